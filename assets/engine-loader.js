@@ -1,0 +1,46 @@
+// The engine worker's first script: downloads the engine's wasm with progress messages
+// (the same `{type: "loading"}` shape as the Rust protocol), then starts it.
+"use strict";
+importScripts("./engine.js");
+
+(async function () {
+  try {
+    const response = await fetch("./engine_bg.wasm");
+    if (!response.ok) {
+      throw new Error("engine_bg.wasm: HTTP " + response.status);
+    }
+    // Content-Length is the compressed size when the server compresses; then the total is unknown.
+    const encoded = response.headers.get("Content-Encoding");
+    const length = Number(response.headers.get("Content-Length"));
+    const total = !encoded && length > 0 ? length : null;
+    const reader = response.body.getReader();
+    const chunks = [];
+    let loaded = 0;
+    let lastPost = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      loaded += value.length;
+      const now = Date.now();
+      if (now - lastPost > 50) {
+        lastPost = now;
+        self.postMessage({ type: "loading", loaded: loaded, total: total });
+      }
+    }
+    self.postMessage({ type: "loading", loaded: loaded, total: total === null ? loaded : total });
+    const bytes = new Uint8Array(loaded);
+    let offset = 0;
+    for (const chunk of chunks) {
+      bytes.set(chunk, offset);
+      offset += chunk.length;
+    }
+    await wasm_bindgen({ module_or_path: bytes });
+  } catch (error) {
+    self.postMessage({
+      type: "error",
+      message: "could not load the engine (" + error + "). Check your connection to the page and reload.",
+      fatal: true,
+    });
+  }
+})();

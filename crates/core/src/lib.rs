@@ -1,0 +1,12 @@
+//! Hearth's core: everything that is not a web page.
+//!
+//! Without the default `burn` feature the crate holds only what the page needs (the
+//! protocol to the engine worker); with it, the tensor work that the engine worker and
+//! the command line share.
+
+pub mod error;
+pub mod protocol;
+#[cfg(feature = "burn")]
+pub mod selftest;
+
+pub use error::Error;

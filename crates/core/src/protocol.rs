@@ -1,0 +1,110 @@
+//! The one message protocol between the page and the engine worker.
+//!
+//! Messages travel as plain JavaScript objects (serde-wasm-bindgen), tagged by `type`,
+//! so the small JavaScript loader of the worker can post the same shapes before the
+//! engine's wasm has started.
+
+use serde::{Deserialize, Serialize};
+
+/// A message from the page to the engine worker.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ToEngine {
+    /// Choose the compute backend: WebGPU where the browser offers an adapter, unless
+    /// `force_cpu` asks for the CPU backend. Sent once the engine has booted, and again
+    /// whenever the user changes the choice.
+    Init { force_cpu: bool },
+    /// Train a tiny built-in network for `steps` steps: proves that the engine computes
+    /// and gives the page a first taste of the backend's speed.
+    SelfTest { steps: u32 },
+}
+
+/// A message from the engine worker to the page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum FromEngine {
+    /// The engine's wasm is downloading (posted by the worker's loader script).
+    Loading {
+        /// Bytes received so far.
+        loaded: f64,
+        /// Total bytes, when the server said.
+        total: Option<f64>,
+    },
+    /// The engine's wasm runs and listens; the page answers with [`ToEngine::Init`].
+    Booted { version: String },
+    /// The backend is chosen and ready for work.
+    Ready {
+        backend: Backend,
+        /// Why WebGPU is not used, when it is not (no adapter, forced off, failed).
+        fallback_reason: Option<String>,
+    },
+    /// One step of the self test finished.
+    SelfTestStep { step: u32, loss: f32 },
+    /// The self test finished.
+    SelfTestDone {
+        first_loss: f32,
+        last_loss: f32,
+        steps_per_second: f64,
+    },
+    /// Something went wrong in the engine. `fatal` means the engine cannot continue
+    /// (a panic, or its wasm failed to load) and the page must say so.
+    Error { message: String, fatal: bool },
+}
+
+/// The compute backend the engine runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Backend {
+    /// burn's WebGPU backend on the browser's GPU adapter.
+    WebGpu,
+    /// burn's CPU backend (flex), compiled to WebAssembly with SIMD128.
+    Cpu,
+}
+
+impl Backend {
+    /// The name the page shows to users.
+    pub fn label(self) -> &'static str {
+        match self {
+            Backend::WebGpu => "WebGPU",
+            Backend::Cpu => "CPU (WebAssembly SIMD)",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_are_tagged_by_type_in_snake_case() {
+        let json = serde_json::to_value(ToEngine::Init { force_cpu: true }).unwrap();
+        assert_eq!(json, serde_json::json!({"type": "init", "force_cpu": true}));
+        let ready = FromEngine::Ready {
+            backend: Backend::WebGpu,
+            fallback_reason: None,
+        };
+        let json = serde_json::to_value(&ready).unwrap();
+        assert_eq!(json["type"], "ready");
+        assert_eq!(json["backend"], "web_gpu");
+    }
+
+    #[test]
+    fn the_loaders_progress_message_parses() {
+        // The worker's JavaScript loader posts this shape by hand.
+        let from_js = serde_json::json!({"type": "loading", "loaded": 1024.0, "total": null});
+        let message: FromEngine = serde_json::from_value(from_js).unwrap();
+        assert_eq!(
+            message,
+            FromEngine::Loading {
+                loaded: 1024.0,
+                total: None
+            }
+        );
+    }
+
+    #[test]
+    fn backend_labels_are_what_users_read() {
+        assert_eq!(Backend::WebGpu.label(), "WebGPU");
+        assert_eq!(Backend::Cpu.label(), "CPU (WebAssembly SIMD)");
+    }
+}

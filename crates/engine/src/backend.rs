@@ -1,0 +1,124 @@
+//! Choosing the compute backend: WebGPU where the browser offers an adapter, burn's CPU
+//! backend (flex, WebAssembly SIMD) otherwise or when the user forces it.
+
+use burn::tensor::Device;
+use hearth_core::protocol::Backend;
+
+/// The engine's devices. WebGPU can be initialised only once per worker, so the first
+/// attempt's outcome (device or reason) is kept and reused.
+pub struct Backends {
+    cpu: Device,
+    webgpu: Option<Result<Device, String>>,
+    active: Backend,
+}
+
+impl Default for Backends {
+    fn default() -> Self {
+        Backends {
+            cpu: Device::flex(),
+            webgpu: None,
+            active: Backend::Cpu,
+        }
+    }
+}
+
+impl Backends {
+    /// Makes WebGPU active unless `force_cpu` or WebGPU is unavailable; returns the active
+    /// backend and, when it is the CPU, why.
+    pub async fn select(&mut self, force_cpu: bool) -> (Backend, Option<String>) {
+        if force_cpu {
+            self.active = Backend::Cpu;
+            return (
+                Backend::Cpu,
+                Some("WebGPU turned off by the user".to_string()),
+            );
+        }
+        if self.webgpu.is_none() {
+            self.webgpu = Some(webgpu_device().await);
+        }
+        match &self.webgpu {
+            Some(Ok(_)) => {
+                self.active = Backend::WebGpu;
+                (Backend::WebGpu, None)
+            }
+            Some(Err(reason)) => {
+                self.active = Backend::Cpu;
+                (Backend::Cpu, Some(reason.clone()))
+            }
+            None => unreachable!("set above"),
+        }
+    }
+
+    /// The device of the active backend.
+    pub fn active_device(&self) -> Device {
+        match (&self.active, &self.webgpu) {
+            (Backend::WebGpu, Some(Ok(device))) => device.clone(),
+            _ => self.cpu.clone(),
+        }
+    }
+}
+
+/// Initialises burn's WebGPU backend, after checking that the browser offers an adapter
+/// (wgpu would otherwise fail less clearly). Call once per worker.
+#[cfg(target_arch = "wasm32")]
+pub async fn webgpu_device() -> Result<Device, String> {
+    use wasm_bindgen::JsValue;
+
+    let navigator = js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("navigator"))
+        .map_err(|_| "this browser has no navigator".to_string())?;
+    let gpu = js_sys::Reflect::get(&navigator, &JsValue::from_str("gpu"))
+        .ok()
+        .filter(|gpu| !gpu.is_undefined() && !gpu.is_null())
+        .ok_or_else(|| "this browser does not offer WebGPU".to_string())?;
+    let request_adapter = js_sys::Reflect::get(&gpu, &JsValue::from_str("requestAdapter"))
+        .ok()
+        .and_then(|function| wasm_bindgen::JsCast::dyn_into::<js_sys::Function>(function).ok())
+        .ok_or_else(|| "this browser's WebGPU cannot request an adapter".to_string())?;
+    let promise = request_adapter
+        .call0(&gpu)
+        .ok()
+        .and_then(|value| wasm_bindgen::JsCast::dyn_into::<js_sys::Promise>(value).ok())
+        .ok_or_else(|| "this browser's WebGPU did not answer".to_string())?;
+    let adapter = wasm_bindgen_futures::JsFuture::from(promise)
+        .await
+        .map_err(|error| format!("WebGPU refused an adapter: {error:?}"))?;
+    if adapter.is_null() || adapter.is_undefined() {
+        return Err("no WebGPU adapter on this device".to_string());
+    }
+    Device::wgpu_options()
+        .graphics_api(burn::tensor::wgpu::WgpuBackend::WebGpu)
+        .init_async()
+        .await
+        .map_err(|error| format!("WebGPU failed to start: {error}"))
+}
+
+/// Outside the browser the engine computes on the CPU.
+#[cfg(not(target_arch = "wasm32"))]
+pub async fn webgpu_device() -> Result<Device, String> {
+    Err("WebGPU is used only in the browser".to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forcing_the_cpu_says_why() {
+        let mut backends = Backends::default();
+        let (backend, reason) = pollster::block_on(backends.select(true));
+        assert_eq!(backend, Backend::Cpu);
+        assert_eq!(reason.as_deref(), Some("WebGPU turned off by the user"));
+    }
+
+    #[test]
+    fn without_webgpu_the_cpu_is_chosen_with_the_reason() {
+        let mut backends = Backends::default();
+        let (backend, reason) = pollster::block_on(backends.select(false));
+        assert_eq!(backend, Backend::Cpu);
+        assert_eq!(
+            reason.as_deref(),
+            Some("WebGPU is used only in the browser")
+        );
+        assert_eq!(backends.active_device(), Device::flex());
+    }
+}

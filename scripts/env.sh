@@ -1,0 +1,17 @@
+# Shared environment for Hearth's scripts; source it, do not run it.
+# One persistent target directory outside the clone, shared by native tests, trunk and the
+# wasm tests (and by CI runs on the same machine), so nothing is built twice.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/hearth/target}"
+HEARTH_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export HEARTH_ROOT
+# Tools: cargo-installed (trunk, wasm-bindgen), npm binaryen's wasm-opt before Debian's
+# broken one, and the rustup proxies that honour rust-toolchain.toml.
+export PATH="$HEARTH_ROOT/node_modules/.bin:${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
+export TRUNK_SKIP_VERSION_CHECK=true
+export CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}"
+export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+
+# Runs a command with the wasm-only unstable switches: std is built from source for wasm32.
+with_wasm_std() {
+  RUSTC_BOOTSTRAP=1 CARGO_UNSTABLE_BUILD_STD=std,panic_abort "$@"
+}

@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Serves the app with live rebuilds at http://127.0.0.1:8080 (pass --release for the shipped build).
+set -euo pipefail
+source "$(dirname "$0")/env.sh"
+cd "$HEARTH_ROOT"
+cargo fetch --quiet
+with_wasm_std trunk serve "$@"

@@ -1,0 +1,296 @@
+//! What the page knows about the engine worker, as a plain struct the UI renders.
+//!
+//! All reactions to engine messages live here (not in components), so they are tested
+//! natively without a browser.
+
+use hearth_core::protocol::{Backend, FromEngine, ToEngine};
+
+/// Where the engine is in its life.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Phase {
+    /// The engine's wasm is downloading.
+    Loading { loaded: f64, total: Option<f64> },
+    /// The wasm runs; the backend is being chosen (WebGPU start-up can take a moment).
+    Starting,
+    /// Ready for work on `backend`.
+    Ready {
+        backend: Backend,
+        fallback_reason: Option<String>,
+    },
+    /// The engine cannot continue; `message` says why and what to do.
+    Failed { message: String },
+}
+
+/// The self test's state: a tiny network trained in the engine.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SelfTest {
+    pub running: bool,
+    pub losses: Vec<f32>,
+    pub steps_per_second: Option<f64>,
+}
+
+/// Everything the page shows about the engine.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EngineStatus {
+    pub phase: Phase,
+    /// The user's choice to skip WebGPU.
+    pub force_cpu: bool,
+    pub self_test: SelfTest,
+    /// The last non-fatal error, shown until the next action.
+    pub notice: Option<String>,
+}
+
+/// How many steps the self test trains.
+pub const SELF_TEST_STEPS: u32 = 20;
+
+impl EngineStatus {
+    /// A fresh status: the engine is loading.
+    pub fn new(force_cpu: bool) -> Self {
+        EngineStatus {
+            phase: Phase::Loading {
+                loaded: 0.0,
+                total: None,
+            },
+            force_cpu,
+            self_test: SelfTest::default(),
+            notice: None,
+        }
+    }
+
+    /// Applies one message from the engine; returns the messages to send back.
+    pub fn on_message(&mut self, message: FromEngine) -> Vec<ToEngine> {
+        match message {
+            FromEngine::Loading { loaded, total } => {
+                if matches!(self.phase, Phase::Loading { .. }) {
+                    self.phase = Phase::Loading { loaded, total };
+                }
+                Vec::new()
+            }
+            FromEngine::Booted { .. } => {
+                self.phase = Phase::Starting;
+                vec![ToEngine::Init {
+                    force_cpu: self.force_cpu,
+                }]
+            }
+            FromEngine::Ready {
+                backend,
+                fallback_reason,
+            } => {
+                self.phase = Phase::Ready {
+                    backend,
+                    fallback_reason,
+                };
+                Vec::new()
+            }
+            FromEngine::SelfTestStep { loss, .. } => {
+                self.self_test.losses.push(loss);
+                Vec::new()
+            }
+            FromEngine::SelfTestDone {
+                steps_per_second, ..
+            } => {
+                self.self_test.running = false;
+                self.self_test.steps_per_second = Some(steps_per_second);
+                Vec::new()
+            }
+            FromEngine::Error { message, fatal } => {
+                self.self_test.running = false;
+                if fatal {
+                    // The first fatal message is the cause; a worker that aborted after a
+                    // panic also raises a generic error event, which must not hide it.
+                    if !matches!(self.phase, Phase::Failed { .. }) {
+                        self.phase = Phase::Failed { message };
+                    }
+                } else {
+                    self.notice = Some(message);
+                }
+                Vec::new()
+            }
+        }
+    }
+
+    /// The user changed the "force CPU" choice; returns the message to send, if the
+    /// engine is listening yet (otherwise the choice is sent when it boots).
+    pub fn set_force_cpu(&mut self, force_cpu: bool) -> Option<ToEngine> {
+        self.force_cpu = force_cpu;
+        match self.phase {
+            Phase::Ready { .. } | Phase::Starting => {
+                self.phase = Phase::Starting;
+                Some(ToEngine::Init { force_cpu })
+            }
+            Phase::Loading { .. } | Phase::Failed { .. } => None,
+        }
+    }
+
+    /// The user asked for the self test; returns the message to send, if the engine is ready.
+    pub fn start_self_test(&mut self) -> Option<ToEngine> {
+        if !self.is_ready() || self.self_test.running {
+            return None;
+        }
+        self.notice = None;
+        self.self_test = SelfTest {
+            running: true,
+            ..SelfTest::default()
+        };
+        Some(ToEngine::SelfTest {
+            steps: SELF_TEST_STEPS,
+        })
+    }
+
+    /// Whether the engine can take work.
+    pub fn is_ready(&self) -> bool {
+        matches!(self.phase, Phase::Ready { .. })
+    }
+
+    /// The backend label for the header.
+    pub fn backend_label(&self) -> String {
+        match &self.phase {
+            Phase::Ready { backend, .. } => backend.label().to_string(),
+            Phase::Loading { .. } | Phase::Starting => "starting…".to_string(),
+            Phase::Failed { .. } => "unavailable".to_string(),
+        }
+    }
+
+    /// One line on the engine's state, for the status bar.
+    pub fn summary(&self) -> String {
+        match &self.phase {
+            Phase::Loading { loaded, total } => match total {
+                Some(total) if *total > 0.0 => format!(
+                    "Loading the engine: {} of {} ({:.0}%)",
+                    megabytes(*loaded),
+                    megabytes(*total),
+                    (loaded / total * 100.0).min(100.0)
+                ),
+                _ => format!("Loading the engine: {}", megabytes(*loaded)),
+            },
+            Phase::Starting => "Starting the engine…".to_string(),
+            Phase::Ready {
+                backend,
+                fallback_reason,
+            } => match fallback_reason {
+                Some(reason) => format!("Engine ready on {} ({reason})", backend.label()),
+                None => format!("Engine ready on {}", backend.label()),
+            },
+            Phase::Failed { message } => format!("The engine stopped: {message}"),
+        }
+    }
+
+    /// Loading progress from 0 to 1, when known.
+    pub fn loading_fraction(&self) -> Option<f64> {
+        match self.phase {
+            Phase::Loading {
+                loaded,
+                total: Some(total),
+            } if total > 0.0 => Some((loaded / total).clamp(0.0, 1.0)),
+            Phase::Loading { .. } => None,
+            _ => Some(1.0),
+        }
+    }
+}
+
+fn megabytes(bytes: f64) -> String {
+    format!("{:.1} MB", bytes / 1_000_000.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn booting_engine_is_told_the_users_backend_choice() {
+        let mut status = EngineStatus::new(true);
+        let replies = status.on_message(FromEngine::Booted {
+            version: "0.1.0".into(),
+        });
+        assert_eq!(replies, vec![ToEngine::Init { force_cpu: true }]);
+        assert_eq!(status.phase, Phase::Starting);
+    }
+
+    #[test]
+    fn loading_progress_is_reported_in_megabytes_and_percent() {
+        let mut status = EngineStatus::new(false);
+        status.on_message(FromEngine::Loading {
+            loaded: 2_500_000.0,
+            total: Some(10_000_000.0),
+        });
+        assert_eq!(
+            status.summary(),
+            "Loading the engine: 2.5 MB of 10.0 MB (25%)"
+        );
+        assert_eq!(status.loading_fraction(), Some(0.25));
+    }
+
+    #[test]
+    fn changing_backend_reinitialises_a_ready_engine_only() {
+        let mut status = EngineStatus::new(false);
+        assert_eq!(status.set_force_cpu(true), None, "engine not booted yet");
+        status.on_message(FromEngine::Booted {
+            version: "0.1.0".into(),
+        });
+        status.on_message(FromEngine::Ready {
+            backend: Backend::WebGpu,
+            fallback_reason: None,
+        });
+        assert_eq!(status.backend_label(), "WebGPU");
+        assert_eq!(
+            status.set_force_cpu(true),
+            Some(ToEngine::Init { force_cpu: true })
+        );
+        assert_eq!(status.backend_label(), "starting…");
+    }
+
+    #[test]
+    fn fatal_errors_fail_the_engine_and_others_become_notices() {
+        let mut status = EngineStatus::new(false);
+        status.on_message(FromEngine::Error {
+            message: "out of memory".into(),
+            fatal: false,
+        });
+        assert_eq!(status.notice.as_deref(), Some("out of memory"));
+        status.on_message(FromEngine::Error {
+            message: "panicked".into(),
+            fatal: true,
+        });
+        status.on_message(FromEngine::Error {
+            message: "RuntimeError: unreachable".into(),
+            fatal: true,
+        });
+        assert_eq!(
+            status.phase,
+            Phase::Failed {
+                message: "panicked".into()
+            },
+            "the first fatal message is the one users need"
+        );
+        assert_eq!(status.start_self_test(), None);
+    }
+
+    #[test]
+    fn self_test_collects_losses_until_done() {
+        let mut status = EngineStatus::new(false);
+        status.on_message(FromEngine::Ready {
+            backend: Backend::Cpu,
+            fallback_reason: Some("no WebGPU adapter".into()),
+        });
+        assert_eq!(
+            status.start_self_test(),
+            Some(ToEngine::SelfTest {
+                steps: SELF_TEST_STEPS
+            })
+        );
+        assert_eq!(status.start_self_test(), None, "already running");
+        status.on_message(FromEngine::SelfTestStep { step: 1, loss: 0.7 });
+        status.on_message(FromEngine::SelfTestStep { step: 2, loss: 0.5 });
+        status.on_message(FromEngine::SelfTestDone {
+            first_loss: 0.7,
+            last_loss: 0.5,
+            steps_per_second: 120.0,
+        });
+        assert!(!status.self_test.running);
+        assert_eq!(status.self_test.losses, vec![0.7, 0.5]);
+        assert_eq!(
+            status.summary(),
+            "Engine ready on CPU (WebAssembly SIMD) (no WebGPU adapter)"
+        );
+    }
+}

@@ -1,0 +1,18 @@
+//! Hearth's page: the leptos user interface.
+//!
+//! The heavy engine (burn) runs in a Web Worker built from `crates/engine`; this page
+//! only renders state and exchanges [`hearth_core::protocol`] messages with it.
+
+pub mod app;
+pub mod engine_status;
+pub mod platform;
+pub mod steps;
+
+/// Starts the page: installs the panic reporter, then mounts the app.
+pub fn start() {
+    platform::install_panic_reporter();
+    leptos::mount::mount_to_body(app::App);
+    if platform::debug_panic_requested() {
+        panic!("a test panic, asked for by ?debug=panic");
+    }
+}

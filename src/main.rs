@@ -1,0 +1,5 @@
+//! The page's entry point: everything lives in the `hearth` library.
+
+fn main() {
+    hearth::start();
+}

@@ -1,0 +1,117 @@
+// Shared end-to-end fixtures: a static server for dist/ on 127.0.0.1 and headless
+// Chromium (Debian's, driven by playwright-core), plus a page object for the app.
+import { createServer } from "node:http";
+import { readFile, stat } from "node:fs/promises";
+import { extname, join, normalize, resolve } from "node:path";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { chromium } from "playwright-core";
+
+const DIST = resolve(import.meta.dirname, "../../dist");
+export const ARTIFACTS = resolve(import.meta.dirname, "artifacts");
+
+const TYPES = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".mjs": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".wasm": "application/wasm",
+  ".json": "application/json",
+  ".png": "image/png",
+  ".svg": "image/svg+xml",
+  ".bin": "application/octet-stream",
+};
+
+/** Serves dist/ on 127.0.0.1 at a free port. `delays` maps a path to milliseconds to wait. */
+export async function serveDist({ delays = {} } = {}) {
+  const server = createServer(async (request, response) => {
+    try {
+      const url = new URL(request.url, "http://127.0.0.1");
+      let path = normalize(decodeURIComponent(url.pathname));
+      if (path.endsWith("/")) path += "index.html";
+      const file = join(DIST, path);
+      if (!file.startsWith(DIST)) throw new Error("outside dist");
+      const info = await stat(file);
+      const body = await readFile(file);
+      const delay = delays[url.pathname];
+      if (delay) await new Promise((done) => setTimeout(done, delay));
+      response.writeHead(200, {
+        "Content-Type": TYPES[extname(file)] ?? "application/octet-stream",
+        "Content-Length": info.size,
+        "Cache-Control": "no-store",
+      });
+      response.end(body);
+    } catch {
+      response.writeHead(404, { "Content-Type": "text/plain" });
+      response.end("not found");
+    }
+  });
+  await new Promise((done) => server.listen(0, "127.0.0.1", done));
+  const origin = `http://127.0.0.1:${server.address().port}`;
+  return { origin, close: () => new Promise((done) => server.close(done)) };
+}
+
+const BASE_ARGS = [
+  "--no-sandbox",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--disable-dev-shm-usage",
+];
+
+/** Flags that make headless Chromium offer a (software) WebGPU adapter. */
+export const WEBGPU_ARGS = [
+  "--enable-unsafe-webgpu",
+  "--enable-features=Vulkan",
+  "--use-angle=swiftshader",
+  "--use-webgpu-adapter=swiftshader",
+];
+
+/** Launches headless Chromium with a fresh profile. Without `webgpu`, no adapter exists. */
+export async function launchBrowser({ webgpu = false } = {}) {
+  const profile = mkdtempSync(join(tmpdir(), "hearth-e2e-"));
+  return chromium.launchPersistentContext(profile, {
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    headless: true,
+    args: [...BASE_ARGS, ...(webgpu ? WEBGPU_ARGS : ["--disable-gpu"])],
+    viewport: { width: 1280, height: 800 },
+  });
+}
+
+/** The app as a user sees it: named controls and stable test ids. */
+export class HearthPage {
+  constructor(page) {
+    this.page = page;
+    this.consoleErrors = [];
+    page.on("console", (message) => {
+      if (message.type() === "error") this.consoleErrors.push(message.text());
+    });
+    page.on("pageerror", (error) => this.consoleErrors.push(String(error)));
+  }
+
+  async open(origin, query = "") {
+    await this.page.goto(`${origin}/${query}`);
+  }
+
+  backend() {
+    return this.page.getByTestId("backend");
+  }
+
+  engineStatus() {
+    return this.page.getByTestId("engine-status");
+  }
+
+  async waitForEngine(timeout = 120_000) {
+    await this.page.getByText(/^Engine ready on /).waitFor({ timeout });
+  }
+
+  step(title) {
+    return this.page.getByRole("navigation", { name: "Steps" }).getByRole("button", { name: title });
+  }
+
+  async screenshot(name) {
+    await this.page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+  }
+}
