@@ -42,7 +42,7 @@ run_tier() {
 
 run_tier native cargo test --workspace
 if run_tier build scripts/build.sh; then
-  run_tier wasm with_wasm_std cargo test -p hearth-engine --target wasm32-unknown-unknown --release
+  run_tier wasm with_wasm_std cargo test -p hearth-engine --target wasm32-unknown-unknown --release --test browser -- --nocapture
   run_tier e2e node --test --test-concurrency=1 --test-reporter=spec tests/e2e/
 else
   echo "==> the release build failed: skipping the wasm and end-to-end tiers"

@@ -12,6 +12,8 @@ export CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}"
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 
 # Runs a command with the wasm-only unstable switches: std is built from source for wasm32.
+# `test` is in the list for builds too: with the same std crate set, `cargo test` for wasm
+# reuses every dependency that trunk's release build compiled (without it, all rebuild).
 with_wasm_std() {
-  RUSTC_BOOTSTRAP=1 CARGO_UNSTABLE_BUILD_STD=std,panic_abort "$@"
+  RUSTC_BOOTSTRAP=1 CARGO_UNSTABLE_BUILD_STD=std,panic_abort,test "$@"
 }

@@ -79,3 +79,25 @@ test("a panic shows a readable message on the page, not a blank page", async () 
     await browser.close();
   }
 });
+
+test("the shell fits a phone screen and its steps work from the keyboard", async () => {
+  const browser = await launchBrowser();
+  try {
+    const page = await browser.newPage();
+    await page.setViewportSize({ width: 390, height: 844 });
+    const app = new HearthPage(page);
+    await app.open(server.origin);
+    await app.waitForEngine();
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `the page is ${overflow} px wider than the phone screen`);
+    await app.step("Data").focus();
+    await page.keyboard.press("Tab");
+    await page.keyboard.press("Enter");
+    await page.getByTestId("panel-model").waitFor();
+    assert.equal(await app.step("Model").getAttribute("aria-current"), "step");
+    await app.screenshot("shell-390");
+    assert.deepEqual(app.consoleErrors, []);
+  } finally {
+    await browser.close();
+  }
+});

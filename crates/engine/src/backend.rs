@@ -33,20 +33,17 @@ impl Backends {
                 Some("WebGPU turned off by the user".to_string()),
             );
         }
-        if self.webgpu.is_none() {
-            self.webgpu = Some(webgpu_device().await);
-        }
-        match &self.webgpu {
-            Some(Ok(_)) => {
-                self.active = Backend::WebGpu;
-                (Backend::WebGpu, None)
-            }
-            Some(Err(reason)) => {
-                self.active = Backend::Cpu;
-                (Backend::Cpu, Some(reason.clone()))
-            }
-            None => unreachable!("set above"),
-        }
+        let outcome = match self.webgpu.take() {
+            Some(outcome) => outcome,
+            None => webgpu_device().await,
+        };
+        let (backend, reason) = match &outcome {
+            Ok(_) => (Backend::WebGpu, None),
+            Err(reason) => (Backend::Cpu, Some(reason.clone())),
+        };
+        self.webgpu = Some(outcome);
+        self.active = backend;
+        (backend, reason)
     }
 
     /// The device of the active backend.
