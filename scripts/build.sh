@@ -8,6 +8,23 @@ with_wasm_std cargo fetch --quiet --target wasm32-unknown-unknown
 cargo fetch --quiet
 start=$(date +%s)
 with_wasm_std trunk build --release "$@"
+echo "trunk finished in $(( $(date +%s) - start )) s"
+# The engine's wasm-opt pass, kept out of Trunk so that `trunk serve` rebuilds stay quick:
+# about 3 minutes here, 2.6x smaller raw and a few percent smaller gzipped than stripped.
+# Its output is cached by the input's hash, so a page-only change skips it.
+opt_start=$(date +%s)
+opt_cache="$CARGO_TARGET_DIR/engine-wasm-opt"
+mkdir -p "$opt_cache"
+opt_key=$(sha256sum dist/engine_bg.wasm | cut -c1-64)
+if [ ! -f "$opt_cache/$opt_key.wasm" ]; then
+  rm -f "$opt_cache"/*.wasm
+  wasm-opt -O2 --enable-simd --enable-bulk-memory --enable-nontrapping-float-to-int \
+    --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue \
+    dist/engine_bg.wasm -o "$opt_cache/$opt_key.tmp"
+  mv "$opt_cache/$opt_key.tmp" "$opt_cache/$opt_key.wasm"
+fi
+cp "$opt_cache/$opt_key.wasm" dist/engine_bg.wasm
+echo "wasm-opt on the engine took $(( $(date +%s) - opt_start )) s"
 echo "dist/ built in $(( $(date +%s) - start )) s"
 for wasm in dist/*.wasm; do
   printf '%-40s %10d bytes raw %10d bytes gzipped\n' "$wasm" "$(stat -c %s "$wasm")" "$(gzip -9 -c "$wasm" | wc -c)"

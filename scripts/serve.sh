@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Serves the app with live rebuilds at http://127.0.0.1:8080 (pass --release for the shipped build).
+# Serves the app with live rebuilds at http://127.0.0.1:8080. It builds with the release
+# profile, so it reuses what scripts/build.sh and the tests compiled (a debug build of burn
+# for wasm would be a second 15-minute build); the engine skips wasm-opt here.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$HEARTH_ROOT"
 # Offline trunk builds need every crate present, std's own (built from source) included.
 with_wasm_std cargo fetch --quiet --target wasm32-unknown-unknown
 cargo fetch --quiet
-with_wasm_std trunk serve "$@"
+with_wasm_std trunk serve --release "$@"
