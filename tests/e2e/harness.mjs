@@ -3,12 +3,13 @@
 import { createServer } from "node:http";
 import { readFile, stat } from "node:fs/promises";
 import { extname, join, normalize, resolve } from "node:path";
-import { mkdtempSync } from "node:fs";
+import { mkdirSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { chromium } from "playwright-core";
 
 const DIST = resolve(import.meta.dirname, "../../dist");
 export const ARTIFACTS = resolve(import.meta.dirname, "artifacts");
+mkdirSync(ARTIFACTS, { recursive: true });
 
 const TYPES = {
   ".html": "text/html; charset=utf-8",

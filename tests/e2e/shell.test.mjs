@@ -1,10 +1,8 @@
 // The app shell as a new user meets it.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
-import { ARTIFACTS, HearthPage, launchBrowser, serveDist } from "./harness.mjs";
+import { HearthPage, launchBrowser, serveDist } from "./harness.mjs";
 
-mkdirSync(ARTIFACTS, { recursive: true });
 let server;
 before(async () => { server = await serveDist(); });
 after(async () => { await server.close(); });
