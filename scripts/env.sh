@@ -9,6 +9,9 @@ export HEARTH_ROOT
 export PATH="$HEARTH_ROOT/node_modules/.bin:${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 export TRUNK_SKIP_VERSION_CHECK=true
 export CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}"
+# WebGPU in headless Chromium here is a software adapter: compiling its shaders on a busy
+# 2-core machine can take a minute, far past wasm-bindgen-test's 20 s default.
+export WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-300}"
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 
 # Runs a command with the wasm-only unstable switches: std is built from source for wasm32.
