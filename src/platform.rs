@@ -12,18 +12,9 @@ const FATAL_ELEMENT_ID: &str = "fatal-error";
 pub fn install_panic_reporter() {
     std::panic::set_hook(Box::new(|info| {
         console_error_panic_hook::hook(info);
-        let payload = info
-            .payload()
-            .downcast_ref::<&str>()
-            .map(|text| text.to_string())
-            .or_else(|| info.payload().downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "unknown error".to_string());
-        let place = info
-            .location()
-            .map(|location| format!(" (at {}:{})", location.file(), location.line()))
-            .unwrap_or_default();
         show_fatal_message(&format!(
-            "Hearth hit a bug and stopped: {payload}{place}. Reload the page to start again."
+            "Hearth hit a bug and stopped: {}. Reload the page to start again.",
+            hearth_core::error::describe_panic(info)
         ));
     }));
 }

@@ -19,11 +19,8 @@ test("WebGPU is used where an adapter exists, and Force CPU switches and is reme
     }
     await app.waitForEngine(180_000);
     assert.equal(await app.backend().innerText(), "Backend: WebGPU");
-    await app.step("Train").click();
-    await app.page.getByRole("button", { name: "Run engine check" }).click();
-    await app.page.getByText(/steps per second on WebGPU/).waitFor({ timeout: 120_000 });
-    const [, first, last] = (await app.page.getByTestId("self-test-result").innerText()).match(/Loss ([\d.]+) → ([\d.]+)/) ?? [];
-    assert.ok(Number(last) < Number(first), `loss did not fall on WebGPU: ${first} → ${last}`);
+    const { first, last } = await app.runEngineCheck({ on: /^WebGPU$/, timeout: 180_000 });
+    assert.ok(last < first, `loss did not fall on WebGPU: ${first} → ${last}`);
     await app.screenshot("engine-check-webgpu");
     await app.page.getByLabel("Force CPU").check();
     await app.page.getByText("Engine ready on CPU (WebAssembly SIMD)", { exact: false }).waitFor();

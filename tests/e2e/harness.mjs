@@ -112,6 +112,17 @@ export class HearthPage {
     return this.page.getByRole("navigation", { name: "Steps" }).getByRole("button", { name: title });
   }
 
+  /** Runs the engine check on the Train step; returns the first and last loss. */
+  async runEngineCheck({ on = /.+/, timeout = 60_000 } = {}) {
+    await this.step("Train").click();
+    await this.page.getByRole("button", { name: "Run engine check" }).click();
+    await this.page.getByText(/steps per second on /).waitFor({ timeout });
+    const text = await this.page.getByTestId("self-test-result").innerText();
+    const [, first, last, backend] = text.match(/^Loss ([\d.]+) → ([\d.]+) over 20 steps at [\d.]+ steps per second on (.+)\.$/) ?? [];
+    if (!backend || !on.test(backend)) throw new Error(`unexpected engine check result: ${text}`);
+    return { first: Number(first), last: Number(last) };
+  }
+
   async screenshot(name) {
     await this.page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
   }

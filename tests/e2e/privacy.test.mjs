@@ -15,9 +15,7 @@ test("every request the page and its worker make stays on the page's origin", as
     const app = new HearthPage(await browser.newPage());
     await app.open(server.origin);
     await app.waitForEngine();
-    await app.step("Train").click();
-    await app.page.getByRole("button", { name: "Run engine check" }).click();
-    await app.page.getByText(/steps per second/).waitFor({ timeout: 60_000 });
+    await app.runEngineCheck();
     for (const title of ["Data", "Model", "Evaluate", "Use & share"]) await app.step(title).click();
     const foreign = requests.filter((url) => !url.startsWith(server.origin + "/") && !url.startsWith("data:"));
     assert.deepEqual(foreign, []);

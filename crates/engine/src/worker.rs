@@ -13,15 +13,10 @@ use crate::backend::Backends;
 pub fn start() {
     std::panic::set_hook(Box::new(|info| {
         console_error_panic_hook::hook(info);
-        let payload = info
-            .payload()
-            .downcast_ref::<&str>()
-            .map(|text| text.to_string())
-            .or_else(|| info.payload().downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "unknown error".to_string());
         post(&FromEngine::Error {
             message: format!(
-                "the engine hit a bug and stopped ({payload}). Reload the page to start again."
+                "the engine hit a bug and stopped ({}). Reload the page to start again.",
+                hearth_core::error::describe_panic(info)
             ),
             fatal: true,
         });
