@@ -20,3 +20,9 @@ export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 with_wasm_std() {
   RUSTC_BOOTSTRAP=1 CARGO_UNSTABLE_BUILD_STD=std,panic_abort,test "$@"
 }
+
+# Fetches every crate before Trunk's offline builds, std's own (built from source) included.
+fetch_crates() {
+  with_wasm_std cargo fetch --quiet --target wasm32-unknown-unknown
+  cargo fetch --quiet
+}

@@ -5,7 +5,5 @@
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$HEARTH_ROOT"
-# Offline trunk builds need every crate present, std's own (built from source) included.
-with_wasm_std cargo fetch --quiet --target wasm32-unknown-unknown
-cargo fetch --quiet
+fetch_crates
 with_wasm_std trunk serve --release "$@"
