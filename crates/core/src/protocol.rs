@@ -6,6 +6,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::data::summary::{DataConfig, DataReport, DataSummary};
+
 /// A message from the page to the engine worker.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -17,6 +19,29 @@ pub enum ToEngine {
     /// Train a tiny built-in network for `steps` steps: proves that the engine computes
     /// and gives the page a first taste of the backend's speed.
     SelfTest { steps: u32 },
+    /// Read a CSV file. The page attaches the `File` object itself as the message's
+    /// `file` property (it is cloned to the worker without copying its bytes through
+    /// the page), so the page never holds the data.
+    LoadCsv {
+        name: String,
+        /// Leave out rows whose number of fields differs from the header's.
+        skip_ragged: bool,
+    },
+    /// Read image files; the page attaches the `File` objects as `files`, in the order
+    /// of `paths`. A file's class is `classes[i]` when given, else its folder's name.
+    LoadImages {
+        name: String,
+        paths: Vec<String>,
+        classes: Vec<Option<String>>,
+        width: u32,
+        height: u32,
+        channels: u8,
+    },
+    /// Load a built-in data set by name (`mnist`, `iris`, ...).
+    LoadBuiltin { name: String },
+    /// Apply the user's choices (roles, target, task, missing values, scaling, split) to
+    /// the loaded table.
+    ConfigureData { config: DataConfig },
 }
 
 /// A message from the engine worker to the page.
@@ -45,6 +70,27 @@ pub enum FromEngine {
         first_loss: f32,
         last_loss: f32,
         steps_per_second: f64,
+    },
+    /// Reading a data set is under way: `done` of `total` (bytes or files).
+    DataProgress {
+        stage: String,
+        done: f64,
+        total: f64,
+    },
+    /// A data set was loaded and replaces the previous one. For tables, `config` is
+    /// the proposed configuration and `report` what it gives.
+    DataLoaded {
+        summary: DataSummary,
+        config: Option<DataConfig>,
+        report: Option<DataReport>,
+    },
+    /// The outcome of [`ToEngine::ConfigureData`].
+    DataReport { report: DataReport },
+    /// A data set could not be loaded; the previous one stays loaded. `skippable_rows`
+    /// is set when the problem is rows of the wrong length, which can be skipped.
+    DataFailed {
+        message: String,
+        skippable_rows: Option<usize>,
     },
     /// Something went wrong in the engine. `fatal` means the engine cannot continue
     /// (a panic, or its wasm failed to load) and the page must say so.

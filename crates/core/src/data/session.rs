@@ -1,0 +1,317 @@
+//! The data set the engine holds for the page: loading (CSV, images, built-in sets),
+//! the user's configuration, and the replies to send. A load that fails leaves the data
+//! set loaded before in place.
+
+use super::builtin;
+use super::csv::{CsvOptions, read_csv};
+use super::images::{ImageFile, ImageShape, load_images, to_rgba};
+use super::infer::{default_config, summarize_table};
+use super::prep::{self, Prepared};
+use super::summary::{DataConfig, DataSummary, ImageSummary, TableSummary, Task};
+use super::{DataError, Dataset, ImageSet, Table};
+use crate::protocol::FromEngine;
+
+/// Thumbnails sent per class.
+pub const THUMBNAILS_PER_CLASS: usize = 6;
+
+/// A loaded table with what is known and chosen about it.
+#[derive(Debug, Clone)]
+pub struct LoadedTable {
+    pub table: Table,
+    pub summary: TableSummary,
+    pub config: DataConfig,
+}
+
+/// What is loaded.
+#[derive(Debug, Clone, Default)]
+pub enum Loaded {
+    #[default]
+    Nothing,
+    Table(Box<LoadedTable>),
+    Images(ImageSet),
+}
+
+/// The engine's data set.
+#[derive(Debug, Clone, Default)]
+pub struct DataSession {
+    pub loaded: Loaded,
+}
+
+impl DataSession {
+    /// Reads a CSV file and, when it reads, makes it the data set.
+    pub fn load_csv(
+        &mut self,
+        file: &str,
+        bytes: &[u8],
+        skip_ragged: bool,
+        progress: &mut dyn FnMut(usize),
+    ) -> FromEngine {
+        let options = CsvOptions {
+            skip_ragged,
+            ..CsvOptions::default()
+        };
+        match read_csv(file, bytes, &options, progress) {
+            Ok((table, info)) => self.set_table(table, info.notices(), None, &[], None),
+            Err(error) => failure(&error),
+        }
+    }
+
+    /// Loads a built-in set (`mnist`, `iris`, ... or `builtin:NAME`).
+    pub fn load_builtin(&mut self, name: &str) -> FromEngine {
+        match builtin::load(name) {
+            Ok(builtin) => {
+                let notice = vec![builtin.source.to_string()];
+                match builtin.dataset {
+                    Dataset::Table(table) => {
+                        let task = builtin.task_hint.and_then(task_from_hint);
+                        self.set_table(
+                            table,
+                            notice,
+                            builtin.target.as_deref(),
+                            &builtin.sensitive,
+                            task,
+                        )
+                    }
+                    Dataset::Images(images) => self.set_images(images, notice),
+                }
+            }
+            Err(error) => failure(&error),
+        }
+    }
+
+    /// Decodes image files into an image set of `shape` and makes it the data set.
+    pub fn load_images(
+        &mut self,
+        name: &str,
+        files: Vec<ImageFile>,
+        shape: ImageShape,
+    ) -> FromEngine {
+        match load_images(name, files, shape) {
+            Ok((images, skipped)) => {
+                let notices = skipped
+                    .iter()
+                    .map(|skipped| format!("Left out {}: {}", skipped.file, skipped.reason))
+                    .collect();
+                self.set_images(images, notices)
+            }
+            Err(error) => failure(&error),
+        }
+    }
+
+    /// Applies the user's configuration to the loaded table.
+    pub fn configure(&mut self, config: DataConfig) -> FromEngine {
+        match &mut self.loaded {
+            Loaded::Table(loaded) => {
+                let report = prep::report(&loaded.table, &loaded.summary, &config);
+                loaded.config = config;
+                FromEngine::DataReport { report }
+            }
+            _ => FromEngine::DataFailed {
+                message:
+                    "There is no table to configure: load a CSV file or a built-in table first."
+                        .to_string(),
+                skippable_rows: None,
+            },
+        }
+    }
+
+    /// The loaded table prepared as configured (for training).
+    pub fn prepared(&self) -> Option<Result<Prepared, DataError>> {
+        match &self.loaded {
+            Loaded::Table(loaded) => Some(prep::prepare(
+                &loaded.table,
+                &loaded.summary,
+                &loaded.config,
+            )),
+            _ => None,
+        }
+    }
+
+    fn set_table(
+        &mut self,
+        table: Table,
+        notices: Vec<String>,
+        target: Option<&str>,
+        sensitive: &[String],
+        task: Option<Task>,
+    ) -> FromEngine {
+        let summary = summarize_table(&table, notices);
+        let mut config = default_config(&summary, target, sensitive);
+        config.task = task;
+        let report = prep::report(&table, &summary, &config);
+        self.loaded = Loaded::Table(Box::new(LoadedTable {
+            table,
+            summary: summary.clone(),
+            config: config.clone(),
+        }));
+        FromEngine::DataLoaded {
+            summary: DataSummary::Table(summary),
+            config: Some(config),
+            report: Some(report),
+        }
+    }
+
+    fn set_images(&mut self, images: ImageSet, notices: Vec<String>) -> FromEngine {
+        let summary = image_summary(&images, notices);
+        self.loaded = Loaded::Images(images);
+        FromEngine::DataLoaded {
+            summary: DataSummary::Images(summary),
+            config: None,
+            report: None,
+        }
+    }
+}
+
+fn task_from_hint(hint: &str) -> Option<Task> {
+    match hint {
+        "binary" => Some(Task::Binary),
+        "multiclass" => Some(Task::MultiClass),
+        "regression" => Some(Task::Regression),
+        _ => None,
+    }
+}
+
+fn failure(error: &DataError) -> FromEngine {
+    FromEngine::DataFailed {
+        message: error.to_string(),
+        skippable_rows: match error {
+            DataError::Ragged { count, .. } => Some(*count),
+            _ => None,
+        },
+    }
+}
+
+/// Counts per class and the first few images of each class as RGBA thumbnails.
+pub fn image_summary(images: &ImageSet, notices: Vec<String>) -> ImageSummary {
+    let counts = images.counts();
+    let mut thumbnails = Vec::new();
+    let mut taken = vec![0usize; images.classes.len()];
+    for (index, &label) in images.labels.iter().enumerate() {
+        if let Some(count) = taken.get_mut(label as usize)
+            && *count < THUMBNAILS_PER_CLASS
+        {
+            *count += 1;
+            thumbnails.push((label, to_rgba(images, index)));
+        }
+    }
+    ImageSummary {
+        name: images.name.clone(),
+        width: images.width,
+        height: images.height,
+        channels: images.channels,
+        classes: images.classes.iter().cloned().zip(counts).collect(),
+        thumbnails,
+        notices,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::summary::Role;
+
+    #[test]
+    fn a_csv_loads_with_a_proposed_config_and_report() {
+        let mut session = DataSession::default();
+        let csv = b"x,colour,label\n1,red,a\n2,blue,b\n3,red,a\n4,blue,b\n5,red,a\n6,blue,b\n";
+        let reply = session.load_csv("t.csv", csv, false, &mut |_| {});
+        let FromEngine::DataLoaded {
+            summary: DataSummary::Table(summary),
+            config: Some(config),
+            report: Some(report),
+        } = reply
+        else {
+            panic!("expected a loaded table, got {reply:?}");
+        };
+        assert_eq!(summary.rows, 6);
+        assert_eq!(config.target(), Some("label"));
+        assert_eq!(report.problem, None);
+        assert_eq!(report.inputs, ["x", "colour=blue", "colour=red"]);
+    }
+
+    #[test]
+    fn a_failed_load_keeps_the_data_set_loaded_before() {
+        let mut session = DataSession::default();
+        session.load_csv("good.csv", b"a,b\n1,x\n2,y\n3,x\n4,y\n", false, &mut |_| {});
+        let reply = session.load_csv("bad.csv", b"a,b\n1,2\n3\n", false, &mut |_| {});
+        assert_eq!(
+            reply,
+            FromEngine::DataFailed {
+                message: "bad.csv: 1 row(s) do not have 2 fields like the header (the first is line 3, with 1). Fix the file, or skip those rows.".into(),
+                skippable_rows: Some(1)
+            }
+        );
+        let Loaded::Table(loaded) = &session.loaded else {
+            panic!("the good table is gone");
+        };
+        assert_eq!(loaded.table.name, "good.csv");
+        let reply = session.load_builtin("no-such-set");
+        assert!(matches!(reply, FromEngine::DataFailed { .. }));
+        assert!(matches!(session.loaded, Loaded::Table(_)));
+    }
+
+    #[test]
+    fn configuring_reports_problems_without_losing_the_table() {
+        let mut session = DataSession::default();
+        session.load_csv("t.csv", b"a,b\n1,x\n2,x\n3,x\n4,x\n", false, &mut |_| {});
+        let Loaded::Table(loaded) = &session.loaded else {
+            panic!("no table");
+        };
+        let mut config = loaded.config.clone();
+        config.set_target("b");
+        let FromEngine::DataReport { report } = session.configure(config) else {
+            panic!("expected a report");
+        };
+        assert!(report.problem.unwrap().contains("only one value"));
+        assert!(matches!(session.loaded, Loaded::Table(_)));
+    }
+
+    #[test]
+    fn built_in_tables_come_with_their_target_and_sensitive_column() {
+        let mut session = DataSession::default();
+        let FromEngine::DataLoaded {
+            config: Some(config),
+            report: Some(report),
+            ..
+        } = session.load_builtin("loans")
+        else {
+            panic!("loans did not load");
+        };
+        assert_eq!(config.target(), Some("approved"));
+        let role = |name: &str| {
+            config
+                .columns
+                .iter()
+                .find(|c| c.name == name)
+                .map(|c| c.role)
+        };
+        assert_eq!(role("gender"), Some(Role::Sensitive));
+        assert_eq!(role("email"), Some(Role::Excluded));
+        assert_eq!(report.problem, None, "{report:?}");
+        assert!(
+            !report
+                .inputs
+                .iter()
+                .any(|input| input.contains("gender") || input.contains("email"))
+        );
+    }
+
+    #[test]
+    fn mnist_loads_as_images_with_thumbnails() {
+        let mut session = DataSession::default();
+        let FromEngine::DataLoaded {
+            summary: DataSummary::Images(summary),
+            ..
+        } = session.load_builtin("builtin:mnist")
+        else {
+            panic!("mnist did not load");
+        };
+        assert_eq!(summary.classes.len(), 10);
+        assert_eq!(
+            summary.classes.iter().map(|(_, n)| n).sum::<usize>(),
+            10_000
+        );
+        assert_eq!(summary.thumbnails.len(), 10 * THUMBNAILS_PER_CLASS);
+        assert_eq!(summary.thumbnails[0].1.len(), 28 * 28 * 4);
+    }
+}
