@@ -3,6 +3,8 @@
 
 use leptos::prelude::*;
 
+use crate::data_panel::DataPanel;
+use crate::data_state::DataState;
 use crate::engine_status::{EngineStatus, Phase};
 use crate::platform::{self, EngineLink};
 use crate::steps::Step;
@@ -12,11 +14,13 @@ use crate::steps::Step;
 pub fn App() -> impl IntoView {
     let status = RwSignal::new(EngineStatus::new(platform::load_force_cpu()));
     let current_step = RwSignal::new(Step::Data);
+    let data = RwSignal::new(DataState::default());
 
     let link = match EngineLink::connect() {
         Ok(link) => {
             let reply_link = link.clone();
             link.listen(move |message| {
+                data.update(|data| data.on_message(&message));
                 let replies = status
                     .try_update(|status| status.on_message(message))
                     .unwrap_or_default();
@@ -63,7 +67,7 @@ pub fn App() -> impl IntoView {
         </header>
         <StepNav current=current_step />
         <main id="main">
-            <StepPanel step=current_step status=status on_self_test=move || {
+            <StepPanel step=current_step status=status data=data link=link on_self_test=move || {
                 let message = status.try_update(|status| status.start_self_test()).flatten();
                 send(message);
             } />
@@ -146,6 +150,8 @@ fn StepNav(current: RwSignal<Step>) -> impl IntoView {
 fn StepPanel(
     step: RwSignal<Step>,
     status: RwSignal<EngineStatus>,
+    data: RwSignal<DataState>,
+    link: StoredValue<Option<EngineLink>, LocalStorage>,
     on_self_test: impl Fn() + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     move || {
@@ -154,6 +160,7 @@ fn StepPanel(
             <section class="panel" aria-labelledby="panel-title" data-testid=format!("panel-{}", current.id())>
                 <h2 id="panel-title">{format!("{}. {}", current.number(), current.title())}</h2>
                 <p class="summary">{current.summary()}</p>
+                {(current == Step::Data).then(|| view! { <DataPanel data=data status=status link=link /> })}
                 {(current == Step::Train)
                     .then(|| view! { <EngineCheck status=status on_run=on_self_test /> })}
             </section>

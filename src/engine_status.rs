@@ -106,6 +106,11 @@ impl EngineStatus {
                 }
                 Vec::new()
             }
+            // Data messages are the data state's (see `data_state`).
+            FromEngine::DataProgress { .. }
+            | FromEngine::DataLoaded { .. }
+            | FromEngine::DataReport { .. }
+            | FromEngine::DataFailed { .. } => Vec::new(),
         }
     }
 

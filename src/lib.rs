@@ -4,6 +4,8 @@
 //! only renders state and exchanges [`hearth_core::protocol`] messages with it.
 
 pub mod app;
+pub mod data_panel;
+pub mod data_state;
 pub mod engine_status;
 pub mod platform;
 pub mod steps;

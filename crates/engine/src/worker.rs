@@ -8,6 +8,53 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
 use crate::backend::Backends;
+use hearth_core::data::images::{ImageFile, ImageShape};
+use hearth_core::data::session::DataSession;
+
+/// Files the page attached to a message (`file` for a CSV, `files` for images).
+#[derive(Default)]
+struct Attachments {
+    file: Option<web_sys::Blob>,
+    files: Vec<web_sys::Blob>,
+}
+
+impl Attachments {
+    /// Takes the attachments off a message, so that only serde data remains.
+    fn take(data: &JsValue) -> Self {
+        let mut attachments = Attachments::default();
+        if let Ok(file) = js_sys::Reflect::get(data, &JsValue::from_str("file"))
+            && let Ok(file) = file.dyn_into::<web_sys::Blob>()
+        {
+            attachments.file = Some(file);
+        }
+        if let Ok(files) = js_sys::Reflect::get(data, &JsValue::from_str("files"))
+            && let Ok(files) = files.dyn_into::<js_sys::Array>()
+        {
+            attachments.files = files
+                .iter()
+                .filter_map(|file| file.dyn_into().ok())
+                .collect();
+        }
+        if data.is_object() {
+            let _ = js_sys::Reflect::delete_property(
+                data.unchecked_ref::<js_sys::Object>(),
+                &JsValue::from_str("file"),
+            );
+            let _ = js_sys::Reflect::delete_property(
+                data.unchecked_ref::<js_sys::Object>(),
+                &JsValue::from_str("files"),
+            );
+        }
+        attachments
+    }
+}
+
+/// The engine's state between messages.
+#[derive(Default)]
+struct Engine {
+    backends: Backends,
+    data: DataSession,
+}
 
 /// Starts the engine: reports panics to the page, listens, and says it has booted.
 pub fn start() {
@@ -24,12 +71,14 @@ pub fn start() {
 
     // Messages are queued and handled in order by one task, so a backend switch never
     // overlaps with work on the previous backend.
-    let (sender, mut receiver) = mpsc::unbounded::<ToEngine>();
+    let (sender, mut receiver) = mpsc::unbounded::<(ToEngine, Attachments)>();
     let on_message =
         Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
-            match serde_wasm_bindgen::from_value(event.data()) {
+            let data = event.data();
+            let attachments = Attachments::take(&data);
+            match serde_wasm_bindgen::from_value(data) {
                 Ok(message) => {
-                    let _ = sender.unbounded_send(message);
+                    let _ = sender.unbounded_send((message, attachments));
                 }
                 Err(error) => post(&FromEngine::Error {
                     message: format!("the engine got a message it does not understand: {error}"),
@@ -41,9 +90,9 @@ pub fn start() {
     on_message.forget();
 
     wasm_bindgen_futures::spawn_local(async move {
-        let mut backends = Backends::default();
-        while let Some(message) = receiver.next().await {
-            handle(&mut backends, message).await;
+        let mut engine = Engine::default();
+        while let Some((message, attachments)) = receiver.next().await {
+            handle(&mut engine, message, attachments).await;
         }
     });
 
@@ -52,7 +101,8 @@ pub fn start() {
     });
 }
 
-async fn handle(backends: &mut Backends, message: ToEngine) {
+async fn handle(engine: &mut Engine, message: ToEngine, attachments: Attachments) {
+    let backends = &mut engine.backends;
     match message {
         ToEngine::Init { force_cpu } => {
             let (backend, fallback_reason) = backends.select(force_cpu).await;
@@ -87,7 +137,104 @@ async fn handle(backends: &mut Backends, message: ToEngine) {
                 }),
             }
         }
+        ToEngine::LoadCsv { name, skip_ragged } => {
+            let Some(file) = attachments.file else {
+                post(&failed(format!(
+                    "{name} did not reach the engine; choose the file again."
+                )));
+                return;
+            };
+            let total = file.size();
+            post(&FromEngine::DataProgress {
+                stage: format!("Reading {name}"),
+                done: 0.0,
+                total,
+            });
+            let bytes = match read_blob(&file).await {
+                Ok(bytes) => bytes,
+                Err(reason) => {
+                    post(&failed(format!(
+                        "{name} could not be read ({reason}). Choose it again."
+                    )));
+                    return;
+                }
+            };
+            let stage = format!("Parsing {name}");
+            let reply = engine
+                .data
+                .load_csv(&name, &bytes, skip_ragged, &mut |done| {
+                    post(&FromEngine::DataProgress {
+                        stage: stage.clone(),
+                        done: done as f64,
+                        total,
+                    })
+                });
+            post(&reply);
+        }
+        ToEngine::LoadImages {
+            name,
+            paths,
+            classes,
+            width,
+            height,
+            channels,
+        } => {
+            let total = attachments.files.len() as f64;
+            let mut files = Vec::with_capacity(attachments.files.len());
+            for (index, (blob, path)) in attachments.files.iter().zip(paths).enumerate() {
+                if index % 25 == 0 {
+                    post(&FromEngine::DataProgress {
+                        stage: "Reading images".to_string(),
+                        done: index as f64,
+                        total,
+                    });
+                }
+                // A file that cannot be read is passed on empty: it is then left out
+                // with a message naming it, like a file that does not decode.
+                let bytes = read_blob(blob).await.unwrap_or_default();
+                files.push(ImageFile {
+                    path,
+                    class: classes.get(index).cloned().flatten(),
+                    bytes,
+                });
+            }
+            post(&FromEngine::DataProgress {
+                stage: "Decoding images".to_string(),
+                done: total,
+                total,
+            });
+            let shape = ImageShape {
+                width,
+                height,
+                channels,
+            };
+            post(&engine.data.load_images(&name, files, shape));
+        }
+        ToEngine::LoadBuiltin { name } => {
+            post(&FromEngine::DataProgress {
+                stage: format!("Loading {name}"),
+                done: 0.0,
+                total: 1.0,
+            });
+            post(&engine.data.load_builtin(&name));
+        }
+        ToEngine::ConfigureData { config } => post(&engine.data.configure(config)),
     }
+}
+
+fn failed(message: String) -> FromEngine {
+    FromEngine::DataFailed {
+        message,
+        skippable_rows: None,
+    }
+}
+
+/// The bytes of a file the page sent.
+async fn read_blob(blob: &web_sys::Blob) -> Result<Vec<u8>, String> {
+    let buffer = wasm_bindgen_futures::JsFuture::from(blob.array_buffer())
+        .await
+        .map_err(|error| format!("{error:?}"))?;
+    Ok(js_sys::Uint8Array::new(&buffer).to_vec())
 }
 
 fn scope() -> web_sys::DedicatedWorkerGlobalScope {

@@ -60,7 +60,7 @@ pub fn load(name: &str) -> Result<Builtin, DataError> {
         "regression" => Ok(regression()),
         "loans" => Ok(loans()),
         _ => Err(DataError::UnknownBuiltin {
-            name: name.trim().to_string(),
+            name: key.clone(),
             known: BUILTINS
                 .iter()
                 .map(|info| info.name)

@@ -152,10 +152,10 @@ pub fn summarize_column(column: &TextColumn, line: &dyn Fn(usize) -> Option<u64>
     let kind = if present > 0 && boolean_pair(&values).is_some() {
         ColumnKind::Boolean
     } else if numeric {
-        let unique = distinct == present && present > 20;
-        if unique
-            && all_integers
-            && (privacy::id_like_name(&column.name) || is_row_counter(&scan.numbers))
+        // Past the distinct-value cap the column is as good as unique.
+        let unique = (distinct == present || scan.capped) && present > 20;
+        if all_integers
+            && ((unique && privacy::id_like_name(&column.name)) || is_row_counter(&scan.numbers))
         {
             ColumnKind::Identifier
         } else {

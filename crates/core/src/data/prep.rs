@@ -630,9 +630,12 @@ fn fit_feature(
         .map(|&row| cells.get(row).trim())
         .filter(|cell| !is_missing(cell))
         .collect();
+    // Numbers need no counts of their text (their most frequent value comes from sorting).
     let mut counts: HashMap<&str, usize> = HashMap::new();
-    for cell in &present {
-        *counts.entry(cell).or_default() += 1;
+    if kind != ColumnKind::Numeric {
+        for cell in &present {
+            *counts.entry(cell).or_default() += 1;
+        }
     }
     let most_frequent = counts
         .iter()

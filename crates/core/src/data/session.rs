@@ -90,7 +90,7 @@ impl DataSession {
             Ok((images, skipped)) => {
                 let notices = skipped
                     .iter()
-                    .map(|skipped| format!("Left out {}: {}", skipped.file, skipped.reason))
+                    .map(|skipped| format!("Left out: {}", skipped.reason))
                     .collect();
                 self.set_images(images, notices)
             }
