@@ -819,8 +819,8 @@ fn ImageView(images: ImageSummary) -> impl IntoView {
                         let thumbs: Vec<Vec<u8>> = images
                             .thumbnails
                             .iter()
-                            .filter(|(label, _)| *label as usize == index)
-                            .map(|(_, pixels)| pixels.clone())
+                            .filter(|thumbnail| thumbnail.class as usize == index)
+                            .map(|thumbnail| thumbnail.rgba.clone())
                             .collect();
                         view! {
                             <li>

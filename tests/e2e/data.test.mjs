@@ -83,6 +83,21 @@ test("upload a CSV, pick the target, see the preview and the column table", asyn
   await page.close();
 });
 
+test("a CSV file dropped on the drop zone loads", async () => {
+  const app = await openReady();
+  const page = app.page;
+  await page.evaluate(() => {
+    const transfer = new DataTransfer();
+    transfer.items.add(new File(["a,b\n1,x\n2,y\n3,x\n4,y\n5,x\n"], "dropped.csv", { type: "text/csv" }));
+    const zone = document.querySelector("[data-testid=dropzone]");
+    zone.dispatchEvent(new DragEvent("drop", { dataTransfer: transfer, bubbles: true, cancelable: true }));
+  });
+  await page.getByTestId("data-name").getByText("dropped.csv").waitFor();
+  assert.equal(await page.getByTestId("data-shape").innerText(), "5 rows, 2 columns");
+  assert.deepEqual(app.consoleErrors, []);
+  await page.close();
+});
+
 test("bad files get a message naming the file, and the loaded data stays", async () => {
   const app = await openReady();
   const page = app.page;
@@ -134,11 +149,9 @@ test("MNIST loads in one click, with counts and thumbnails per digit", async () 
   await page.close();
 });
 
-test("images from a folder of class folders; a file that does not decode is named and left out", async () => {
-  const app = await openReady();
-  const page = app.page;
-  // Make PNGs with the browser's canvas: circles and crosses.
-  const pngs = await page.evaluate(async () => {
+/** PNGs drawn by the browser's canvas: circles (even indices) and crosses, base64. */
+async function drawShapes(page) {
+  return page.evaluate(async () => {
     const out = [];
     for (let i = 0; i < 8; i++) {
       const canvas = new OffscreenCanvas(40, 40);
@@ -157,6 +170,12 @@ test("images from a folder of class folders; a file that does not decode is name
     }
     return out;
   });
+}
+
+test("images from a folder of class folders; a file that does not decode is named and left out", async () => {
+  const app = await openReady();
+  const page = app.page;
+  const pngs = await drawShapes(page);
   const root = join(work, "shapes");
   mkdirSync(join(root, "circle"), { recursive: true });
   mkdirSync(join(root, "cross"), { recursive: true });
@@ -170,6 +189,28 @@ test("images from a folder of class folders; a file that does not decode is name
   assert.match(await page.locator(".image-view .notices").innerText(), /shapes\/cross\/broken\.png could not be read as an image.*PNG or JPEG/);
   assert.equal(await page.locator("canvas.thumb").count(), 8);
   await app.screenshot("data-images");
+  await page.close();
+});
+
+test("classes made by hand: a name and picked files for each", async () => {
+  const app = await openReady();
+  const page = app.page;
+  const pngs = await drawShapes(page);
+  const payload = (i) => ({ name: `shape-${i}.png`, mimeType: "image/png", buffer: Buffer.from(pngs[i], "base64") });
+  await page.getByText("Or make classes by hand").click();
+  await page.getByTestId("class-name-0").fill("ring");
+  await page.getByTestId("class-name-0").press("Tab");
+  await page.getByTestId("class-name-1").fill("x mark");
+  await page.getByTestId("class-name-1").press("Tab");
+  await page.getByTestId("class-files-0").setInputFiles([0, 2, 4].map(payload));
+  await page.getByTestId("class-files-1").setInputFiles([1, 3, 5, 7].map(payload));
+  await page.getByTestId("load-classes").getByText("Load 7 image(s)").waitFor();
+  await page.getByTestId("load-classes").click();
+  await page.getByTestId("data-shape").getByText("7 images in 2 classes").waitFor({ timeout: 60_000 });
+  const classes = page.getByTestId("image-classes").locator("li");
+  assert.match(await classes.nth(0).innerText(), /^ring\s+3 images/);
+  assert.match(await classes.nth(1).innerText(), /^x mark\s+4 images/);
+  assert.deepEqual(app.consoleErrors, []);
   await page.close();
 });
 

@@ -7,7 +7,7 @@ use super::csv::{CsvOptions, read_csv};
 use super::images::{ImageFile, ImageShape, load_images, to_rgba};
 use super::infer::{default_config, summarize_table};
 use super::prep::{self, Prepared};
-use super::summary::{DataConfig, DataSummary, ImageSummary, TableSummary, Task};
+use super::summary::{DataConfig, DataSummary, ImageSummary, TableSummary, Task, Thumbnail};
 use super::{DataError, Dataset, ImageSet, Table};
 use crate::protocol::FromEngine;
 
@@ -191,7 +191,10 @@ pub fn image_summary(images: &ImageSet, notices: Vec<String>) -> ImageSummary {
             && *count < THUMBNAILS_PER_CLASS
         {
             *count += 1;
-            thumbnails.push((label, to_rgba(images, index)));
+            thumbnails.push(Thumbnail {
+                class: label,
+                rgba: to_rgba(images, index),
+            });
         }
     }
     ImageSummary {
@@ -312,6 +315,6 @@ mod tests {
             10_000
         );
         assert_eq!(summary.thumbnails.len(), 10 * THUMBNAILS_PER_CLASS);
-        assert_eq!(summary.thumbnails[0].1.len(), 28 * 28 * 4);
+        assert_eq!(summary.thumbnails[0].rgba.len(), 28 * 28 * 4);
     }
 }
