@@ -2,6 +2,7 @@
 //! configuration, as a plain struct tested natively. Each edit returns the message that
 //! asks the engine to apply it.
 
+use hearth_core::data::DataError;
 use hearth_core::data::summary::{
     DataConfig, DataReport, DataSummary, MAX_CSV_BYTES, MissingStrategy, Role, Scaling, Task,
 };
@@ -83,12 +84,13 @@ impl DataState {
     /// Checks a file before it is sent: too large a file is refused at once.
     pub fn check_csv_file(&mut self, name: &str, size: f64) -> bool {
         if size > MAX_CSV_BYTES as f64 {
+            let error = DataError::TooLarge {
+                file: name.to_string(),
+                size_mb: size / 1_048_576.0,
+                limit_mb: MAX_CSV_BYTES as f64 / 1_048_576.0,
+            };
             self.problem = Some(Problem {
-                message: format!(
-                    "{name} is {:.0} MB; Hearth reads files up to {} MB in the browser. Use a sample of the rows, or the `hearth` command line.",
-                    size / 1_048_576.0,
-                    MAX_CSV_BYTES / 1_048_576
-                ),
+                message: error.to_string(),
                 skippable_rows: None,
             });
             return false;
@@ -171,6 +173,7 @@ impl DataState {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use hearth_core::data::DataError;
     use hearth_core::data::summary::{ColumnConfig, Split, TableSummary};
 
     fn loaded() -> DataState {
