@@ -4,8 +4,8 @@
 
 use hearth_core::data::catalog::{BUILTINS, BuiltinKind};
 use hearth_core::data::summary::{
-    ColumnKind, ColumnSummary, DataSummary, ImageSummary, MissingStrategy, Role, Scaling,
-    TableSummary, Task,
+    AUGMENT_PREVIEW_VARIANTS, Augment, ColumnKind, ColumnSummary, DataSummary, ImageSummary,
+    MissingStrategy, Role, Scaling, TableSummary, Task,
 };
 use hearth_core::protocol::ToEngine;
 use leptos::prelude::*;
@@ -218,7 +218,7 @@ pub fn DataPanel(
             } />
             {move || match data.with(|data| data.summary.clone()) {
                 Some(DataSummary::Table(table)) => view! { <TableView table=table data=data link=link /> }.into_any(),
-                Some(DataSummary::Images(images)) => view! { <ImageView images=images /> }.into_any(),
+                Some(DataSummary::Images(images)) => view! { <ImageView images=images data=data link=link /> }.into_any(),
                 None => view! { <p class="empty" data-testid="no-data">"No data loaded yet."</p> }.into_any(),
             }}
         </div>
@@ -794,7 +794,7 @@ fn SplitControls(data: RwSignal<DataState>, link: Link) -> impl IntoView {
 
 /// A loaded image set: classes with counts and thumbnails.
 #[component]
-fn ImageView(images: ImageSummary) -> impl IntoView {
+fn ImageView(images: ImageSummary, data: RwSignal<DataState>, link: Link) -> impl IntoView {
     let total: usize = images.classes.iter().map(|(_, count)| count).sum();
     let (width, height) = (images.width, images.height);
     view! {
@@ -834,7 +834,86 @@ fn ImageView(images: ImageSummary) -> impl IntoView {
                     })
                     .collect_view()}
             </ul>
+            <AugmentControls data=data link=link width=width height=height />
         </section>
+    }
+}
+
+/// The augmentation applied to training images, with examples.
+#[component]
+fn AugmentControls(
+    data: RwSignal<DataState>,
+    link: Link,
+    width: u32,
+    height: u32,
+) -> impl IntoView {
+    let augment = move || data.with(|data| data.augment);
+    let change = move |edit: &dyn Fn(&mut Augment)| {
+        let message = data
+            .try_update(|data| data.set_augment(|augment| edit(augment)))
+            .flatten();
+        send(link, message);
+    };
+    let preview = move || data.with(|data| data.augment_preview.clone());
+    view! {
+        <fieldset class="augment" data-testid="augment">
+            <legend>"Augmentation (applied while training)"</legend>
+            <p class="hint">
+                "Each training image is varied at random every time it is seen, so the model learns the shapes rather than their exact places. Mirroring suits photos, not digits or letters."
+            </p>
+            <label>
+                "Shift up to "
+                <select data-testid="augment-shift" on:change=move |event| {
+                    let value: u32 = event_target_value(&event).parse().unwrap_or(0);
+                    change(&|augment| augment.max_shift = value);
+                }>
+                    {[0u32, 1, 2, 3, 4]
+                        .into_iter()
+                        .map(|pixels| view! { <option value=pixels.to_string() selected=move || augment().max_shift == pixels>{format!("{pixels} px")}</option> })
+                        .collect_view()}
+                </select>
+            </label>
+            <label>
+                " Rotate up to "
+                <select data-testid="augment-rotation" on:change=move |event| {
+                    let value: f32 = event_target_value(&event).parse().unwrap_or(0.0);
+                    change(&|augment| augment.max_rotation_degrees = value);
+                }>
+                    {[0u32, 5, 10, 15, 25]
+                        .into_iter()
+                        .map(|degrees| view! { <option value=degrees.to_string() selected=move || augment().max_rotation_degrees == degrees as f32>{format!("{degrees}°")}</option> })
+                        .collect_view()}
+                </select>
+            </label>
+            <label class="inline">
+                <input
+                    type="checkbox"
+                    data-testid="augment-flip"
+                    prop:checked=move || augment().flip_horizontal
+                    on:change=move |event| {
+                        let checked = event_target_checked(&event);
+                        change(&|augment| augment.flip_horizontal = checked);
+                    }
+                />
+                "Mirror left–right"
+            </label>
+            <div class="augment-preview" data-testid="augment-preview">
+                {move || {
+                    let thumbnails = preview();
+                    (!thumbnails.is_empty()).then(|| view! {
+                        <p class="hint">"Examples: each row starts with an original image, followed by random variants."</p>
+                        {thumbnails
+                            .chunks(AUGMENT_PREVIEW_VARIANTS)
+                            .map(|row| view! {
+                                <div class="thumbs">
+                                    {row.iter().map(|t| view! { <Thumbnail width=width height=height pixels=t.rgba.clone() /> }).collect_view()}
+                                </div>
+                            })
+                            .collect_view()}
+                    })
+                }}
+            </div>
+        </fieldset>
     }
 }
 

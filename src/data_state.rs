@@ -4,7 +4,8 @@
 
 use hearth_core::data::DataError;
 use hearth_core::data::summary::{
-    DataConfig, DataReport, DataSummary, MAX_CSV_BYTES, MissingStrategy, Role, Scaling, Task,
+    Augment, DataConfig, DataReport, DataSummary, MAX_CSV_BYTES, MissingStrategy, Role, Scaling,
+    Task, Thumbnail,
 };
 use hearth_core::protocol::{FromEngine, ToEngine};
 
@@ -32,6 +33,9 @@ pub struct DataState {
     pub report: Option<DataReport>,
     pub loading: Option<Loading>,
     pub problem: Option<Problem>,
+    /// How training images are varied, and examples of it.
+    pub augment: Augment,
+    pub augment_preview: Vec<Thumbnail>,
 }
 
 impl DataState {
@@ -55,6 +59,11 @@ impl DataState {
                 self.report = report.clone();
                 self.loading = None;
                 self.problem = None;
+                self.augment = Augment::default();
+                self.augment_preview.clear();
+            }
+            FromEngine::AugmentationPreview { thumbnails } => {
+                self.augment_preview = thumbnails.clone();
             }
             FromEngine::DataReport { report } => self.report = Some(report.clone()),
             FromEngine::DataFailed {
@@ -157,6 +166,17 @@ impl DataState {
 
     pub fn set_scaling(&mut self, scaling: Scaling) -> Option<ToEngine> {
         self.edit(|config| config.scaling = scaling)
+    }
+
+    /// Changes the augmentation of training images; the engine answers with examples.
+    pub fn set_augment(&mut self, change: impl FnOnce(&mut Augment)) -> Option<ToEngine> {
+        if !matches!(self.summary, Some(DataSummary::Images(_))) {
+            return None;
+        }
+        change(&mut self.augment);
+        Some(ToEngine::SetAugmentation {
+            augment: self.augment,
+        })
     }
 
     /// Sets the training and validation percentages (the test set gets the rest).

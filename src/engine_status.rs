@@ -110,6 +110,7 @@ impl EngineStatus {
             FromEngine::DataProgress { .. }
             | FromEngine::DataLoaded { .. }
             | FromEngine::DataReport { .. }
+            | FromEngine::AugmentationPreview { .. }
             | FromEngine::DataFailed { .. } => Vec::new(),
         }
     }

@@ -144,6 +144,15 @@ test("MNIST loads in one click, with counts and thumbnails per digit", async () 
     return count;
   });
   assert.ok(bright > 40 && bright < 400, `bright pixels in the first thumbnail: ${bright}`);
+  // Augmentation: choosing shifts and rotations shows an original and its variants.
+  await page.getByTestId("augment-shift").selectOption("3");
+  await page.getByTestId("augment-rotation").selectOption("15");
+  const examples = page.getByTestId("augment-preview").locator("canvas");
+  await examples.nth(19).waitFor();
+  assert.equal(await examples.count(), 20);
+  const pixels = await examples.evaluateAll((canvases) =>
+    canvases.slice(0, 5).map((canvas) => Array.from(canvas.getContext("2d").getImageData(0, 0, 28, 28).data).join(",")));
+  assert.ok(pixels.slice(1).every((variant) => variant !== pixels[0]), "every variant differs from the original");
   await app.screenshot("data-mnist");
   assert.deepEqual(app.consoleErrors, []);
   await page.close();

@@ -6,7 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::data::summary::{DataConfig, DataReport, DataSummary};
+use crate::data::summary::{Augment, DataConfig, DataReport, DataSummary, Thumbnail};
 
 /// A message from the page to the engine worker.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -42,6 +42,9 @@ pub enum ToEngine {
     /// Apply the user's choices (roles, target, task, missing values, scaling, split) to
     /// the loaded table.
     ConfigureData { config: DataConfig },
+    /// Set the augmentation of the loaded images (applied while training) and show
+    /// examples of it.
+    SetAugmentation { augment: Augment },
 }
 
 /// A message from the engine worker to the page.
@@ -84,6 +87,9 @@ pub enum FromEngine {
         config: Option<DataConfig>,
         report: Option<DataReport>,
     },
+    /// Augmented examples of the loaded images: for a few images, the original first and
+    /// then random augmentations of it.
+    AugmentationPreview { thumbnails: Vec<Thumbnail> },
     /// The outcome of [`ToEngine::ConfigureData`].
     DataReport { report: DataReport },
     /// A data set could not be loaded; the previous one stays loaded. `skippable_rows`

@@ -219,6 +219,7 @@ async fn handle(engine: &mut Engine, message: ToEngine, attachments: Attachments
             post(&engine.data.load_builtin(&name));
         }
         ToEngine::ConfigureData { config } => post(&engine.data.configure(config)),
+        ToEngine::SetAugmentation { augment } => post(&engine.data.set_augmentation(augment)),
     }
 }
 

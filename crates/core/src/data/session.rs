@@ -4,7 +4,12 @@
 
 use super::builtin;
 use super::csv::{CsvOptions, read_csv};
-use super::images::{ImageFile, ImageShape, load_images, to_rgba};
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+
+use super::images::{
+    Augment, ImageFile, ImageShape, augment as augment_image, load_images, to_rgba,
+};
 use super::infer::{default_config, summarize_table};
 use super::prep::{self, Prepared};
 use super::summary::{DataConfig, DataSummary, ImageSummary, TableSummary, Task, Thumbnail};
@@ -35,7 +40,13 @@ pub enum Loaded {
 #[derive(Debug, Clone, Default)]
 pub struct DataSession {
     pub loaded: Loaded,
+    /// How training images are varied (images only).
+    pub augment: Augment,
 }
+
+/// Images shown in an augmentation preview.
+pub const PREVIEW_IMAGES: usize = 4;
+pub use super::summary::AUGMENT_PREVIEW_VARIANTS as PREVIEW_VARIANTS;
 
 impl DataSession {
     /// Reads a CSV file and, when it reads, makes it the data set.
@@ -115,6 +126,57 @@ impl DataSession {
         }
     }
 
+    /// Sets the augmentation and shows it: for the first image of the first classes, the
+    /// original and random variants (seeded, so the same choice shows the same examples).
+    pub fn set_augmentation(&mut self, augment: Augment) -> FromEngine {
+        self.augment = augment;
+        let Loaded::Images(images) = &self.loaded else {
+            return FromEngine::DataFailed {
+                message: "Augmentation applies to images: load an image set first.".to_string(),
+                skippable_rows: None,
+            };
+        };
+        let shape = ImageShape {
+            width: images.width,
+            height: images.height,
+            channels: images.channels,
+        };
+        let mut rng = ChaCha8Rng::seed_from_u64(7);
+        let mut thumbnails = Vec::new();
+        let mut seen = Vec::new();
+        for (index, &label) in images.labels.iter().enumerate() {
+            if seen.contains(&label) {
+                continue;
+            }
+            seen.push(label);
+            let original = images.image(index);
+            for variant in 0..PREVIEW_VARIANTS {
+                let pixels = if variant == 0 {
+                    original.to_vec()
+                } else {
+                    augment_image(original, shape, &augment, &mut rng)
+                };
+                let single = ImageSet {
+                    width: images.width,
+                    height: images.height,
+                    channels: images.channels,
+                    classes: vec![String::new()],
+                    labels: vec![0],
+                    pixels,
+                    ..ImageSet::default()
+                };
+                thumbnails.push(Thumbnail {
+                    class: label,
+                    rgba: to_rgba(&single, 0),
+                });
+            }
+            if seen.len() == PREVIEW_IMAGES {
+                break;
+            }
+        }
+        FromEngine::AugmentationPreview { thumbnails }
+    }
+
     /// The loaded table prepared as configured (for training).
     pub fn prepared(&self) -> Option<Result<Prepared, DataError>> {
         match &self.loaded {
@@ -154,6 +216,7 @@ impl DataSession {
     fn set_images(&mut self, images: ImageSet, notices: Vec<String>) -> FromEngine {
         let summary = image_summary(&images, notices);
         self.loaded = Loaded::Images(images);
+        self.augment = Augment::default();
         FromEngine::DataLoaded {
             summary: DataSummary::Images(summary),
             config: None,
@@ -296,6 +359,50 @@ mod tests {
                 .inputs
                 .iter()
                 .any(|input| input.contains("gender") || input.contains("email"))
+        );
+    }
+
+    #[test]
+    fn augmentation_is_shown_on_the_loaded_images() {
+        let mut session = DataSession::default();
+        let augment = Augment {
+            max_shift: 3,
+            max_rotation_degrees: 15.0,
+            flip_horizontal: false,
+        };
+        assert!(matches!(
+            session.set_augmentation(augment),
+            FromEngine::DataFailed { .. }
+        ));
+        session.load_builtin("mnist");
+        let FromEngine::AugmentationPreview { thumbnails } = session.set_augmentation(augment)
+        else {
+            panic!("no preview");
+        };
+        assert_eq!(thumbnails.len(), PREVIEW_IMAGES * PREVIEW_VARIANTS);
+        assert_eq!(session.augment, augment);
+        // The first of each group is the original; the variants differ from it.
+        let original = &thumbnails[0].rgba;
+        assert!(
+            thumbnails[1..PREVIEW_VARIANTS]
+                .iter()
+                .any(|t| &t.rgba != original)
+        );
+        assert!(
+            thumbnails[..PREVIEW_VARIANTS]
+                .iter()
+                .all(|t| t.class == thumbnails[0].class)
+        );
+        let FromEngine::AugmentationPreview { thumbnails } =
+            session.set_augmentation(Augment::default())
+        else {
+            panic!("no preview");
+        };
+        assert!(
+            thumbnails[1..PREVIEW_VARIANTS]
+                .iter()
+                .all(|t| &t.rgba == original),
+            "no augmentation, no change"
         );
     }
 

@@ -234,6 +234,37 @@ pub struct TableSummary {
     pub notices: Vec<String>,
 }
 
+/// Random changes to training images. The default changes nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Augment {
+    /// The largest shift, in pixels, in each of x and y.
+    pub max_shift: u32,
+    /// The largest rotation, in degrees, either way.
+    pub max_rotation_degrees: f32,
+    /// Mirror left to right, half of the time.
+    pub flip_horizontal: bool,
+}
+
+impl Augment {
+    /// Whether this changes nothing.
+    pub fn is_none(&self) -> bool {
+        self.max_shift == 0 && self.rotation_limit() == 0.0 && !self.flip_horizontal
+    }
+
+    /// The rotation limit as used: its magnitude, at most 180, and 0 when not a number.
+    pub fn rotation_limit(&self) -> f32 {
+        if self.max_rotation_degrees.is_finite() {
+            self.max_rotation_degrees.abs().min(180.0)
+        } else {
+            0.0
+        }
+    }
+}
+
+/// Thumbnails per image in an augmentation preview: the original and its variants.
+pub const AUGMENT_PREVIEW_VARIANTS: usize = 5;
+
 /// One small image for the page to draw.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Thumbnail {
