@@ -193,7 +193,6 @@ impl DataState {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use hearth_core::data::DataError;
     use hearth_core::data::summary::{ColumnConfig, Split, TableSummary};
 
     fn loaded() -> DataState {
