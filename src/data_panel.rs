@@ -532,8 +532,8 @@ fn ColumnRow(column: ColumnSummary, data: RwSignal<DataState>, link: Link) -> im
                     .personal
                     .map(|personal| view! { <span class="badge privacy" title="Personal data">{format!("personal: {}", personal.label())}</span> })}
             </th>
-            <td>{kind.label()}</td>
-            <td>
+            <td data-label="Type">{kind.label()}</td>
+            <td data-label="Role">
                 <select
                     data-testid=format!("role-{name}")
                     aria-label=format!("Role of {name}")
@@ -554,8 +554,8 @@ fn ColumnRow(column: ColumnSummary, data: RwSignal<DataState>, link: Link) -> im
                         .collect_view()}
                 </select>
             </td>
-            <td class="number">{column.missing}</td>
-            <td>
+            <td class="number" data-label="Missing">{column.missing}</td>
+            <td data-label="If missing">
                 <select
                     aria-label=format!("Missing values of {name}")
                     prop:disabled=column.missing == 0
@@ -590,7 +590,7 @@ fn ColumnRow(column: ColumnSummary, data: RwSignal<DataState>, link: Link) -> im
                     "+ indicator"
                 </label>
             </td>
-            <td>
+            <td data-label="Summary">
                 {stats}
                 {column.note.map(|note| view! { <p class="note">{note}</p> })}
             </td>
