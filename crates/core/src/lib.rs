@@ -6,6 +6,7 @@
 
 pub mod data;
 pub mod error;
+pub mod model;
 pub mod protocol;
 #[cfg(feature = "burn")]
 pub mod selftest;

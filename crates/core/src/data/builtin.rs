@@ -55,7 +55,7 @@ pub fn load(name: &str) -> Result<Builtin, DataError> {
         "iris" => iris(),
         "xor" => Ok(xor()),
         "circles" => Ok(circles()),
-        "spirals" => Ok(spirals()),
+        "spirals" | "spiral" => Ok(spirals()),
         "blobs" => Ok(blobs()),
         "regression" => Ok(regression()),
         "loans" => Ok(loans()),

@@ -1,0 +1,6 @@
+//! Models: the spec (layers, shapes, parameter counts, FLOPs) and, later, building and
+//! training the burn module and the model file.
+
+pub mod spec;
+
+pub use spec::{Activation, InputShape, Layer, LayerInfo, ModelSpec, Padding, Shape, SpecError};
