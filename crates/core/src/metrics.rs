@@ -1,0 +1,311 @@
+//! Metrics of a model on one split: accuracy, per-class precision/recall/F1/support with
+//! macro and weighted averages, the confusion matrix, log loss and (binary) ROC AUC for
+//! classification; MSE, MAE and R² for regression. Every result says which split it was
+//! computed on. Plain Rust over predictions, so the engine, the CLI and the page share it.
+
+use serde::{Deserialize, Serialize};
+
+/// Which rows a metric was computed on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SplitName {
+    Train,
+    Validation,
+    Test,
+    /// A whole file given to `hearth eval`.
+    All,
+}
+
+impl SplitName {
+    pub fn label(self) -> &'static str {
+        match self {
+            SplitName::Train => "training",
+            SplitName::Validation => "validation",
+            SplitName::Test => "test",
+            SplitName::All => "all rows",
+        }
+    }
+}
+
+/// Precision, recall, F1 and support of one class.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClassMetrics {
+    pub label: String,
+    pub precision: f64,
+    pub recall: f64,
+    pub f1: f64,
+    /// Rows whose true class this is.
+    pub support: usize,
+}
+
+/// Averages of the per-class metrics.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Averages {
+    pub precision: f64,
+    pub recall: f64,
+    pub f1: f64,
+}
+
+/// Classification metrics on one split.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClassificationMetrics {
+    pub split: SplitName,
+    pub n: usize,
+    pub accuracy: f64,
+    pub per_class: Vec<ClassMetrics>,
+    /// The unweighted mean over classes.
+    pub macro_avg: Averages,
+    /// The mean over classes weighted by support.
+    pub weighted_avg: Averages,
+    /// `confusion[true][predicted]` row counts.
+    pub confusion: Vec<Vec<usize>>,
+    /// Mean negative log-probability of the true class (probabilities clipped to 1e-15).
+    pub log_loss: f64,
+    /// Area under the ROC curve, for binary tasks with both classes present.
+    pub roc_auc: Option<f64>,
+}
+
+/// Regression metrics on one split.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct RegressionMetrics {
+    pub split: SplitName,
+    pub n: usize,
+    pub mse: f64,
+    pub mae: f64,
+    /// 1 − residual / total sum of squares; `None` when the targets are all equal.
+    pub r2: Option<f64>,
+}
+
+/// Classification metrics from true class indices and predicted probabilities
+/// (`probabilities[i]` has one value per class and sums to 1). The predicted class is
+/// the most probable one (the first on ties).
+pub fn classification(
+    split: SplitName,
+    labels: &[String],
+    truth: &[usize],
+    probabilities: &[Vec<f32>],
+) -> ClassificationMetrics {
+    let classes = labels.len();
+    let n = truth.len().min(probabilities.len());
+    let mut confusion = vec![vec![0usize; classes]; classes];
+    let mut log_loss = 0.0;
+    for (&actual, row) in truth.iter().zip(probabilities) {
+        let predicted = argmax(row);
+        if actual < classes && predicted < classes {
+            confusion[actual][predicted] += 1;
+        }
+        let p = f64::from(row.get(actual).copied().unwrap_or(0.0)).clamp(1e-15, 1.0);
+        log_loss -= p.ln();
+    }
+    let correct: usize = (0..classes).map(|class| confusion[class][class]).sum();
+    let per_class: Vec<ClassMetrics> = (0..classes)
+        .map(|class| {
+            let true_positive = confusion[class][class] as f64;
+            let predicted: usize = (0..classes).map(|row| confusion[row][class]).sum();
+            let support: usize = confusion[class].iter().sum();
+            let precision = ratio(true_positive, predicted as f64);
+            let recall = ratio(true_positive, support as f64);
+            ClassMetrics {
+                label: labels[class].clone(),
+                precision,
+                recall,
+                f1: ratio(2.0 * precision * recall, precision + recall),
+                support,
+            }
+        })
+        .collect();
+    let average = |weight: &dyn Fn(&ClassMetrics) -> f64| {
+        let total: f64 = per_class.iter().map(weight).sum();
+        let mean = |value: &dyn Fn(&ClassMetrics) -> f64| {
+            ratio(per_class.iter().map(|c| weight(c) * value(c)).sum(), total)
+        };
+        Averages {
+            precision: mean(&|c| c.precision),
+            recall: mean(&|c| c.recall),
+            f1: mean(&|c| c.f1),
+        }
+    };
+    let roc_auc = if classes == 2 {
+        let scores: Vec<f32> = probabilities
+            .iter()
+            .map(|row| row.get(1).copied().unwrap_or(0.0))
+            .collect();
+        let positives: Vec<bool> = truth.iter().map(|&actual| actual == 1).collect();
+        roc_auc(&scores[..n], &positives[..n])
+    } else {
+        None
+    };
+    ClassificationMetrics {
+        split,
+        n,
+        accuracy: ratio(correct as f64, n as f64),
+        macro_avg: average(&|_| 1.0),
+        weighted_avg: average(&|c| c.support as f64),
+        per_class,
+        confusion,
+        log_loss: if n == 0 { 0.0 } else { log_loss / n as f64 },
+        roc_auc,
+    }
+}
+
+/// Regression metrics from true and predicted values.
+pub fn regression(split: SplitName, truth: &[f64], predicted: &[f64]) -> RegressionMetrics {
+    let n = truth.len().min(predicted.len());
+    let pairs = || truth.iter().zip(predicted).take(n);
+    let mse = ratio(pairs().map(|(t, p)| (t - p).powi(2)).sum(), n as f64);
+    let mae = ratio(pairs().map(|(t, p)| (t - p).abs()).sum(), n as f64);
+    let mean = ratio(truth.iter().take(n).sum(), n as f64);
+    let total: f64 = truth.iter().take(n).map(|t| (t - mean).powi(2)).sum();
+    let residual: f64 = pairs().map(|(t, p)| (t - p).powi(2)).sum();
+    RegressionMetrics {
+        split,
+        n,
+        mse,
+        mae,
+        r2: (total > 0.0).then(|| 1.0 - residual / total),
+    }
+}
+
+/// The area under the ROC curve: the probability that a random positive scores above a
+/// random negative (ties count half). `None` without both classes.
+pub fn roc_auc(scores: &[f32], positives: &[bool]) -> Option<f64> {
+    let mut pairs: Vec<(f32, bool)> = scores
+        .iter()
+        .copied()
+        .zip(positives.iter().copied())
+        .collect();
+    let n_pos = pairs.iter().filter(|(_, positive)| *positive).count();
+    let n_neg = pairs.len() - n_pos;
+    if n_pos == 0 || n_neg == 0 {
+        return None;
+    }
+    pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
+    // Sum of the positives' ranks (1-based, ties get their average rank).
+    let mut rank_sum = 0.0;
+    let mut start = 0;
+    while start < pairs.len() {
+        let mut end = start;
+        while end + 1 < pairs.len() && pairs[end + 1].0 == pairs[start].0 {
+            end += 1;
+        }
+        let average_rank = (start + end) as f64 / 2.0 + 1.0;
+        rank_sum += average_rank * pairs[start..=end].iter().filter(|(_, p)| *p).count() as f64;
+        start = end + 1;
+    }
+    let n_pos = n_pos as f64;
+    Some((rank_sum - n_pos * (n_pos + 1.0) / 2.0) / (n_pos * n_neg as f64))
+}
+
+fn argmax(row: &[f32]) -> usize {
+    let mut best = 0;
+    for (index, value) in row.iter().enumerate() {
+        if *value > row[best] {
+            best = index;
+        }
+    }
+    best
+}
+
+/// `a / b`, or 0 when `b` is 0 (a class never predicted has precision 0).
+fn ratio(a: f64, b: f64) -> f64 {
+    if b == 0.0 { 0.0 } else { a / b }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one_hot(classes: usize, class: usize) -> Vec<f32> {
+        (0..classes)
+            .map(|c| if c == class { 1.0 } else { 0.0 })
+            .collect()
+    }
+
+    fn labels(names: &[&str]) -> Vec<String> {
+        names.iter().map(|name| name.to_string()).collect()
+    }
+
+    #[test]
+    fn per_class_metrics_match_a_hand_count() {
+        // truth:     a a a b b c
+        // predicted: a a b b c c
+        let truth = [0, 0, 0, 1, 1, 2];
+        let predicted = [0, 0, 1, 1, 2, 2];
+        let probabilities: Vec<Vec<f32>> = predicted.iter().map(|&p| one_hot(3, p)).collect();
+        let metrics = classification(
+            SplitName::Test,
+            &labels(&["a", "b", "c"]),
+            &truth,
+            &probabilities,
+        );
+        assert_eq!(metrics.split, SplitName::Test);
+        assert_eq!(metrics.n, 6);
+        assert!((metrics.accuracy - 4.0 / 6.0).abs() < 1e-12);
+        assert_eq!(metrics.confusion, [[2, 1, 0], [0, 1, 1], [0, 0, 1]]);
+        let a = &metrics.per_class[0];
+        assert_eq!((a.precision, a.recall, a.support), (1.0, 2.0 / 3.0, 3));
+        assert!((a.f1 - 0.8).abs() < 1e-12);
+        let b = &metrics.per_class[1];
+        assert_eq!((b.precision, b.recall), (0.5, 0.5));
+        let c = &metrics.per_class[2];
+        assert_eq!((c.precision, c.recall), (0.5, 1.0));
+        let macro_f1 = (0.8 + 0.5 + 2.0 / 3.0) / 3.0;
+        assert!((metrics.macro_avg.f1 - macro_f1).abs() < 1e-12);
+        let weighted_f1 = (0.8 * 3.0 + 0.5 * 2.0 + 2.0 / 3.0) / 6.0;
+        assert!((metrics.weighted_avg.f1 - weighted_f1).abs() < 1e-12);
+        assert_eq!(metrics.roc_auc, None, "AUC is for binary tasks");
+        // Wrong one-hot predictions give the clipped log loss.
+        assert!((metrics.log_loss - 2.0 * -(1e-15f64).ln() / 6.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn log_loss_of_calibrated_probabilities() {
+        let probabilities = vec![vec![0.8, 0.2], vec![0.3, 0.7]];
+        let metrics = classification(
+            SplitName::Validation,
+            &labels(&["no", "yes"]),
+            &[0, 1],
+            &probabilities,
+        );
+        let expected = -(0.8f64.ln() + 0.7f64.ln()) / 2.0;
+        assert!((metrics.log_loss - expected).abs() < 1e-6);
+        assert_eq!(metrics.roc_auc, Some(1.0));
+    }
+
+    #[test]
+    fn roc_auc_counts_ordered_pairs_and_ties() {
+        assert_eq!(
+            roc_auc(&[0.1, 0.4, 0.35, 0.8], &[false, false, true, true]),
+            Some(0.75)
+        );
+        assert_eq!(roc_auc(&[0.5, 0.5], &[false, true]), Some(0.5));
+        assert_eq!(roc_auc(&[0.9, 0.1], &[false, true]), Some(0.0));
+        assert_eq!(roc_auc(&[0.2, 0.3], &[true, true]), None);
+    }
+
+    #[test]
+    fn regression_metrics() {
+        let metrics = regression(
+            SplitName::Test,
+            &[1.0, 2.0, 3.0, 4.0],
+            &[1.5, 2.0, 2.5, 4.0],
+        );
+        assert_eq!(metrics.n, 4);
+        assert!((metrics.mse - 0.125).abs() < 1e-12);
+        assert!((metrics.mae - 0.25).abs() < 1e-12);
+        assert!((metrics.r2.unwrap() - (1.0 - 0.5 / 5.0)).abs() < 1e-12);
+        assert_eq!(
+            regression(SplitName::All, &[2.0, 2.0], &[1.0, 3.0]).r2,
+            None
+        );
+        assert_eq!(regression(SplitName::All, &[], &[]).mse, 0.0);
+    }
+
+    #[test]
+    fn metrics_say_their_split_in_json() {
+        let metrics = regression(SplitName::Validation, &[1.0, 2.0], &[1.0, 2.0]);
+        let json = serde_json::to_value(metrics).unwrap();
+        assert_eq!(json["split"], "validation");
+        assert_eq!(json["r2"], 1.0);
+    }
+}
