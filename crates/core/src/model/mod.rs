@@ -1,6 +1,8 @@
 //! Models: the spec (layers, shapes, parameter counts, FLOPs) and, later, building and
 //! training the burn module and the model file.
 
+pub mod config;
 pub mod spec;
 
+pub use config::{EarlyStopping, ExampleWeights, Optimizer, Schedule, TrainConfig};
 pub use spec::{Activation, InputShape, Layer, LayerInfo, ModelSpec, Padding, Shape, SpecError};
