@@ -1,0 +1,315 @@
+//! The burn module built from a [`ModelSpec`]: one block per layer and the output head.
+//! The spec stays the source of truth for activations and shapes; the module holds the
+//! weights and the state (batch-norm statistics).
+
+use burn::module::Module;
+use burn::nn::conv::{Conv2d, Conv2dConfig};
+use burn::nn::pool::{AvgPool2d, AvgPool2dConfig, MaxPool2d, MaxPool2dConfig};
+use burn::nn::{
+    BatchNorm, BatchNormConfig, Dropout, DropoutConfig, Identity, Linear, LinearConfig,
+    PaddingConfig2d,
+};
+use burn::tensor::activation::{elu, gelu, leaky_relu, relu, sigmoid, tanh};
+use burn::tensor::{Device, Tensor};
+
+use super::spec::{Activation, InputShape, Layer, ModelSpec, Padding, Shape, SpecError};
+
+/// One layer's module.
+#[derive(Module, Debug)]
+pub enum Block {
+    Dense(Linear),
+    Conv(Conv2d),
+    MaxPool(MaxPool2d),
+    AvgPool(AvgPool2d),
+    Flatten(Identity),
+    Dropout(Dropout),
+    BatchNorm(BatchNorm),
+}
+
+/// The network: the blocks in spec order, then the head (logits, or the regression value).
+#[derive(Module, Debug)]
+pub struct Network {
+    pub blocks: Vec<Block>,
+    pub head: Linear,
+}
+
+/// Values between blocks: a batch of flat vectors or of images (channels first).
+enum Value {
+    Flat(Tensor<2>),
+    Image(Tensor<4>),
+}
+
+impl Network {
+    /// A freshly initialised network for `spec` on `device` (seed the device first for
+    /// repeatable weights).
+    pub fn new(spec: &ModelSpec, device: &Device) -> Result<Self, SpecError> {
+        let infos = spec.infer()?;
+        let mut shape = Shape::from(spec.input);
+        let mut blocks = Vec::with_capacity(spec.layers.len());
+        for (layer, info) in spec.layers.iter().zip(&infos) {
+            blocks.push(block(layer, shape, device));
+            shape = info.output;
+        }
+        let outputs = infos.last().map_or(1, |info| info.output.size());
+        Ok(Network {
+            blocks,
+            head: LinearConfig::new(shape.size(), outputs).init(device),
+        })
+    }
+
+    /// The head's outputs for a batch of examples as prepared rows: `[batch, features]`,
+    /// or for images `[batch, height·width·channels]` channel-last as stored.
+    pub fn forward(&self, spec: &ModelSpec, input: Tensor<2>) -> Tensor<2> {
+        let mut value = match spec.input {
+            InputShape::Features { .. } => Value::Flat(input),
+            InputShape::Image {
+                height,
+                width,
+                channels,
+            } => {
+                let [batch, _] = input.dims();
+                Value::Image(
+                    input
+                        .reshape([batch, height, width, channels])
+                        .permute([0, 3, 1, 2]),
+                )
+            }
+        };
+        for (layer, block) in spec.layers.iter().zip(&self.blocks) {
+            value = match (block, value) {
+                (Block::Dense(linear), Value::Flat(x)) => {
+                    Value::Flat(activate(linear.forward(x), layer_activation(layer)))
+                }
+                (Block::Conv(conv), Value::Image(x)) => {
+                    Value::Image(activate(conv.forward(x), layer_activation(layer)))
+                }
+                (Block::MaxPool(pool), Value::Image(x)) => Value::Image(pool.forward(x)),
+                (Block::AvgPool(pool), Value::Image(x)) => Value::Image(pool.forward(x)),
+                (Block::Flatten(_), Value::Image(x)) => Value::Flat(x.flatten(1, 3)),
+                (Block::Flatten(_), flat) => flat,
+                (Block::Dropout(dropout), Value::Flat(x)) => Value::Flat(dropout.forward(x)),
+                (Block::Dropout(dropout), Value::Image(x)) => Value::Image(dropout.forward(x)),
+                (Block::BatchNorm(norm), Value::Flat(x)) => {
+                    Value::Flat(activate(norm.forward(x), layer_activation(layer)))
+                }
+                (Block::BatchNorm(norm), Value::Image(x)) => {
+                    Value::Image(activate(norm.forward(x), layer_activation(layer)))
+                }
+                // `infer` has checked every shape, so no other pairing reaches here.
+                (_, value) => value,
+            };
+        }
+        let flat = match value {
+            Value::Flat(x) => x,
+            Value::Image(x) => x.flatten(1, 3),
+        };
+        self.head.forward(flat)
+    }
+}
+
+fn layer_activation(layer: &Layer) -> Activation {
+    match *layer {
+        Layer::Dense { activation, .. }
+        | Layer::Conv2d { activation, .. }
+        | Layer::BatchNorm { activation } => activation,
+        _ => Activation::Linear,
+    }
+}
+
+fn activate<const D: usize>(x: Tensor<D>, activation: Activation) -> Tensor<D> {
+    match activation {
+        Activation::Relu => relu(x),
+        Activation::LeakyRelu => leaky_relu(x, 0.01),
+        Activation::Elu => elu(x, 1.0),
+        Activation::Gelu => gelu(x),
+        Activation::Sigmoid => sigmoid(x),
+        Activation::Tanh => tanh(x),
+        Activation::Linear => x,
+    }
+}
+
+/// The block for `layer` on an input of `shape` (already checked by `infer`).
+fn block(layer: &Layer, shape: Shape, device: &Device) -> Block {
+    let (channels, height, width) = match shape {
+        Shape::Image {
+            channels,
+            height,
+            width,
+        } => (channels, height, width),
+        Shape::Flat { size } => (size, 1, 1),
+    };
+    match *layer {
+        Layer::Dense { units, .. } => {
+            Block::Dense(LinearConfig::new(shape.size(), units).init(device))
+        }
+        Layer::Conv2d {
+            filters,
+            kernel,
+            stride,
+            padding,
+            ..
+        } => {
+            // "Same" as TensorFlow defines it, for any stride: pad so that the output is
+            // ceil(input / stride), the extra pixel (if any) at the bottom and right.
+            let padding = match padding {
+                Padding::Valid => PaddingConfig2d::Valid,
+                Padding::Same => {
+                    let total = |side: usize| {
+                        ((side.div_ceil(stride) - 1) * stride + kernel).saturating_sub(side)
+                    };
+                    let (vertical, horizontal) = (total(height), total(width));
+                    PaddingConfig2d::Explicit(
+                        vertical / 2,
+                        horizontal / 2,
+                        vertical - vertical / 2,
+                        horizontal - horizontal / 2,
+                    )
+                }
+            };
+            Block::Conv(
+                Conv2dConfig::new([channels, filters], [kernel, kernel])
+                    .with_stride([stride, stride])
+                    .with_padding(padding)
+                    .init(device),
+            )
+        }
+        Layer::MaxPool2d { size, stride } => Block::MaxPool(
+            MaxPool2dConfig::new([size, size])
+                .with_strides([stride.unwrap_or(size); 2])
+                .init(),
+        ),
+        Layer::AvgPool2d { size, stride } => Block::AvgPool(
+            AvgPool2dConfig::new([size, size])
+                .with_strides([stride.unwrap_or(size); 2])
+                .init(),
+        ),
+        Layer::Flatten => Block::Flatten(Identity),
+        Layer::Dropout { rate } => Block::Dropout(DropoutConfig::new(f64::from(rate)).init()),
+        Layer::BatchNorm { .. } => Block::BatchNorm(BatchNormConfig::new(channels).init(device)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::summary::Task;
+    use burn::tensor::{Distribution, TensorData};
+
+    fn check(spec: &ModelSpec, batch: usize) {
+        let device = Device::flex();
+        device.seed(1);
+        let network = Network::new(spec, &device).unwrap();
+        // The module's parameters are the ones shape inference counted, plus batch norm's
+        // running mean and variance, which burn stores as (untrained) parameters too.
+        let running: u64 = spec
+            .layers
+            .iter()
+            .zip(spec.infer().unwrap())
+            .filter(|(layer, _)| matches!(layer, Layer::BatchNorm { .. }))
+            .map(|(_, info)| info.params)
+            .sum();
+        assert_eq!(
+            network.num_params() as u64,
+            spec.params() + running,
+            "{spec:?}"
+        );
+        let size = Shape::from(spec.input).size();
+        let input = Tensor::<2>::random([batch, size], Distribution::Default, &device);
+        let output = network.forward(spec, input);
+        let outputs = spec.infer().unwrap().last().unwrap().output.size();
+        assert_eq!(output.dims(), [batch, outputs]);
+    }
+
+    #[test]
+    fn presets_build_with_the_inferred_shapes_and_parameters() {
+        let mnist = InputShape::Image {
+            height: 28,
+            width: 28,
+            channels: 1,
+        };
+        check(
+            &ModelSpec::logistic(InputShape::Features { features: 4 }, Task::MultiClass, 3),
+            5,
+        );
+        check(&ModelSpec::mlp(mnist, Task::MultiClass, 10), 3);
+        check(&ModelSpec::cnn(mnist, Task::MultiClass, 10), 2);
+        check(
+            &ModelSpec::mlp(InputShape::Features { features: 7 }, Task::Regression, 0),
+            4,
+        );
+    }
+
+    #[test]
+    fn every_layer_kind_and_same_padding_with_a_stride() {
+        let spec = ModelSpec::new(
+            InputShape::Image {
+                height: 9,
+                width: 7,
+                channels: 3,
+            },
+            vec![
+                Layer::Conv2d {
+                    filters: 4,
+                    kernel: 3,
+                    stride: 2,
+                    padding: Padding::Same,
+                    activation: Activation::Gelu,
+                },
+                Layer::BatchNorm {
+                    activation: Activation::Elu,
+                },
+                Layer::AvgPool2d {
+                    size: 2,
+                    stride: Some(1),
+                },
+                Layer::Dropout { rate: 0.25 },
+                Layer::MaxPool2d {
+                    size: 2,
+                    stride: None,
+                },
+                Layer::Flatten,
+                Layer::Dense {
+                    units: 5,
+                    activation: Activation::LeakyRelu,
+                },
+                Layer::BatchNorm {
+                    activation: Activation::Tanh,
+                },
+                Layer::Dense {
+                    units: 3,
+                    activation: Activation::Sigmoid,
+                },
+            ],
+            Task::Binary,
+            2,
+        );
+        check(&spec, 4);
+        assert_eq!(spec.infer().unwrap()[0].output.label(), "4×5×4");
+    }
+
+    #[test]
+    fn images_are_read_channel_last() {
+        // A 1×2×2 "image" with one channel per pixel row: flattening after no layers must
+        // give back the stored order for one channel.
+        let device = Device::flex();
+        let spec = ModelSpec::new(
+            InputShape::Image {
+                height: 2,
+                width: 2,
+                channels: 1,
+            },
+            vec![Layer::Flatten],
+            Task::Regression,
+            0,
+        );
+        let network = Network::new(&spec, &device).unwrap();
+        let input = Tensor::<2>::from_data(
+            TensorData::new(vec![1.0f32, 2.0, 3.0, 4.0], [1, 4]),
+            &device,
+        );
+        let output = network.forward(&spec, input.clone());
+        let expected = network.head.forward(input);
+        let difference: f32 = (output - expected).abs().sum().into_scalar();
+        assert!(difference < 1e-6);
+    }
+}
