@@ -6,6 +6,9 @@ pub enum Error {
     /// The compute backend failed (a lost GPU device, a failed read-back).
     #[error("the compute backend failed: {0}")]
     Backend(String),
+    /// The model or training settings cannot work (the message says why).
+    #[error("{0}")]
+    Config(String),
     /// Training produced a NaN or infinite loss.
     #[error("training diverged at step {step} (loss {loss}); try a lower learning rate")]
     Diverged { step: usize, loss: f32 },

@@ -5,6 +5,8 @@ pub mod config;
 #[cfg(feature = "burn")]
 pub mod network;
 pub mod spec;
+#[cfg(feature = "burn")]
+pub mod trainer;
 
 pub use config::{EarlyStopping, ExampleWeights, Optimizer, Schedule, TrainConfig};
 pub use spec::{Activation, InputShape, Layer, LayerInfo, ModelSpec, Padding, Shape, SpecError};
