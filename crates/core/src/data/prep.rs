@@ -321,7 +321,7 @@ pub fn prepare(
         .iter()
         .map(|&row| analysis.values[row].unwrap_or(f32::NAN))
         .collect();
-    let split = split_rows(&y, analysis.task.is_classification(), config);
+    let split = split_rows(&y, analysis.task.is_classification(), &config.split);
     let train = &split[0];
     let train_rows: Vec<usize> = train.iter().map(|&i| kept[i as usize]).collect();
 
@@ -585,16 +585,16 @@ fn analyse_target<'a>(
 
 /// Seeded split of rows `0..y.len()`; for classification, each class is split on its own
 /// so that every set has the same class balance.
-fn split_rows(y: &[f32], stratify: bool, config: &DataConfig) -> [Vec<u32>; 3] {
-    let mut rng = ChaCha8Rng::seed_from_u64(config.split.seed);
+pub fn split_rows(y: &[f32], stratify: bool, split: &super::summary::Split) -> [Vec<u32>; 3] {
+    let mut rng = ChaCha8Rng::seed_from_u64(split.seed);
     let mut strata: BTreeMap<i64, Vec<u32>> = BTreeMap::new();
     for (row, &value) in y.iter().enumerate() {
         let key = if stratify { value as i64 } else { 0 };
         strata.entry(key).or_default().push(row as u32);
     }
     let mut sets: [Vec<u32>; 3] = Default::default();
-    let train = config.split.train.clamp(0.05, 1.0);
-    let validation = config.split.validation.clamp(0.0, 1.0 - train);
+    let train = split.train.clamp(0.05, 1.0);
+    let validation = split.validation.clamp(0.0, 1.0 - train);
     for rows in strata.values_mut() {
         rows.shuffle(&mut rng);
         let n = rows.len();
