@@ -2,6 +2,8 @@
 //! training the burn module and the model file.
 
 pub mod config;
+#[cfg(feature = "modelfile")]
+pub mod file;
 #[cfg(feature = "burn")]
 pub mod network;
 pub mod spec;

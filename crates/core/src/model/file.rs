@@ -1,0 +1,272 @@
+//! The model file: one `.safetensors` file. The weights are standard safetensors tensors
+//! (written by burn's store), and `__metadata__["hearth"]` holds a versioned JSON
+//! [`ModelDocument`]: spec, preprocessing, class labels, training history, metrics and the
+//! model card. Loading checks everything before it builds anything, so a wrong, truncated
+//! or hostile file gets a clear message, never a panic.
+
+use burn::store::{ModuleSnapshot, SafetensorsStore};
+use burn::tensor::Device;
+use serde::{Deserialize, Serialize};
+
+use super::config::TrainConfig;
+use super::network::Network;
+use super::spec::ModelSpec;
+use super::trainer::EpochRecord;
+use crate::data::prep::Schema;
+
+/// The version of the document this code writes and reads.
+pub const FORMAT_VERSION: u32 = 1;
+/// The `__metadata__` key that holds the document.
+pub const METADATA_KEY: &str = "hearth";
+/// Files larger than this are refused before parsing.
+pub const MAX_FILE_BYTES: usize = 512 * 1024 * 1024;
+
+/// The model card: what the model is for and what it should not be used for.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct ModelCard {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub intended_use: String,
+    #[serde(default)]
+    pub limitations: String,
+}
+
+/// Everything about a model but its weights.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelDocument {
+    pub format_version: u32,
+    pub spec: ModelSpec,
+    /// How table rows become inputs (absent for images).
+    #[serde(default)]
+    pub preprocessing: Option<Schema>,
+    #[serde(default)]
+    pub class_labels: Vec<String>,
+    #[serde(default)]
+    pub train_config: Option<TrainConfig>,
+    #[serde(default)]
+    pub history: Vec<EpochRecord>,
+    /// Metrics as computed at the end of training (each says its split).
+    #[serde(default)]
+    pub metrics: serde_json::Value,
+    #[serde(default)]
+    pub card: ModelCard,
+}
+
+/// Why a model file cannot be used.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ModelFileError {
+    #[error("{file} is not a Hearth model file: {reason}")]
+    NotAModel { file: String, reason: String },
+    #[error(
+        "{file} was written by a newer Hearth (model file version {found}; this one reads {FORMAT_VERSION}). Update Hearth."
+    )]
+    Version { file: String, found: u32 },
+    #[error("{file} does not match its own description: {reason}")]
+    Mismatch { file: String, reason: String },
+    #[error("could not write the model file: {0}")]
+    Write(String),
+}
+
+/// The file's bytes for `network` described by `document`.
+pub fn save(network: &Network, document: &ModelDocument) -> Result<Vec<u8>, ModelFileError> {
+    let json = serde_json::to_string(document)
+        .map_err(|error| ModelFileError::Write(error.to_string()))?;
+    let mut store = SafetensorsStore::from_bytes(None).metadata(METADATA_KEY, json);
+    network
+        .save_into(&mut store)
+        .map_err(|error| ModelFileError::Write(error.to_string()))?;
+    store
+        .get_bytes()
+        .map_err(|error| ModelFileError::Write(error.to_string()))
+}
+
+/// Reads only the document (for `inspect`), after checking the header.
+pub fn read_document(file: &str, bytes: &[u8]) -> Result<ModelDocument, ModelFileError> {
+    let not_a_model = |reason: String| ModelFileError::NotAModel {
+        file: file.to_string(),
+        reason,
+    };
+    if bytes.len() > MAX_FILE_BYTES {
+        return Err(not_a_model(format!(
+            "it is larger than {} MB",
+            MAX_FILE_BYTES / 1_048_576
+        )));
+    }
+    let (_, metadata) = safetensors::SafeTensors::read_metadata(bytes)
+        .map_err(|error| not_a_model(format!("its safetensors header is invalid ({error})")))?;
+    let tensors = safetensors::SafeTensors::deserialize(bytes)
+        .map_err(|error| not_a_model(format!("its tensors are damaged or cut short ({error})")))?;
+    let json = metadata
+        .metadata()
+        .as_ref()
+        .and_then(|entries| entries.get(METADATA_KEY))
+        .ok_or_else(|| {
+            not_a_model(
+                "it has no Hearth description in its metadata (a safetensors file from elsewhere?)"
+                    .to_string(),
+            )
+        })?;
+    let version: serde_json::Value = serde_json::from_str(json)
+        .map_err(|error| not_a_model(format!("its description is not JSON ({error})")))?;
+    let found = version
+        .get("format_version")
+        .and_then(serde_json::Value::as_u64)
+        .unwrap_or(0) as u32;
+    if found > FORMAT_VERSION {
+        return Err(ModelFileError::Version {
+            file: file.to_string(),
+            found,
+        });
+    }
+    let document: ModelDocument = serde_json::from_value(version)
+        .map_err(|error| not_a_model(format!("its description is incomplete ({error})")))?;
+    document
+        .spec
+        .infer()
+        .map_err(|error| ModelFileError::Mismatch {
+            file: file.to_string(),
+            reason: format!("its architecture is invalid ({error})"),
+        })?;
+    for (name, view) in tensors.tensors() {
+        if view.dtype() != safetensors::Dtype::F32 {
+            return Err(ModelFileError::Mismatch {
+                file: file.to_string(),
+                reason: format!(
+                    "tensor {name} is {:?}, Hearth models hold f32 weights",
+                    view.dtype()
+                ),
+            });
+        }
+    }
+    Ok(document)
+}
+
+/// Reads a model file: the document and the network with its weights, on `device`.
+pub fn load(
+    file: &str,
+    bytes: &[u8],
+    device: &Device,
+) -> Result<(Network, ModelDocument), ModelFileError> {
+    let document = read_document(file, bytes)?;
+    let mismatch = |reason: String| ModelFileError::Mismatch {
+        file: file.to_string(),
+        reason,
+    };
+    let mut network =
+        Network::new(&document.spec, device).map_err(|error| mismatch(error.to_string()))?;
+    let mut store = SafetensorsStore::from_bytes(Some(bytes.to_vec()))
+        .validate(true)
+        .allow_partial(false);
+    let result = network
+        .load_from(&mut store)
+        .map_err(|error| mismatch(format!("its weights do not fit the architecture ({error})")))?;
+    if !result.missing.is_empty() || !result.unused.is_empty() || !result.errors.is_empty() {
+        return Err(mismatch(format!(
+            "weights missing: {:?}; unexpected: {:?}; wrong: {:?}",
+            result.missing, result.unused, result.errors
+        )));
+    }
+    Ok((network, document))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::summary::Task;
+    use crate::model::spec::InputShape;
+    use burn::tensor::{Distribution, Tensor};
+
+    fn model() -> (Network, ModelDocument, Device) {
+        let device = Device::flex();
+        device.seed(3);
+        let spec = ModelSpec::cnn(
+            InputShape::Image {
+                height: 28,
+                width: 28,
+                channels: 1,
+            },
+            Task::MultiClass,
+            10,
+        );
+        let network = Network::new(&spec, &device).unwrap();
+        let document = ModelDocument {
+            format_version: FORMAT_VERSION,
+            spec,
+            preprocessing: None,
+            class_labels: (0..10).map(|digit| digit.to_string()).collect(),
+            train_config: Some(TrainConfig::default()),
+            history: Vec::new(),
+            metrics: serde_json::json!({"split": "test", "accuracy": 0.99}),
+            card: ModelCard {
+                name: "digits".into(),
+                ..ModelCard::default()
+            },
+        };
+        (network, document, device)
+    }
+
+    #[test]
+    fn a_saved_model_predicts_exactly_as_before() {
+        let (network, document, device) = model();
+        let bytes = save(&network, &document).unwrap();
+        let (loaded, read) = load("digits.safetensors", &bytes, &device).unwrap();
+        assert_eq!(read, document);
+        let input = Tensor::<2>::random([3, 784], Distribution::Default, &device);
+        let before = network.forward(&document.spec, input.clone()).into_data();
+        let after = loaded.forward(&document.spec, input).into_data();
+        assert_eq!(before, after);
+    }
+
+    #[test]
+    fn wrong_truncated_and_foreign_files_are_explained() {
+        let (network, document, device) = model();
+        let bytes = save(&network, &document).unwrap();
+        let error = load("cut.safetensors", &bytes[..bytes.len() / 2], &device).unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .starts_with("cut.safetensors is not a Hearth model file"),
+            "{error}"
+        );
+        let error = load("notes.txt", b"hello world, not a model", &device).unwrap_err();
+        assert!(matches!(error, ModelFileError::NotAModel { .. }), "{error}");
+        let error = load("empty", b"", &device).unwrap_err();
+        assert!(matches!(error, ModelFileError::NotAModel { .. }), "{error}");
+        // A hostile header length.
+        let mut hostile = u64::MAX.to_le_bytes().to_vec();
+        hostile.extend_from_slice(b"{}");
+        assert!(load("hostile", &hostile, &device).is_err());
+
+        // A newer version, and a description that does not match the weights.
+        let newer = ModelDocument {
+            format_version: FORMAT_VERSION + 1,
+            ..document.clone()
+        };
+        let error = load("new.safetensors", &save(&network, &newer).unwrap(), &device).unwrap_err();
+        assert!(
+            matches!(error, ModelFileError::Version { found: 2, .. }),
+            "{error}"
+        );
+        let other = ModelDocument {
+            spec: ModelSpec::mlp(
+                InputShape::Image {
+                    height: 28,
+                    width: 28,
+                    channels: 1,
+                },
+                Task::MultiClass,
+                10,
+            ),
+            ..document
+        };
+        let error = load(
+            "swapped.safetensors",
+            &save(&network, &other).unwrap(),
+            &device,
+        )
+        .unwrap_err();
+        assert!(matches!(error, ModelFileError::Mismatch { .. }), "{error}");
+    }
+}
