@@ -74,7 +74,7 @@ impl DataSession {
                 let notice = vec![builtin.source.to_string()];
                 match builtin.dataset {
                     Dataset::Table(table) => {
-                        let task = builtin.task_hint.and_then(task_from_hint);
+                        let task = builtin.task_hint;
                         self.set_table(
                             table,
                             notice,
@@ -222,15 +222,6 @@ impl DataSession {
             config: None,
             report: None,
         }
-    }
-}
-
-fn task_from_hint(hint: &str) -> Option<Task> {
-    match hint {
-        "binary" => Some(Task::Binary),
-        "multiclass" => Some(Task::MultiClass),
-        "regression" => Some(Task::Regression),
-        _ => None,
     }
 }
 
