@@ -85,16 +85,10 @@ pub fn read_csv(
         });
     }
     let text = strip_space_before_quotes(text);
-    let delimiter = detect_delimiter(&text);
-    let sample = sample_records(&text, delimiter, 50);
+    let (delimiter, sample) = detect_delimiter(&text);
     let has_header = detect_header(&sample);
 
-    let mut reader = ::csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .has_headers(false)
-        .flexible(true)
-        .trim(::csv::Trim::All)
-        .from_reader(text.as_bytes());
+    let mut reader = reader(&text, delimiter);
 
     let mut record = ::csv::StringRecord::new();
     let mut columns: Vec<TextColumn> = Vec::new();
@@ -118,7 +112,7 @@ pub fn read_csv(
             }
         }
         // A line holding only a delimiter-free blank is not a row.
-        if record.len() == 1 && record.get(0).is_some_and(str::is_empty) {
+        if is_blank(&record) {
             continue;
         }
         if first {
@@ -275,41 +269,59 @@ fn strip_space_before_quotes(text: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// The delimiter that splits the first lines into the most consistent number of fields
-/// (more than one): comma, semicolon, tab or vertical bar.
-fn detect_delimiter(text: &str) -> u8 {
-    let mut best = (b',', 0usize, 0usize); // (delimiter, rows agreeing, fields)
+/// (more than one): comma, semicolon, tab or vertical bar; with the first 50 records as
+/// it splits them (comma when none does).
+fn detect_delimiter(text: &str) -> (u8, Vec<Vec<String>>) {
+    let mut best: Option<(u8, usize, usize, Vec<Vec<String>>)> = None; // (delimiter, rows agreeing, fields, records)
+    let mut comma = Vec::new();
     for delimiter in [b',', b';', b'\t', b'|'] {
         let records = sample_records(text, delimiter, 50);
         let mut counts = std::collections::HashMap::<usize, usize>::new();
         for record in &records {
             *counts.entry(record.len()).or_default() += 1;
         }
-        let Some((&fields, &agreeing)) = counts
+        let found = counts
             .iter()
             .filter(|(fields, _)| **fields > 1)
             .max_by_key(|(fields, agreeing)| (**agreeing, **fields))
-        else {
-            continue;
-        };
-        if (agreeing, fields) > (best.1, best.2) {
-            best = (delimiter, agreeing, fields);
+            .map(|(&fields, &agreeing)| (agreeing, fields));
+        if let Some((agreeing, fields)) = found
+            && best
+                .as_ref()
+                .is_none_or(|best| (agreeing, fields) > (best.1, best.2))
+        {
+            best = Some((delimiter, agreeing, fields, records));
+        } else if delimiter == b',' {
+            comma = records;
         }
     }
-    best.0
+    best.map_or((b',', comma), |(delimiter, _, _, records)| {
+        (delimiter, records)
+    })
 }
 
-/// The first `limit` records (ignoring errors) when split by `delimiter`.
-fn sample_records(text: &str, delimiter: u8, limit: usize) -> Vec<Vec<String>> {
-    let mut reader = ::csv::ReaderBuilder::new()
+/// A reader of `text` split by `delimiter`: no header handling (done here), rows of any
+/// length (counted here), cells trimmed.
+fn reader(text: &str, delimiter: u8) -> ::csv::Reader<&[u8]> {
+    ::csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .has_headers(false)
         .flexible(true)
         .trim(::csv::Trim::All)
-        .from_reader(text.as_bytes());
-    reader
+        .from_reader(text.as_bytes())
+}
+
+/// A line with nothing on it, which is not a row.
+fn is_blank(record: &::csv::StringRecord) -> bool {
+    record.len() == 1 && record.get(0).is_some_and(str::is_empty)
+}
+
+/// The first `limit` records (ignoring errors) when split by `delimiter`.
+fn sample_records(text: &str, delimiter: u8, limit: usize) -> Vec<Vec<String>> {
+    reader(text, delimiter)
         .records()
         .map_while(Result::ok)
-        .filter(|record| !(record.len() == 1 && record.get(0).is_some_and(str::is_empty)))
+        .filter(|record| !is_blank(record))
         .take(limit)
         .map(|record| record.iter().map(str::to_string).collect())
         .collect()
