@@ -36,15 +36,7 @@ pub fn App() -> impl IntoView {
         }
     };
     let link = StoredValue::new_local(link);
-    let send = move |message: Option<hearth_core::protocol::ToEngine>| {
-        if let Some(message) = message {
-            link.with_value(|link| {
-                if let Some(link) = link {
-                    link.send(&message);
-                }
-            });
-        }
-    };
+    let send = move |message| platform::send(link, message);
 
     view! {
         <header class="topbar">
@@ -151,7 +143,7 @@ fn StepPanel(
     step: RwSignal<Step>,
     status: RwSignal<EngineStatus>,
     data: RwSignal<DataState>,
-    link: StoredValue<Option<EngineLink>, LocalStorage>,
+    link: platform::Link,
     on_self_test: impl Fn() + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     move || {

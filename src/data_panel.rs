@@ -12,9 +12,7 @@ use leptos::prelude::*;
 
 use crate::data_state::DataState;
 use crate::engine_status::EngineStatus;
-use crate::platform::{self, EngineLink};
-
-type Link = StoredValue<Option<EngineLink>, LocalStorage>;
+use crate::platform::{self, Link, send, send_files};
 
 /// Image sizes offered for uploaded images.
 const IMAGE_SHAPES: [(&str, u32, u32, u8); 3] = [
@@ -22,16 +20,6 @@ const IMAGE_SHAPES: [(&str, u32, u32, u8); 3] = [
     ("32 × 32 colour", 32, 32, 3),
     ("64 × 64 colour", 64, 64, 3),
 ];
-
-fn send(link: Link, message: Option<ToEngine>) {
-    if let Some(message) = message {
-        link.with_value(|link| {
-            if let Some(link) = link {
-                link.send(&message);
-            }
-        });
-    }
-}
 
 /// The Data step's content.
 #[component]
@@ -61,11 +49,12 @@ pub fn DataPanel(
         if !accepted {
             return;
         }
-        link.with_value(|link| {
-            if let Some(link) = link {
-                link.send_with_files(&ToEngine::LoadCsv { name, skip_ragged }, Some(&file), &[]);
-            }
-        });
+        send_files(
+            link,
+            Some(ToEngine::LoadCsv { name, skip_ragged }),
+            Some(&file),
+            &[],
+        );
         last_csv.set_value(Some(file));
     };
     // Images with their class where the user gave one (else their folder names it).
@@ -91,11 +80,7 @@ pub fn DataPanel(
             height,
             channels,
         };
-        link.with_value(|link| {
-            if let Some(link) = link {
-                link.send_with_files(&message, None, &files);
-            }
-        });
+        send_files(link, Some(message), None, &files);
     };
     let load_images = move |files: Vec<(String, web_sys::File)>| {
         load_labelled(

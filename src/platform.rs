@@ -156,12 +156,7 @@ impl EngineLink {
 
     /// Sends one message to the engine.
     pub fn send(&self, message: &ToEngine) {
-        let result = serde_wasm_bindgen::to_value(message)
-            .map_err(JsValue::from)
-            .and_then(|data| self.worker.post_message(&data));
-        if let Err(error) = result {
-            web_sys::console::error_1(&error);
-        }
+        self.send_with_files(message, None, &[]);
     }
 }
 
@@ -182,6 +177,33 @@ fn take_booted_worker() -> Option<(web_sys::Worker, js_sys::Array)> {
         .unwrap_or_default();
     let _ = js_sys::Reflect::delete_property(&window, &JsValue::from_str("hearthBoot"));
     Some((worker, backlog))
+}
+
+/// The page's handle on the engine link, shared by the components (none when the worker
+/// could not start).
+pub type Link = leptos::prelude::StoredValue<Option<EngineLink>, leptos::prelude::LocalStorage>;
+
+/// Sends `message` (when there is one) to the engine, if it is connected.
+pub fn send(link: Link, message: Option<ToEngine>) {
+    send_files(link, message, None, &[]);
+}
+
+/// Sends `message` with files attached (see [`EngineLink::send_with_files`]).
+pub fn send_files(
+    link: Link,
+    message: Option<ToEngine>,
+    file: Option<&web_sys::File>,
+    files: &[web_sys::File],
+) {
+    use leptos::prelude::WithValue;
+    let Some(message) = message else {
+        return;
+    };
+    link.with_value(|link| {
+        if let Some(link) = link {
+            link.send_with_files(&message, file, files);
+        }
+    });
 }
 
 /// The files of a file input or a drop, with their paths: `webkitRelativePath` for a
