@@ -36,6 +36,27 @@ pub struct TrainSet {
     pub target_std: f64,
 }
 
+impl TrainSet {
+    /// The examples of a prepared table, split as it was prepared.
+    pub fn from_prepared(prepared: &crate::data::prep::Prepared) -> Self {
+        let (target_mean, target_std) = match &prepared.schema.target {
+            crate::data::prep::TargetSchema::Regression { mean, std, .. } => (*mean, *std),
+            crate::data::prep::TargetSchema::Classes { .. } => (0.0, 1.0),
+        };
+        let [train, validation, test] = prepared.split.clone();
+        TrainSet {
+            x: prepared.x.clone(),
+            width: prepared.width,
+            y: prepared.y.clone(),
+            train,
+            validation,
+            test,
+            target_mean,
+            target_std,
+        }
+    }
+}
+
 /// One finished epoch.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EpochRecord {
@@ -435,20 +456,7 @@ mod tests {
         let mut session = DataSession::default();
         session.load_builtin(name);
         let prepared = session.prepared().expect("a table").expect("prepares");
-        let (mean, std) = match &prepared.schema.target {
-            crate::data::prep::TargetSchema::Regression { mean, std, .. } => (*mean, *std),
-            _ => (0.0, 1.0),
-        };
-        let set = TrainSet {
-            x: prepared.x.clone(),
-            width: prepared.width,
-            y: prepared.y.clone(),
-            train: prepared.split[0].clone(),
-            validation: prepared.split[1].clone(),
-            test: prepared.split[2].clone(),
-            target_mean: mean,
-            target_std: std,
-        };
+        let set = TrainSet::from_prepared(&prepared);
         (set, prepared)
     }
 
@@ -548,26 +556,13 @@ mod learning {
         let mut session = DataSession::default();
         session.load_builtin(name);
         let prepared = session.prepared().expect("a table").expect("prepares");
-        let (mean, std) = match &prepared.schema.target {
-            crate::data::prep::TargetSchema::Regression { mean, std, .. } => (*mean, *std),
-            _ => (0.0, 1.0),
-        };
         let labels = prepared
             .target
             .classes
             .iter()
             .map(|(label, _)| label.clone())
             .collect();
-        let set = TrainSet {
-            x: prepared.x,
-            width: prepared.width,
-            y: prepared.y,
-            train: prepared.split[0].clone(),
-            validation: prepared.split[1].clone(),
-            test: prepared.split[2].clone(),
-            target_mean: mean,
-            target_std: std,
-        };
+        let set = TrainSet::from_prepared(&prepared);
         (set, labels, prepared.target.task)
     }
 
