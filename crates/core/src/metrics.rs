@@ -196,6 +196,163 @@ pub fn roc_auc(scores: &[f32], positives: &[bool]) -> Option<f64> {
     Some((rank_sum - n_pos * (n_pos + 1.0) / 2.0) / (n_pos * n_neg as f64))
 }
 
+/// One group's figures (rows whose sensitive column has this value).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GroupMetrics {
+    pub group: String,
+    pub n: usize,
+    /// Classification: the share classified right.
+    pub accuracy: Option<f64>,
+    /// Binary: the share whose true class is the positive one (class 1).
+    pub base_rate: Option<f64>,
+    /// Binary: the share predicted positive.
+    pub selection_rate: Option<f64>,
+    /// Binary: of the true positives, the share predicted positive (`None` without any).
+    pub true_positive_rate: Option<f64>,
+    /// Binary: of the true negatives, the share predicted positive (`None` without any).
+    pub false_positive_rate: Option<f64>,
+    /// Regression.
+    pub mse: Option<f64>,
+    pub mae: Option<f64>,
+}
+
+/// Metrics per group of one sensitive column, and the gaps between groups.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GroupReport {
+    pub column: String,
+    pub split: SplitName,
+    pub groups: Vec<GroupMetrics>,
+    /// Binary: the largest selection rate minus the smallest.
+    pub demographic_parity_difference: Option<f64>,
+    /// Binary: the smallest selection rate over the largest (1 when all are 0).
+    pub demographic_parity_ratio: Option<f64>,
+    /// Binary: the larger of the true-positive-rate gap and the false-positive-rate gap.
+    pub equalized_odds_difference: Option<f64>,
+    /// Binary: whether the parity ratio is at least 0.8 (the "four-fifths rule").
+    pub four_fifths_rule: Option<bool>,
+}
+
+/// What a model predicted, for per-group metrics.
+#[derive(Debug, Clone, Copy)]
+pub enum Outcomes<'a> {
+    /// Class indices; `binary` makes class 1 the positive outcome.
+    Classes {
+        truth: &'a [usize],
+        predicted: &'a [usize],
+        binary: bool,
+    },
+    Values {
+        truth: &'a [f64],
+        predicted: &'a [f64],
+    },
+}
+
+/// Metrics per group: `codes[i]` is the group (an index into `levels`) of example `i`.
+/// Groups without examples are left out.
+pub fn by_group(
+    split: SplitName,
+    column: &str,
+    levels: &[String],
+    codes: &[u32],
+    outcomes: Outcomes,
+) -> GroupReport {
+    let mut members: Vec<Vec<usize>> = vec![Vec::new(); levels.len()];
+    for (example, &code) in codes.iter().enumerate() {
+        if let Some(list) = members.get_mut(code as usize) {
+            list.push(example);
+        }
+    }
+    let groups: Vec<GroupMetrics> = levels
+        .iter()
+        .zip(&members)
+        .filter(|(_, rows)| !rows.is_empty())
+        .map(|(level, rows)| group_metrics(level, rows, outcomes))
+        .collect();
+    let spread = |value: &dyn Fn(&GroupMetrics) -> Option<f64>| {
+        let values: Vec<f64> = groups.iter().filter_map(value).collect();
+        let max = values.iter().copied().reduce(f64::max)?;
+        let min = values.iter().copied().reduce(f64::min)?;
+        Some((min, max))
+    };
+    let selection = spread(&|g| g.selection_rate);
+    let difference =
+        |value: &dyn Fn(&GroupMetrics) -> Option<f64>| spread(value).map(|(min, max)| max - min);
+    let parity_ratio = selection.map(|(min, max)| if max > 0.0 { min / max } else { 1.0 });
+    let odds = match (
+        difference(&|g| g.true_positive_rate),
+        difference(&|g| g.false_positive_rate),
+    ) {
+        (Some(a), Some(b)) => Some(a.max(b)),
+        (a, b) => a.or(b),
+    };
+    GroupReport {
+        column: column.to_string(),
+        split,
+        demographic_parity_difference: selection.map(|(min, max)| max - min),
+        demographic_parity_ratio: parity_ratio,
+        equalized_odds_difference: odds,
+        four_fifths_rule: parity_ratio.map(|ratio| ratio >= 0.8),
+        groups,
+    }
+}
+
+fn group_metrics(level: &str, rows: &[usize], outcomes: Outcomes) -> GroupMetrics {
+    let n = rows.len();
+    let mut metrics = GroupMetrics {
+        group: level.to_string(),
+        n,
+        accuracy: None,
+        base_rate: None,
+        selection_rate: None,
+        true_positive_rate: None,
+        false_positive_rate: None,
+        mse: None,
+        mae: None,
+    };
+    match outcomes {
+        Outcomes::Classes {
+            truth,
+            predicted,
+            binary,
+        } => {
+            let pairs: Vec<(usize, usize)> = rows
+                .iter()
+                .filter_map(|&i| Some((*truth.get(i)?, *predicted.get(i)?)))
+                .collect();
+            let count = |keep: &dyn Fn(&(usize, usize)) -> bool| {
+                pairs.iter().filter(|pair| keep(pair)).count() as f64
+            };
+            let n = pairs.len() as f64;
+            metrics.accuracy = Some(ratio(count(&|(t, p)| t == p), n));
+            if binary {
+                let positives = count(&|(t, _)| *t == 1);
+                let negatives = n - positives;
+                metrics.base_rate = Some(ratio(positives, n));
+                metrics.selection_rate = Some(ratio(count(&|(_, p)| *p == 1), n));
+                metrics.true_positive_rate =
+                    (positives > 0.0).then(|| count(&|(t, p)| *t == 1 && *p == 1) / positives);
+                metrics.false_positive_rate =
+                    (negatives > 0.0).then(|| count(&|(t, p)| *t == 0 && *p == 1) / negatives);
+            }
+        }
+        Outcomes::Values { truth, predicted } => {
+            let pairs: Vec<(f64, f64)> = rows
+                .iter()
+                .filter_map(|&i| Some((*truth.get(i)?, *predicted.get(i)?)))
+                .collect();
+            let n = pairs.len() as f64;
+            metrics.mse = Some(ratio(pairs.iter().map(|(t, p)| (t - p).powi(2)).sum(), n));
+            metrics.mae = Some(ratio(pairs.iter().map(|(t, p)| (t - p).abs()).sum(), n));
+        }
+    }
+    metrics
+}
+
+/// The most probable class of each row of probabilities (the first on ties).
+pub fn predicted_classes(probabilities: &[Vec<f32>]) -> Vec<usize> {
+    probabilities.iter().map(|row| argmax(row)).collect()
+}
+
 fn argmax(row: &[f32]) -> usize {
     let mut best = 0;
     for (index, value) in row.iter().enumerate() {
@@ -307,5 +464,79 @@ mod tests {
         let json = serde_json::to_value(metrics).unwrap();
         assert_eq!(json["split"], "validation");
         assert_eq!(json["r2"], 1.0);
+    }
+
+    #[test]
+    fn group_figures_match_a_hand_count() {
+        // Group m: truth 1 1 0 0 0, predicted 1 1 1 0 0 -> selection 3/5, TPR 2/2, FPR 1/3.
+        // Group f: truth 1 1 0 0, predicted 1 0 0 0 -> selection 1/4, TPR 1/2, FPR 0/2.
+        let truth = [1, 1, 0, 0, 0, 1, 1, 0, 0];
+        let predicted = [1, 1, 1, 0, 0, 1, 0, 0, 0];
+        let codes = [1, 1, 1, 1, 1, 0, 0, 0, 0];
+        let levels = labels(&["f", "m", "unused"]);
+        let report = by_group(
+            SplitName::Test,
+            "sex",
+            &levels,
+            &codes,
+            Outcomes::Classes {
+                truth: &truth,
+                predicted: &predicted,
+                binary: true,
+            },
+        );
+        assert_eq!(report.groups.len(), 2, "the empty group is left out");
+        let (f, m) = (&report.groups[0], &report.groups[1]);
+        assert_eq!((f.group.as_str(), f.n, m.n), ("f", 4, 5));
+        assert_eq!(f.accuracy, Some(0.75));
+        assert_eq!(m.accuracy, Some(0.8));
+        assert_eq!(f.base_rate, Some(0.5));
+        assert_eq!(m.base_rate, Some(0.4));
+        assert_eq!(f.selection_rate, Some(0.25));
+        assert_eq!(m.selection_rate, Some(0.6));
+        assert_eq!(f.true_positive_rate, Some(0.5));
+        assert_eq!(m.true_positive_rate, Some(1.0));
+        assert_eq!(f.false_positive_rate, Some(0.0));
+        assert!((m.false_positive_rate.unwrap() - 1.0 / 3.0).abs() < 1e-12);
+        assert!((report.demographic_parity_difference.unwrap() - 0.35).abs() < 1e-12);
+        assert!((report.demographic_parity_ratio.unwrap() - 0.25 / 0.6).abs() < 1e-12);
+        // TPR gap 0.5, FPR gap 1/3: the larger.
+        assert!((report.equalized_odds_difference.unwrap() - 0.5).abs() < 1e-12);
+        assert_eq!(report.four_fifths_rule, Some(false));
+    }
+
+    #[test]
+    fn groups_of_multi_class_and_regression_outcomes() {
+        let report = by_group(
+            SplitName::All,
+            "site",
+            &labels(&["a", "b"]),
+            &[0, 0, 1],
+            Outcomes::Classes {
+                truth: &[0, 2, 1],
+                predicted: &[0, 1, 1],
+                binary: false,
+            },
+        );
+        assert_eq!(report.groups[0].accuracy, Some(0.5));
+        assert_eq!(report.groups[1].accuracy, Some(1.0));
+        assert_eq!(report.groups[0].selection_rate, None);
+        assert_eq!(report.demographic_parity_difference, None);
+        assert_eq!(report.four_fifths_rule, None);
+
+        let report = by_group(
+            SplitName::All,
+            "site",
+            &labels(&["a", "b"]),
+            &[0, 0, 1],
+            Outcomes::Values {
+                truth: &[1.0, 2.0, 3.0],
+                predicted: &[2.0, 2.0, 1.0],
+            },
+        );
+        assert_eq!(report.groups[0].mse, Some(0.5));
+        assert_eq!(report.groups[0].mae, Some(0.5));
+        assert_eq!(report.groups[1].mse, Some(4.0));
+        assert_eq!(report.groups[1].accuracy, None);
     }
 }

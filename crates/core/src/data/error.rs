@@ -93,6 +93,16 @@ pub enum DataError {
     NoImages,
     #[error("Images need at least two classes (found {found}). Add images of another class.")]
     OneImageClass { found: usize },
+    #[error("{file} does not fit the model: {reason}")]
+    WrongData { file: String, reason: String },
+    #[error("{file}, line {line}, column \"{column}\": \"{value}\" is not {expected}.")]
+    BadValue {
+        file: String,
+        line: u64,
+        column: String,
+        value: String,
+        expected: String,
+    },
     #[error("There is no built-in data set called \"{name}\". The built-in sets are: {known}.")]
     UnknownBuiltin { name: String, known: String },
     #[error("The built-in data set \"{name}\" is damaged: {reason}")]

@@ -397,33 +397,7 @@ pub fn prepare(
         .iter()
         .filter(|column| column.role == Role::Sensitive)
     {
-        let cells = column(&sensitive.name)?;
-        let mut levels: Vec<String> = Vec::new();
-        let mut index = HashMap::new();
-        let names: Vec<String> = kept
-            .iter()
-            .map(|&row| {
-                let cell = cells.get(row).trim();
-                if is_missing(cell) {
-                    "(missing)".to_string()
-                } else {
-                    cell.to_string()
-                }
-            })
-            .collect();
-        let mut sorted: Vec<&String> = names.iter().collect();
-        sorted.sort_by(|a, b| natural_cmp(a, b));
-        sorted.dedup();
-        for name in sorted {
-            index.insert(name.clone(), levels.len() as u32);
-            levels.push(name.clone());
-        }
-        let codes = names.iter().map(|name| index[name]).collect();
-        groups.push(Groups {
-            column: sensitive.name.clone(),
-            levels,
-            codes,
-        });
+        groups.push(groups_of(&sensitive.name, column(&sensitive.name)?, &kept));
     }
 
     let target = TargetSummary {
@@ -581,6 +555,36 @@ fn analyse_target<'a>(
         numeric: None,
         values,
     })
+}
+
+/// The groups of column `name` (whose cells are `cells`) over the table rows `kept`:
+/// levels in natural order, "(missing)" for rows without a value.
+pub fn groups_of(name: &str, cells: &super::TextColumn, kept: &[usize]) -> Groups {
+    let names: Vec<String> = kept
+        .iter()
+        .map(|&row| {
+            let cell = cells.get(row).trim();
+            if is_missing(cell) {
+                "(missing)".to_string()
+            } else {
+                cell.to_string()
+            }
+        })
+        .collect();
+    let mut levels: Vec<String> = names.clone();
+    levels.sort_by(|a, b| natural_cmp(a, b));
+    levels.dedup();
+    let index: HashMap<&str, u32> = levels
+        .iter()
+        .enumerate()
+        .map(|(i, level)| (level.as_str(), i as u32))
+        .collect();
+    let codes = names.iter().map(|name| index[name.as_str()]).collect();
+    Groups {
+        column: name.to_string(),
+        levels,
+        codes,
+    }
 }
 
 /// Seeded split of rows `0..y.len()`; for classification, each class is split on its own

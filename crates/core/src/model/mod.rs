@@ -1,6 +1,8 @@
-//! Models: the spec (layers, shapes, parameter counts, FLOPs) and, later, building and
-//! training the burn module and the model file.
+//! Models: the spec (layers, shapes, parameter counts, FLOPs), the burn module built from
+//! it, the trainer, the model file, and applying a trained model to new data.
 
+#[cfg(feature = "ingest")]
+pub mod apply;
 pub mod config;
 #[cfg(feature = "modelfile")]
 pub mod file;

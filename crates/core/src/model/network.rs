@@ -105,6 +105,20 @@ impl Network {
         };
         self.head.forward(flat)
     }
+
+    /// The sum of the absolute values of every weight (not the biases or batch-norm
+    /// parameters): the L1 penalty's measure.
+    pub fn weight_l1(&self) -> Tensor<1> {
+        let mut total = self.head.weight.val().abs().sum();
+        for block in &self.blocks {
+            match block {
+                Block::Dense(linear) => total = total + linear.weight.val().abs().sum(),
+                Block::Conv(conv) => total = total + conv.weight.val().abs().sum(),
+                _ => {}
+            }
+        }
+        total
+    }
 }
 
 fn layer_activation(layer: &Layer) -> Activation {

@@ -19,7 +19,10 @@ use super::config::{ExampleWeights, Optimizer, TrainConfig};
 use super::network::Network;
 use super::spec::{ModelSpec, RegressionLoss};
 use crate::Error;
-use crate::data::summary::Task;
+use crate::data::ImageSet;
+use crate::data::images::{self, ImageShape};
+use crate::data::prep::split_rows;
+use crate::data::summary::{Augment, Split, Task};
 
 /// Prepared examples: row-major inputs, one target per row (a class index, or the raw
 /// number for regression), and the rows of each split.
@@ -34,6 +37,16 @@ pub struct TrainSet {
     /// Regression targets are learned as `(y - mean) / std`.
     pub target_mean: f64,
     pub target_std: f64,
+    /// For images: how training batches are varied (never the validation or test rows).
+    pub augment: Option<ImageAugment>,
+}
+
+/// Random variation of training images: each row is an image of `shape`, its inputs the
+/// pixels divided by 255.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ImageAugment {
+    pub shape: ImageShape,
+    pub augment: Augment,
 }
 
 impl TrainSet {
@@ -53,6 +66,36 @@ impl TrainSet {
             test,
             target_mean,
             target_std,
+            augment: None,
+        }
+    }
+
+    /// An image set as examples (pixels / 255, channel-last), split stratified by class
+    /// as `split` says, with `augment` applied to training batches.
+    pub fn from_images(images: &ImageSet, split: &Split, augment: Augment) -> Self {
+        let y: Vec<f32> = images.labels.iter().map(|&label| label as f32).collect();
+        let [train, validation, test] = split_rows(&y, true, split);
+        TrainSet {
+            x: images
+                .pixels
+                .iter()
+                .map(|&p| f32::from(p) / 255.0)
+                .collect(),
+            width: images.image_size(),
+            y,
+            train,
+            validation,
+            test,
+            target_mean: 0.0,
+            target_std: 1.0,
+            augment: (!augment.is_none()).then_some(ImageAugment {
+                shape: ImageShape {
+                    width: images.width,
+                    height: images.height,
+                    channels: images.channels,
+                },
+                augment,
+            }),
         }
     }
 }
@@ -64,6 +107,12 @@ pub struct EpochRecord {
     pub epoch: u32,
     pub train_loss: f32,
     pub validation_loss: Option<f32>,
+    /// Classification only: the share of training examples classified right during the
+    /// epoch (as the weights changed), and of validation examples after it.
+    #[serde(default)]
+    pub train_accuracy: Option<f32>,
+    #[serde(default)]
+    pub validation_accuracy: Option<f32>,
     pub learning_rate: f64,
 }
 
@@ -87,11 +136,13 @@ pub struct Trainer {
     model: Option<Network>,
     optimizer: ModuleOptimizer,
     rng: ChaCha8Rng,
+    augment_rng: ChaCha8Rng,
     order: Vec<u32>,
     position: usize,
     epoch: u32,
     step: u64,
-    epoch_loss: (f64, usize),
+    /// The epoch so far: summed loss, examples classified right, examples.
+    epoch_totals: (f64, f64, usize),
     pub history: Vec<EpochRecord>,
     best: Option<(f32, Network)>,
     since_best: u32,
@@ -129,6 +180,7 @@ impl Trainer {
         let optimizer = build_optimizer(&config);
         Ok(Trainer {
             rng: ChaCha8Rng::seed_from_u64(config.seed),
+            augment_rng: ChaCha8Rng::seed_from_u64(config.seed ^ 0x5eed_a06e),
             spec,
             config,
             data,
@@ -139,7 +191,7 @@ impl Trainer {
             position: 0,
             epoch: 0,
             step: 0,
-            epoch_loss: (0.0, 0),
+            epoch_totals: (0.0, 0.0, 0),
             history: Vec::new(),
             best: None,
             since_best: 0,
@@ -167,12 +219,21 @@ impl Trainer {
             .model
             .take()
             .ok_or_else(|| Error::Backend("the model is gone".to_string()))?;
-        let loss = self.loss(&model, &rows, true);
-        let value = loss
-            .clone()
-            .into_scalar_async::<f32>()
+        let device = self.device.clone();
+        let x = self.inputs(&rows, &device, true);
+        let (loss, output) = self.loss_on(&model, x, &rows, &device, true);
+        // One readback per step: the loss and the number classified right.
+        let mut readback = vec![loss.clone().detach()];
+        if let Some(correct) = self.correct(output.detach(), &rows, &device) {
+            readback.push(correct);
+        }
+        let values = Tensor::cat(readback, 0)
+            .into_data_async()
             .await
+            .map_err(|error| Error::Backend(format!("{error:?}")))?
+            .try_to_vec::<f32>()
             .map_err(|error| Error::Backend(format!("{error:?}")))?;
+        let value = values.first().copied().unwrap_or(f32::NAN);
         if !value.is_finite() {
             self.model = Some(model);
             self.finished = Some(format!("the loss became {value} at step {}", self.step));
@@ -181,11 +242,17 @@ impl Trainer {
                 loss: value,
             });
         }
-        let gradients = GradientsParams::from_grads(loss.backward(), &model);
+        let objective = if self.config.l1 > 0.0 {
+            loss + model.weight_l1().mul_scalar(self.config.l1)
+        } else {
+            loss
+        };
+        let gradients = GradientsParams::from_grads(objective.backward(), &model);
         let rate = self.config.learning_rate_at(self.epoch);
         self.model = Some(self.optimizer.step(rate, model, gradients));
-        self.epoch_loss.0 += f64::from(value) * rows.len() as f64;
-        self.epoch_loss.1 += rows.len();
+        self.epoch_totals.0 += f64::from(value) * rows.len() as f64;
+        self.epoch_totals.1 += f64::from(values.get(1).copied().unwrap_or(0.0));
+        self.epoch_totals.2 += rows.len();
 
         if self.position < self.order.len() {
             return Ok(Progress::Step {
@@ -197,17 +264,21 @@ impl Trainer {
         // End of the epoch.
         self.position = 0;
         self.epoch += 1;
-        let train_loss = (self.epoch_loss.0 / self.epoch_loss.1.max(1) as f64) as f32;
-        self.epoch_loss = (0.0, 0);
-        let validation_loss = if self.data.validation.is_empty() {
-            None
+        let (loss_sum, correct, examples) = self.epoch_totals;
+        let examples = examples.max(1) as f64;
+        self.epoch_totals = (0.0, 0.0, 0);
+        let (validation_loss, validation_accuracy) = if self.data.validation.is_empty() {
+            (None, None)
         } else {
-            Some(self.evaluate_loss(&self.data.validation.clone()).await?)
+            let (loss, accuracy) = self.evaluate(&self.data.validation.clone()).await?;
+            (Some(loss), accuracy)
         };
         let record = EpochRecord {
             epoch: self.epoch,
-            train_loss,
+            train_loss: (loss_sum / examples) as f32,
             validation_loss,
+            train_accuracy: self.classifies().then_some((correct / examples) as f32),
+            validation_accuracy,
             learning_rate: rate,
         };
         self.history.push(record.clone());
@@ -239,31 +310,20 @@ impl Trainer {
         let model = self
             .network()
             .ok_or_else(|| Error::Backend("the model is gone".to_string()))?;
-        let device = self.device.clone().inner();
-        let mut out = Vec::with_capacity(rows.len());
-        for chunk in rows.chunks(512) {
-            let x = self.inputs(chunk, &device);
-            let output = model.forward(&self.spec, x);
-            let output = match self.spec.task {
-                Task::MultiClass => softmax(output, 1),
-                Task::Binary => {
-                    let p = sigmoid(output);
-                    Tensor::cat(vec![p.clone().neg().add_scalar(1.0), p], 1)
-                }
-                Task::Regression => output
-                    .mul_scalar(self.data.target_std)
-                    .add_scalar(self.data.target_mean),
-            };
-            let [_, columns] = output.dims();
-            let values = output
-                .into_data_async()
-                .await
-                .map_err(|error| Error::Backend(format!("{error:?}")))?
-                .try_to_vec::<f32>()
-                .map_err(|error| Error::Backend(format!("{error:?}")))?;
-            out.extend(values.chunks(columns).map(<[f32]>::to_vec));
+        let width = self.data.width;
+        let mut x = Vec::with_capacity(rows.len() * width);
+        for &row in rows {
+            let start = row as usize * width;
+            x.extend_from_slice(&self.data.x[start..start + width]);
         }
-        Ok(out)
+        predict(
+            &model,
+            &self.spec,
+            &x,
+            (self.data.target_mean, self.data.target_std),
+            &self.device.clone().inner(),
+        )
+        .await
     }
 
     fn finish(&mut self, reason: String) {
@@ -299,33 +359,72 @@ impl Trainer {
         }
     }
 
-    async fn evaluate_loss(&self, rows: &[u32]) -> Result<f32, Error> {
+    /// The mean loss of `rows` (unweighted) and, for classification, the accuracy.
+    async fn evaluate(&mut self, rows: &[u32]) -> Result<(f32, Option<f32>), Error> {
         let Some(model) = &self.model else {
             return Err(Error::Backend("the model is gone".to_string()));
         };
         let model = model.valid();
         let device = self.device.clone().inner();
-        let (mut total, mut count) = (0.0f64, 0usize);
+        let (mut total, mut correct, mut count) = (0.0f64, 0.0f64, 0usize);
         for chunk in rows.chunks(512) {
-            let loss = self.loss_on(&model, chunk, &device, false);
-            let value = loss
-                .into_scalar_async::<f32>()
+            let x = self.inputs(chunk, &device, false);
+            let (loss, output) = self.loss_on(&model, x, chunk, &device, false);
+            let mut readback = vec![loss];
+            if let Some(right) = self.correct(output, chunk, &device) {
+                readback.push(right);
+            }
+            let values = Tensor::cat(readback, 0)
+                .into_data_async()
                 .await
+                .map_err(|error| Error::Backend(format!("{error:?}")))?
+                .try_to_vec::<f32>()
                 .map_err(|error| Error::Backend(format!("{error:?}")))?;
-            total += f64::from(value) * chunk.len() as f64;
+            total += f64::from(values.first().copied().unwrap_or(f32::NAN)) * chunk.len() as f64;
+            correct += f64::from(values.get(1).copied().unwrap_or(0.0));
             count += chunk.len();
         }
-        Ok((total / count.max(1) as f64) as f32)
+        let count = count.max(1) as f64;
+        Ok((
+            (total / count) as f32,
+            self.classifies().then_some((correct / count) as f32),
+        ))
     }
 
-    fn loss(&self, model: &Network, rows: &[u32], weighted: bool) -> Tensor<1> {
-        self.loss_on(model, rows, &self.device, weighted)
+    fn classifies(&self) -> bool {
+        self.spec.task != Task::Regression
     }
 
-    /// The mean loss of `rows`, weighted as the config says when `weighted`.
-    fn loss_on(&self, model: &Network, rows: &[u32], device: &Device, weighted: bool) -> Tensor<1> {
+    /// How many of `rows` the outputs classify right, as a one-element tensor (`None`
+    /// for regression).
+    fn correct(&self, output: Tensor<2>, rows: &[u32], device: &Device) -> Option<Tensor<1>> {
         let batch = rows.len();
-        let output = model.forward(&self.spec, self.inputs(rows, device));
+        let targets: Vec<i64> = rows
+            .iter()
+            .map(|&row| self.data.y[row as usize] as i64)
+            .collect();
+        let targets = Tensor::<2, Int>::from_data(TensorData::new(targets, [batch, 1]), device);
+        let predicted = match self.spec.task {
+            Task::Regression => return None,
+            Task::MultiClass => output.argmax(1),
+            Task::Binary => output.greater_elem(0.0).int(),
+        };
+        Some(predicted.equal(targets).float().sum())
+    }
+
+    /// The mean loss of `rows` (whose inputs are `x`), weighted as the config says when
+    /// `weighted`, and the network's outputs.
+    fn loss_on(
+        &self,
+        model: &Network,
+        x: Tensor<2>,
+        rows: &[u32],
+        device: &Device,
+        weighted: bool,
+    ) -> (Tensor<1>, Tensor<2>) {
+        let batch = rows.len();
+        let output = model.forward(&self.spec, x);
+        let logits = output.clone();
         let targets: Vec<f32> = rows.iter().map(|&row| self.data.y[row as usize]).collect();
         let per_example: Tensor<1> = match self.spec.task {
             Task::MultiClass => {
@@ -397,7 +496,7 @@ impl Trainer {
                     .collect(),
             ),
         };
-        match weights {
+        let loss = match weights {
             None => per_example.mean(),
             Some(weights) => {
                 let total: f32 = weights.iter().sum();
@@ -406,18 +505,73 @@ impl Trainer {
                     .sum()
                     .div_scalar(total.max(f32::EPSILON))
             }
-        }
+        };
+        (loss, logits)
     }
 
-    fn inputs(&self, rows: &[u32], device: &Device) -> Tensor<2> {
+    /// The inputs of `rows` as a batch; training batches of images are augmented.
+    fn inputs(&mut self, rows: &[u32], device: &Device, training: bool) -> Tensor<2> {
         let width = self.data.width;
         let mut values = Vec::with_capacity(rows.len() * width);
         for &row in rows {
             let start = row as usize * width;
-            values.extend_from_slice(&self.data.x[start..start + width]);
+            let example = &self.data.x[start..start + width];
+            match self.data.augment.filter(|_| training) {
+                Some(ImageAugment { shape, augment }) => {
+                    let pixels: Vec<u8> = example
+                        .iter()
+                        .map(|&value| (value * 255.0).round().clamp(0.0, 255.0) as u8)
+                        .collect();
+                    let varied = images::augment(&pixels, shape, &augment, &mut self.augment_rng);
+                    values.extend(varied.iter().map(|&p| f32::from(p) / 255.0));
+                }
+                None => values.extend_from_slice(example),
+            }
         }
         Tensor::<2>::from_data(TensorData::new(values, [rows.len(), width]), device)
     }
+}
+
+/// The network's predictions for row-major inputs `x` (one row per example): class
+/// probabilities (two columns for binary tasks), or the value for regression, mapped back
+/// to the target's units by `target = (mean, std)`.
+pub async fn predict(
+    network: &Network,
+    spec: &ModelSpec,
+    x: &[f32],
+    target: (f64, f64),
+    device: &Device,
+) -> Result<Vec<Vec<f32>>, Error> {
+    let width = super::spec::Shape::from(spec.input).size();
+    if width == 0 || x.len() % width != 0 {
+        return Err(Error::Config(format!(
+            "the model expects {width} inputs per example, not {}",
+            x.len()
+        )));
+    }
+    let mut out = Vec::with_capacity(x.len() / width);
+    for chunk in x.chunks(512 * width) {
+        let batch = chunk.len() / width;
+        let input = Tensor::<2>::from_data(TensorData::new(chunk.to_vec(), [batch, width]), device);
+        let output = network.forward(spec, input);
+        let output = match spec.task {
+            Task::MultiClass => softmax(output, 1),
+            Task::Binary => {
+                let p = sigmoid(output);
+                Tensor::cat(vec![p.clone().neg().add_scalar(1.0), p], 1)
+            }
+            Task::Regression => output.mul_scalar(target.1).add_scalar(target.0),
+        };
+        let [_, columns] = output.dims();
+        let values = output
+            .into_data_async()
+            .await
+            .map_err(|error| Error::Backend(format!("{error:?}")))?
+            .try_to_vec::<f32>()
+            .map_err(|error| Error::Backend(format!("{error:?}")))?;
+        out.extend(values.chunks(columns).map(<[f32]>::to_vec));
+    }
+    Ok(out)
 }
 
 /// burn's optimizer for the config (L2 as weight decay, except AdamW's own).
@@ -539,6 +693,206 @@ mod tests {
         assert!(error.to_string().contains("try a lower learning rate"));
         assert!(trainer.is_finished());
     }
+
+    fn features(set: &TrainSet) -> InputShape {
+        InputShape::Features {
+            features: set.width,
+        }
+    }
+
+    #[test]
+    fn epochs_record_accuracy_for_classification_only() {
+        let (set, iris) = prepared("iris");
+        let spec = ModelSpec::logistic(features(&set), Task::MultiClass, 3);
+        let config = TrainConfig {
+            learning_rate: 0.05,
+            epochs: 30,
+            batch_size: 16,
+            ..TrainConfig::default()
+        };
+        assert_eq!(iris.target.task, Task::MultiClass);
+        let mut trainer = Trainer::new(spec, config, set, &Device::flex()).unwrap();
+        pollster::block_on(train(&mut trainer)).unwrap();
+        let last = trainer.history.last().unwrap();
+        assert!(last.train_accuracy.unwrap() > 0.85, "{last:?}");
+        assert!(last.validation_accuracy.unwrap() > 0.85, "{last:?}");
+        assert!(trainer.history[0].train_accuracy < last.train_accuracy);
+
+        let (set, _) = prepared("regression");
+        let spec = ModelSpec::logistic(features(&set), Task::Regression, 0);
+        let config = TrainConfig {
+            epochs: 1,
+            ..TrainConfig::default()
+        };
+        let mut trainer = Trainer::new(spec, config, set, &Device::flex()).unwrap();
+        pollster::block_on(train(&mut trainer)).unwrap();
+        let record = &trainer.history[0];
+        assert!(record.train_accuracy.is_none() && record.validation_accuracy.is_none());
+        assert!(record.validation_loss.is_some_and(f32::is_finite));
+    }
+
+    #[test]
+    fn early_stopping_restores_the_best_weights() {
+        let (set, _) = prepared("iris");
+        let validation = set.validation.clone();
+        let spec = ModelSpec::mlp(features(&set), Task::MultiClass, 3);
+        let config = TrainConfig {
+            learning_rate: 0.05,
+            epochs: 300,
+            batch_size: 8,
+            early_stopping: Some(crate::model::EarlyStopping {
+                patience: 3,
+                restore_best: true,
+            }),
+            ..TrainConfig::default()
+        };
+        let mut trainer = Trainer::new(spec, config, set, &Device::flex()).unwrap();
+        let mut reason = String::new();
+        pollster::block_on(async {
+            loop {
+                if let Progress::Finished { reason: why } = trainer.step().await.unwrap() {
+                    reason = why;
+                    break;
+                }
+            }
+        });
+        assert!(trainer.history.len() < 300, "never stopped early");
+        assert!(reason.starts_with("stopped early"), "{reason}");
+        let best = trainer
+            .history
+            .iter()
+            .filter_map(|record| record.validation_loss)
+            .fold(f32::INFINITY, f32::min);
+        let last = trainer.history.last().unwrap().validation_loss.unwrap();
+        assert!(
+            last > best,
+            "the last epoch was the best; nothing to restore"
+        );
+        let (now, _) = pollster::block_on(trainer.evaluate(&validation)).unwrap();
+        assert!((now - best).abs() < 1e-5, "restored {now}, best {best}");
+    }
+
+    #[test]
+    fn an_l1_penalty_shrinks_the_weights() {
+        let train_with = |l1: f64| {
+            let (set, _) = prepared("iris");
+            let spec = ModelSpec::logistic(features(&set), Task::MultiClass, 3);
+            let config = TrainConfig {
+                learning_rate: 0.05,
+                epochs: 40,
+                batch_size: 16,
+                l1,
+                ..TrainConfig::default()
+            };
+            let mut trainer = Trainer::new(spec, config, set, &Device::flex()).unwrap();
+            pollster::block_on(train(&mut trainer)).unwrap();
+            let network = trainer.network().unwrap();
+            network.weight_l1().into_scalar::<f32>()
+        };
+        let (plain, penalised) = (train_with(0.0), train_with(0.01));
+        assert!(
+            penalised < plain * 0.6,
+            "sum of |w|: {plain} without, {penalised} with L1"
+        );
+    }
+
+    #[test]
+    fn class_weights_move_predictions_toward_the_heavier_class() {
+        let positives = |weights: ExampleWeights| {
+            let (set, _) = prepared("loans");
+            let test = set.test.clone();
+            let spec = ModelSpec::logistic(features(&set), Task::Binary, 2);
+            let config = TrainConfig {
+                learning_rate: 0.02,
+                epochs: 15,
+                weights,
+                ..TrainConfig::default()
+            };
+            let mut trainer = Trainer::new(spec, config, set, &Device::flex()).unwrap();
+            pollster::block_on(train(&mut trainer)).unwrap();
+            let probabilities = pollster::block_on(trainer.predict(&test)).unwrap();
+            probabilities.iter().filter(|p| p[1] > 0.5).count()
+        };
+        let plain = positives(ExampleWeights::None);
+        let heavy = positives(ExampleWeights::PerClass {
+            weights: vec![1.0, 8.0],
+        });
+        assert!(heavy > plain, "approved: {plain} plain, {heavy} weighted");
+    }
+
+    #[test]
+    fn training_can_stop_at_any_step_and_the_model_still_predicts() {
+        let (set, _) = prepared("iris");
+        let rows = set.test.clone();
+        let spec = ModelSpec::mlp(features(&set), Task::MultiClass, 3);
+        let mut trainer = Trainer::new(spec, TrainConfig::default(), set, &Device::flex()).unwrap();
+        for _ in 0..3 {
+            let progress = pollster::block_on(trainer.step()).unwrap();
+            assert!(matches!(progress, Progress::Step { .. }), "{progress:?}");
+        }
+        trainer.stop();
+        assert!(trainer.is_finished());
+        let progress = pollster::block_on(trainer.step()).unwrap();
+        assert!(matches!(progress, Progress::Finished { .. }));
+        let probabilities = pollster::block_on(trainer.predict(&rows)).unwrap();
+        assert_eq!(probabilities.len(), rows.len());
+        for row in probabilities {
+            assert!((row.iter().sum::<f32>() - 1.0).abs() < 1e-4);
+        }
+    }
+
+    #[test]
+    fn only_training_images_are_augmented() {
+        let images = crate::data::ImageSet {
+            name: "stripes".into(),
+            width: 8,
+            height: 8,
+            channels: 1,
+            classes: vec!["a".into(), "b".into()],
+            labels: (0..20).map(|i| i % 2).collect(),
+            pixels: (0..20 * 64)
+                .map(|i| if (i % 8) < 3 { 255 } else { 0 })
+                .collect(),
+        };
+        let split = Split {
+            train: 0.5,
+            validation: 0.5,
+            seed: 1,
+        };
+        let augment = Augment {
+            max_shift: 2,
+            max_rotation_degrees: 0.0,
+            flip_horizontal: true,
+        };
+        let set = TrainSet::from_images(&images, &split, augment);
+        assert!(set.augment.is_some());
+        let (train_rows, validation_rows) = (set.train.clone(), set.validation.clone());
+        let stored = |set: &TrainSet, rows: &[u32]| -> Vec<f32> {
+            rows.iter()
+                .flat_map(|&row| set.x[row as usize * 64..(row as usize + 1) * 64].to_vec())
+                .collect()
+        };
+        let (train_stored, validation_stored) =
+            (stored(&set, &train_rows), stored(&set, &validation_rows));
+        let input = InputShape::Image {
+            height: 8,
+            width: 8,
+            channels: 1,
+        };
+        let spec = ModelSpec::logistic(input, Task::Binary, 2);
+        let mut trainer = Trainer::new(spec, TrainConfig::default(), set, &Device::flex()).unwrap();
+        let device = Device::flex();
+        let read = |tensor: Tensor<2>| tensor.into_data().try_to_vec::<f32>().unwrap();
+        let varied = read(trainer.inputs(&train_rows, &device, true));
+        assert_ne!(varied, train_stored, "training images were not varied");
+        assert_eq!(varied.len(), train_stored.len());
+        assert!(
+            varied.iter().all(|&v| v == 0.0 || v == 1.0),
+            "whole-pixel moves"
+        );
+        let plain = read(trainer.inputs(&validation_rows, &device, false));
+        assert_eq!(plain, validation_stored);
+    }
 }
 
 #[cfg(test)]
@@ -546,8 +900,6 @@ mod learning {
     //! Learning, not just running: the accuracy each preset reaches on the built-in sets.
     use super::*;
     use crate::data::builtin;
-    use crate::data::prep::split_rows;
-    use crate::data::summary::Split;
     use crate::data::{Dataset, session::DataSession};
     use crate::metrics::{self, SplitName};
     use crate::model::spec::InputShape;
@@ -658,28 +1010,13 @@ mod learning {
         let Dataset::Images(images) = builtin::load("mnist").expect("mnist").dataset else {
             panic!("mnist is images");
         };
-        let y: Vec<f32> = images.labels.iter().map(|&label| label as f32).collect();
         // 90% to train on: with 7,000 (70%) or 8,000 digits the MLP stops at 94.5-94.9%.
         let split = Split {
             train: 0.9,
             validation: 0.0,
             seed: 42,
         };
-        let [train, validation, test] = split_rows(&y, true, &split);
-        let set = TrainSet {
-            x: images
-                .pixels
-                .iter()
-                .map(|&p| f32::from(p) / 255.0)
-                .collect(),
-            width: images.image_size(),
-            y,
-            train,
-            validation,
-            test,
-            target_mean: 0.0,
-            target_std: 1.0,
-        };
+        let set = TrainSet::from_images(&images, &split, Default::default());
         let input = InputShape::Image {
             height: 28,
             width: 28,
