@@ -52,4 +52,14 @@ else
   npm ci --no-audit --no-fund
 fi
 
+# 4. Python packages for the model-file tests: safetensors and NumPy read Hearth's files
+#    from the outside (tests/python/check_model.py).
+if python3 -c "import safetensors, numpy" >/dev/null 2>&1; then
+  say "python: safetensors and numpy present, skipping"
+else
+  say "pip install safetensors numpy"
+  python3 -m pip install --quiet --disable-pip-version-check -r tests/python/requirements.txt \
+    || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages -r tests/python/requirements.txt
+fi
+
 say "setup done"

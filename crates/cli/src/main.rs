@@ -1,10 +1,20 @@
-//! `hearth`: Hearth's command line, over the same core (and later the same model files)
-//! as the browser app.
+//! `hearth`: Hearth's command line, over the same core and model files as the browser
+//! app: describe a data set, train a model, evaluate it, predict with it, inspect a file.
+//!
+//! Exit status: 0 on success, 2 on bad input (with one line on stderr that names the file
+//! and, where it applies, the line and column), 1 when something else fails.
+
+mod evaluate;
+mod inspect;
+mod report;
+mod source;
+mod train;
 
 use std::process::ExitCode;
 
 use burn::tensor::Device;
 use clap::{Parser, Subcommand};
+use hearth_core::data::images::ImageShape;
 
 /// Hearth's command line.
 #[derive(Parser, Debug)]
@@ -26,8 +36,8 @@ enum Command {
     /// Read a data set and print what Hearth makes of it: column types, proposed roles,
     /// missing values, the target and task, the class balance and the split.
     Data {
-        /// A CSV file, or `builtin:NAME` (mnist, iris, xor, circles, spirals, blobs,
-        /// regression, loans).
+        /// A CSV file, a folder of class-named image subfolders, or `builtin:NAME`
+        /// (mnist, iris, xor, circles, spirals, blobs, regression, loans).
         source: String,
         /// The column to predict (default: the proposed one).
         #[arg(long)]
@@ -36,86 +46,109 @@ enum Command {
         #[arg(long)]
         skip_ragged: bool,
     },
+    /// Train a model on a data set and save it as a .safetensors model file.
+    Train(Box<train::TrainArgs>),
+    /// Score a model on a whole data set that holds the target (all rows).
+    Eval(evaluate::EvalArgs),
+    /// Predict with a model: a CSV with the prediction (and each class's probability) per
+    /// row or image, in input order.
+    Predict(evaluate::PredictArgs),
+    /// Show what a model file holds: architecture, shapes, parameters, preprocessing,
+    /// training history, metrics and model card.
+    Inspect(inspect::InspectArgs),
+}
+
+/// Why a command failed.
+#[derive(Debug)]
+pub enum Failure {
+    /// The user's files or options are wrong (exit status 2).
+    Input(String),
+    /// Something else went wrong (exit status 1).
+    Internal(String),
+}
+
+impl Failure {
+    pub fn input(message: impl Into<String>) -> Self {
+        Failure::Input(message.into())
+    }
+
+    pub fn internal(message: impl Into<String>) -> Self {
+        Failure::Internal(message.into())
+    }
 }
 
 fn main() -> ExitCode {
-    match Cli::parse().command {
+    // A bug must still end in one line, not a backtrace.
+    std::panic::set_hook(Box::new(|info| {
+        let message = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|text| text.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        eprintln!(
+            "hearth: internal error at {}: {}. Please report it.",
+            info.location()
+                .map(|at| format!("{}:{}", at.file(), at.line()))
+                .unwrap_or_default(),
+            one_line(&message)
+        );
+    }));
+    let result = match Cli::parse().command {
         Command::Check { steps } => check(steps),
         Command::Data {
             source,
             target,
             skip_ragged,
         } => data(&source, target.as_deref(), skip_ragged),
+        Command::Train(args) => train::run(&args),
+        Command::Eval(args) => evaluate::eval(&args),
+        Command::Predict(args) => evaluate::predict(&args),
+        Command::Inspect(args) => inspect::run(&args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Input(message)) => {
+            eprintln!("hearth: {}", one_line(&message));
+            ExitCode::from(2)
+        }
+        Err(Failure::Internal(message)) => {
+            eprintln!("hearth: {}", one_line(&message));
+            ExitCode::FAILURE
+        }
     }
 }
 
-fn data(source: &str, target: Option<&str>, skip_ragged: bool) -> ExitCode {
-    use hearth_core::data::session::{DataSession, Loaded};
-    use hearth_core::data::summary::{DataSummary, MAX_CSV_BYTES};
+/// `message` on one line.
+fn one_line(message: &str) -> String {
+    message.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn data(source: &str, target: Option<&str>, skip_ragged: bool) -> Result<(), Failure> {
+    use hearth_core::data::session::Loaded;
     use hearth_core::protocol::FromEngine;
 
-    let mut session = DataSession::default();
-    let reply = if source.to_ascii_lowercase().starts_with("builtin:") {
-        session.load_builtin(source)
-    } else {
-        let bytes = match std::fs::read(source) {
-            Ok(bytes) => bytes,
-            Err(error) => {
-                eprintln!("hearth: cannot read {source}: {error}");
-                return ExitCode::FAILURE;
-            }
-        };
-        let name = std::path::Path::new(source)
-            .file_name()
-            .map_or(source.to_string(), |name| {
-                name.to_string_lossy().into_owned()
-            });
-        if bytes.len() > MAX_CSV_BYTES {
-            eprintln!(
-                "note: {name} is larger than the browser's limit; the command line reads it anyway"
-            );
-        }
-        session.load_csv(&name, &bytes, skip_ragged, &mut |_| {})
+    let (mut session, summary) = source::load(source, skip_ragged, ImageShape::GRAY_28)?;
+    print_summary(&summary);
+    let Loaded::Table(loaded) = &session.loaded else {
+        return Ok(());
     };
-    let mut report = match reply {
-        FromEngine::DataLoaded {
-            summary, report, ..
-        } => {
-            print_summary(&summary);
-            if let DataSummary::Images(_) = summary {
-                return ExitCode::SUCCESS;
-            }
-            report
-        }
-        FromEngine::DataFailed { message, .. } => {
-            eprintln!("hearth: {message}");
-            return ExitCode::FAILURE;
-        }
-        other => {
-            eprintln!("hearth: unexpected reply {other:?}");
-            return ExitCode::FAILURE;
-        }
-    };
-    if let (Some(target), Loaded::Table(loaded)) = (target, &session.loaded) {
+    let mut config = loaded.config.clone();
+    if let Some(target) = target {
         if loaded.table.column(target).is_none() {
-            eprintln!(
-                "hearth: {source} has no column called \"{target}\"; its columns are: {}",
+            return Err(Failure::input(format!(
+                "{source} has no column called \"{target}\"; its columns are: {}",
                 loaded.table.headers().join(", ")
-            );
-            return ExitCode::FAILURE;
+            )));
         }
-        let mut config = loaded.config.clone();
         config.set_target(target);
-        if let FromEngine::DataReport { report: new } = session.configure(config) {
-            report = Some(new);
-        }
     }
-    let Some(report) = report else {
-        return ExitCode::SUCCESS;
+    let report = match session.configure(config) {
+        FromEngine::DataReport { report } => report,
+        other => return Err(Failure::internal(format!("unexpected reply {other:?}"))),
     };
     if let Some(problem) = report.problem {
-        eprintln!("hearth: {problem}");
-        return ExitCode::FAILURE;
+        return Err(Failure::input(problem));
     }
     if let Some(target) = &report.target {
         println!(
@@ -145,7 +178,7 @@ fn data(source: &str, target: Option<&str>, skip_ragged: bool) -> ExitCode {
     for notice in &report.notices {
         println!("note: {notice}");
     }
-    ExitCode::SUCCESS
+    Ok(())
 }
 
 fn print_summary(summary: &hearth_core::data::summary::DataSummary) {
@@ -196,7 +229,7 @@ fn print_summary(summary: &hearth_core::data::summary::DataSummary) {
     }
 }
 
-fn check(steps: usize) -> ExitCode {
+fn check(steps: usize) -> Result<(), Failure> {
     let started = std::time::Instant::now();
     let result = pollster::block_on(hearth_core::selftest::train_tiny_mlp(
         &Device::flex(),
@@ -212,11 +245,8 @@ fn check(steps: usize) -> ExitCode {
                 losses.last().copied().unwrap_or(f32::NAN),
                 steps as f64 / seconds.max(1e-9)
             );
-            ExitCode::SUCCESS
+            Ok(())
         }
-        Err(error) => {
-            eprintln!("hearth: engine check failed: {error}");
-            ExitCode::FAILURE
-        }
+        Err(error) => Err(Failure::internal(format!("engine check failed: {error}"))),
     }
 }

@@ -143,6 +143,32 @@ pub fn read_document(file: &str, bytes: &[u8]) -> Result<ModelDocument, ModelFil
     Ok(document)
 }
 
+/// One tensor of a model file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TensorInfo {
+    pub name: String,
+    pub dtype: String,
+    pub shape: Vec<usize>,
+}
+
+/// The tensors of a model file, sorted by name (empty when the file is not safetensors).
+pub fn tensors(bytes: &[u8]) -> Vec<TensorInfo> {
+    let Ok(file) = safetensors::SafeTensors::deserialize(bytes) else {
+        return Vec::new();
+    };
+    let mut list: Vec<TensorInfo> = file
+        .tensors()
+        .into_iter()
+        .map(|(name, view)| TensorInfo {
+            name,
+            dtype: format!("{:?}", view.dtype()),
+            shape: view.shape().to_vec(),
+        })
+        .collect();
+    list.sort_by(|a, b| a.name.cmp(&b.name));
+    list
+}
+
 /// Reads a model file: the document and the network with its weights, on `device`.
 pub fn load(
     file: &str,

@@ -289,6 +289,11 @@ impl Trainer {
         Ok(Progress::Epoch(record))
     }
 
+    /// How many examples each epoch trains on.
+    pub fn train_rows(&self) -> usize {
+        self.data.train.len()
+    }
+
     /// Whether training is over.
     pub fn is_finished(&self) -> bool {
         self.finished.is_some()
@@ -543,7 +548,7 @@ pub async fn predict(
     device: &Device,
 ) -> Result<Vec<Vec<f32>>, Error> {
     let width = super::spec::Shape::from(spec.input).size();
-    if width == 0 || x.len() % width != 0 {
+    if width == 0 || !x.len().is_multiple_of(width) {
         return Err(Error::Config(format!(
             "the model expects {width} inputs per example, not {}",
             x.len()

@@ -1,0 +1,249 @@
+//! `hearth inspect`: what a model file holds, for people or as JSON.
+
+use std::path::PathBuf;
+
+use burn::tensor::Device;
+use clap::Args;
+use hearth_core::data::prep::{FeatureSchema, Schema, TargetSchema};
+use hearth_core::model::file::{self, ModelDocument};
+use hearth_core::model::{ExampleWeights, InputShape, Schedule, Shape};
+use serde_json::{Value, json};
+
+use crate::report::{self, thousands};
+use crate::{Failure, source};
+
+#[derive(Args, Debug)]
+pub struct InspectArgs {
+    /// A model file from `hearth train` or the page.
+    pub model: PathBuf,
+    /// Print one JSON object: the file's document, each layer's shape, parameters and
+    /// FLOPs, and the tensors.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(args: &InspectArgs) -> Result<(), Failure> {
+    let bytes = source::read(&args.model)?;
+    let name = args.model.display().to_string();
+    // Loading builds the network, so a file whose weights do not fit is refused here too.
+    let (_, document) = file::load(&name, &bytes, &Device::flex())
+        .map_err(|error| Failure::input(error.to_string()))?;
+    let tensors = file::tensors(&bytes);
+    let layers = document
+        .spec
+        .infer()
+        .map_err(|error| Failure::input(format!("{name}: {error}")))?;
+    if args.json {
+        let mut object = serde_json::to_value(&document)
+            .map_err(|error| Failure::internal(error.to_string()))?;
+        object["file"] = json!(name);
+        object["file_bytes"] = json!(bytes.len());
+        object["layers"] = json!(layers);
+        object["parameters"] = json!(document.spec.params());
+        object["flops_per_example"] = json!(document.spec.flops());
+        object["tensors"] = json!(tensors);
+        println!("{object}");
+        return Ok(());
+    }
+    print_document(&name, bytes.len(), &document)?;
+    println!("tensors:");
+    for tensor in &tensors {
+        println!(
+            "  {:<28} {:<5} {:?}",
+            tensor.name, tensor.dtype, tensor.shape
+        );
+    }
+    Ok(())
+}
+
+fn print_document(name: &str, size: usize, document: &ModelDocument) -> Result<(), Failure> {
+    let card = &document.card;
+    println!(
+        "{name}: \"{}\", Hearth model file version {}, {} bytes",
+        card.name,
+        document.format_version,
+        thousands(size as u64)
+    );
+    if !card.description.is_empty() {
+        println!("  {}", card.description);
+    }
+    let spec = &document.spec;
+    println!("task: {}", spec.task.label());
+    if !document.class_labels.is_empty() {
+        println!("classes: {}", document.class_labels.join(", "));
+    }
+    println!("architecture:");
+    report::print_layers(spec)?;
+    match (&spec.input, &document.preprocessing) {
+        (InputShape::Image { .. }, _) => println!(
+            "inputs: {} images, pixel values divided by 255",
+            Shape::from(spec.input).label()
+        ),
+        (InputShape::Features { features }, Some(schema)) => print_schema(*features, schema),
+        (InputShape::Features { features }, None) => {
+            println!("inputs: {features} numbers (no preprocessing recorded)")
+        }
+    }
+    if let Some(config) = &document.train_config {
+        println!(
+            "training: {}, learning rate {}{}, batch {}, {} epochs, seed {}{}{}{}{}",
+            config.optimizer.label(),
+            config.learning_rate,
+            match config.schedule {
+                Schedule::Constant => String::new(),
+                Schedule::Cosine { min_fraction } =>
+                    format!(" (cosine decay to {min_fraction} of it)"),
+                Schedule::Step {
+                    every_epochs,
+                    factor,
+                } => format!(" (times {factor} every {every_epochs} epochs)"),
+            },
+            config.batch_size,
+            config.epochs,
+            config.seed,
+            if config.l1 > 0.0 {
+                format!(", L1 {}", config.l1)
+            } else {
+                String::new()
+            },
+            if config.l2 > 0.0 {
+                format!(", L2 {}", config.l2)
+            } else {
+                String::new()
+            },
+            match &config.weights {
+                ExampleWeights::None => "",
+                ExampleWeights::Balanced => ", classes balanced",
+                ExampleWeights::PerClass { .. } => ", class weights",
+                ExampleWeights::PerSample { .. } => ", example weights",
+            },
+            config
+                .early_stopping
+                .map(|early| format!(", early stopping after {} epochs", early.patience))
+                .unwrap_or_default()
+        );
+    }
+    if !document.history.is_empty() {
+        println!("history:");
+        println!(
+            "  {:>5} {:>11} {:>11} {:>9} {:>9}",
+            "epoch", "train loss", "val loss", "train acc", "val acc"
+        );
+        let number = |value: Option<f32>, digits: usize| {
+            value.map_or("-".to_string(), |v| format!("{v:.digits$}"))
+        };
+        for record in &document.history {
+            println!(
+                "  {:>5} {:>11.5} {:>11} {:>9} {:>9}",
+                record.epoch,
+                record.train_loss,
+                number(record.validation_loss, 5),
+                number(record.train_accuracy, 4),
+                number(record.validation_accuracy, 4)
+            );
+        }
+    }
+    print_metrics(&document.metrics);
+    for (label, text) in [
+        ("intended use", &card.intended_use),
+        ("limitations", &card.limitations),
+    ] {
+        if !text.is_empty() {
+            println!("{label}: {text}");
+        }
+    }
+    Ok(())
+}
+
+fn print_schema(features: usize, schema: &Schema) {
+    println!("inputs: {features} from {} columns", schema.features.len());
+    let indicator = |on: bool| {
+        if on {
+            ", with a missing-value input"
+        } else {
+            ""
+        }
+    };
+    for feature in &schema.features {
+        match feature {
+            FeatureSchema::Numeric {
+                column,
+                fill,
+                shift,
+                scale,
+                indicator: on,
+            } => println!(
+                "  {column}: number, (x - {shift:.6}) / {scale:.6}, missing -> {fill:.6}{}",
+                indicator(*on)
+            ),
+            FeatureSchema::Boolean {
+                column,
+                true_value,
+                fill,
+                indicator: on,
+            } => println!(
+                "  {column}: yes/no, 1 for \"{true_value}\", missing -> {fill}{}",
+                indicator(*on)
+            ),
+            FeatureSchema::Categorical {
+                column,
+                levels,
+                fill,
+                indicator: on,
+            } => println!(
+                "  {column}: one of {} ({}), one input each, missing -> {}{}",
+                levels.len(),
+                levels.join(", "),
+                fill.as_deref().unwrap_or("none"),
+                indicator(*on)
+            ),
+        }
+    }
+    match &schema.target {
+        TargetSchema::Classes { column, labels, .. } => {
+            println!("target: {column} ({} classes)", labels.len())
+        }
+        TargetSchema::Regression { column, mean, std } => {
+            println!("target: {column} (a number; learned as (y - {mean:.6}) / {std:.6})")
+        }
+    }
+}
+
+fn print_metrics(metrics: &Value) {
+    let Some(test) = metrics.get("test") else {
+        return;
+    };
+    let figure = |key: &str| test.get(key).and_then(Value::as_f64);
+    let n = test.get("n").and_then(Value::as_u64).unwrap_or(0);
+    if let Some(accuracy) = figure("accuracy") {
+        let f1 = test
+            .get("macro_avg")
+            .and_then(|avg| avg.get("f1"))
+            .and_then(Value::as_f64);
+        println!(
+            "test metrics ({n} examples): accuracy {accuracy:.4}{}{}",
+            f1.map(|f1| format!(", macro F1 {f1:.4}"))
+                .unwrap_or_default(),
+            figure("roc_auc")
+                .map(|auc| format!(", ROC AUC {auc:.4}"))
+                .unwrap_or_default()
+        );
+    } else if let Some(mse) = figure("mse") {
+        println!(
+            "test metrics ({n} examples): MSE {mse:.6}, MAE {:.6}{}",
+            figure("mae").unwrap_or(f64::NAN),
+            figure("r2")
+                .map(|r2| format!(", R² {r2:.4}"))
+                .unwrap_or_default()
+        );
+    }
+    if let Some(groups) = metrics.get("groups").and_then(Value::as_array) {
+        for group in groups {
+            if let Ok(report) =
+                serde_json::from_value::<hearth_core::metrics::GroupReport>(group.clone())
+            {
+                report::print_groups(&report);
+            }
+        }
+    }
+}

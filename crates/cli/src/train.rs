@@ -1,0 +1,673 @@
+//! `hearth train`: the data set prepared as the page prepares it, a model from a preset or
+//! a spec file, trained by the core's step machine with a progress bar and an epoch table,
+//! scored on the test split and saved as a model file.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use burn::tensor::Device;
+use clap::{Args, ValueEnum};
+use hearth_core::data::images::ImageShape;
+use hearth_core::data::session::Loaded;
+use hearth_core::data::summary::{Augment, Role, Split, Task};
+use hearth_core::metrics::SplitName;
+use hearth_core::model::file::{self, FORMAT_VERSION, ModelCard, ModelDocument};
+use hearth_core::model::trainer::{Progress, TrainSet, Trainer};
+use hearth_core::model::{
+    EarlyStopping, ExampleWeights, InputShape, ModelSpec, Optimizer, Schedule, TrainConfig,
+};
+use hearth_core::protocol::FromEngine;
+use indicatif::{ProgressBar, ProgressStyle};
+use serde_json::json;
+
+use crate::report::{self, Scores};
+use crate::{Failure, source};
+
+/// A built-in architecture.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Preset {
+    /// Logistic (or linear) regression: the output layer alone.
+    Logistic,
+    /// Two hidden layers of 128 and 64 ReLU units (784-128-64-10 on MNIST).
+    Mlp,
+    /// The small MNIST CNN: conv32-pool-conv64-pool-conv64-dense64 (images only).
+    Cnn,
+}
+
+#[derive(Args, Debug)]
+pub struct TrainArgs {
+    /// A CSV file, a folder of class-named image subfolders, or builtin:NAME.
+    pub data: String,
+    /// Where to save the model (a .safetensors file).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// The column to predict (tables; default: the proposed one).
+    #[arg(long)]
+    pub target: Option<String>,
+    /// The task, instead of the inferred one: binary, multiclass or regression.
+    #[arg(long, value_parser = parse_task)]
+    pub task: Option<Task>,
+    /// The architecture [default: mlp].
+    #[arg(long, value_enum, conflicts_with = "spec")]
+    pub preset: Option<Preset>,
+    /// A model spec (JSON, as the page's "Copy spec" gives) instead of a preset.
+    #[arg(long)]
+    pub spec: Option<PathBuf>,
+    #[arg(long, default_value_t = 10)]
+    pub epochs: u32,
+    /// Examples per training step.
+    #[arg(long, default_value_t = 32)]
+    pub batch: usize,
+    /// The learning rate.
+    #[arg(long, default_value_t = 0.001)]
+    pub lr: f64,
+    /// sgd, momentum (SGD with 0.9), nesterov, adam, adamw or rmsprop.
+    #[arg(long, default_value = "adam")]
+    pub optimizer: String,
+    /// constant, cosine, or step:EPOCHS:FACTOR (e.g. step:10:0.5).
+    #[arg(long, default_value = "constant")]
+    pub schedule: String,
+    /// L1 penalty on the weights.
+    #[arg(long, default_value_t = 0.0)]
+    pub l1: f64,
+    /// L2 penalty on the weights (weight decay).
+    #[arg(long, default_value_t = 0.0)]
+    pub l2: f64,
+    /// Weight classes so that rare classes count as much as common ones.
+    #[arg(long)]
+    pub balanced: bool,
+    /// Stop when the validation loss has not improved for this many epochs, and keep
+    /// the best epoch's weights.
+    #[arg(long)]
+    pub patience: Option<u32>,
+    /// Seeds the split, the initial weights, the shuffling and dropout.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Training and validation percentages; the test set gets the rest.
+    #[arg(long, default_value = "70,15")]
+    pub split: String,
+    /// A column describing people (kept out of the inputs; metrics are shown per group).
+    #[arg(long = "sensitive", value_name = "COLUMN")]
+    pub sensitive: Vec<String>,
+    /// A column to leave out of the inputs.
+    #[arg(long = "exclude", value_name = "COLUMN")]
+    pub exclude: Vec<String>,
+    /// Image folders: the size images are brought to, WIDTHxHEIGHT.
+    #[arg(long, default_value = "28x28")]
+    pub image_size: String,
+    /// Image folders: 1 (grayscale) or 3 (colour).
+    #[arg(long, default_value_t = 1)]
+    pub channels: u8,
+    /// Images: shift training images by up to this many pixels.
+    #[arg(long, default_value_t = 0)]
+    pub augment_shift: u32,
+    /// Images: rotate training images by up to this many degrees.
+    #[arg(long, default_value_t = 0.0)]
+    pub augment_rotate: f32,
+    /// Images: mirror half of the training images left to right.
+    #[arg(long)]
+    pub augment_flip: bool,
+    /// Skip CSV rows whose number of fields differs from the header's.
+    #[arg(long)]
+    pub skip_ragged: bool,
+    /// The model's name in its card (default: the output file's name).
+    #[arg(long)]
+    pub name: Option<String>,
+}
+
+fn parse_task(text: &str) -> Result<Task, String> {
+    match text.to_ascii_lowercase().replace(['-', '_'], "").as_str() {
+        "binary" => Ok(Task::Binary),
+        "multiclass" => Ok(Task::MultiClass),
+        "regression" => Ok(Task::Regression),
+        _ => Err(format!(
+            "\"{text}\" is not a task: use binary, multiclass or regression"
+        )),
+    }
+}
+
+/// The examples and what the model file needs to know about them.
+struct Prepared {
+    set: TrainSet,
+    input: InputShape,
+    task: Task,
+    labels: Vec<String>,
+    target: Option<String>,
+    schema: Option<hearth_core::data::prep::Schema>,
+    /// `(column, levels, codes)` per sensitive column, over all prepared rows.
+    groups: Vec<(String, Vec<String>, Vec<u32>)>,
+    data_name: String,
+}
+
+pub fn run(args: &TrainArgs) -> Result<(), Failure> {
+    let out_folder = args
+        .out
+        .parent()
+        .filter(|parent| !parent.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    if !out_folder.is_dir() {
+        return Err(Failure::input(format!(
+            "cannot save to {}: the folder {} does not exist",
+            args.out.display(),
+            out_folder.display()
+        )));
+    }
+    let config = train_config(args)?;
+    let prepared = prepare(args, &config)?;
+    let spec = model_spec(args, &prepared)?;
+    println!("model:");
+    report::print_layers(&spec)?;
+    println!(
+        "training: {} epochs of {} steps (batch {}), {} at learning rate {}{}",
+        config.epochs,
+        prepared.set.train.len().div_ceil(config.batch_size),
+        config.batch_size,
+        config.optimizer.label(),
+        config.learning_rate,
+        match config.schedule {
+            Schedule::Constant => String::new(),
+            Schedule::Cosine { .. } => " with cosine decay".to_string(),
+            Schedule::Step {
+                every_epochs,
+                factor,
+            } => format!(" times {factor} every {every_epochs} epochs"),
+        }
+    );
+
+    let test_rows = prepared.set.test.clone();
+    let truth: Vec<f32> = test_rows
+        .iter()
+        .map(|&row| prepared.set.y[row as usize])
+        .collect();
+    let device = Device::flex();
+    let started = Instant::now();
+    let mut trainer = Trainer::new(spec.clone(), config.clone(), prepared.set, &device)
+        .map_err(|error| Failure::input(error.to_string()))?;
+    let reason = train_with_progress(&mut trainer, &config, prepared.task)?;
+    let seconds = started.elapsed().as_secs_f64();
+    println!("{reason} in {seconds:.1} s");
+
+    let mut metrics = serde_json::Map::new();
+    let mut reports = Vec::new();
+    if test_rows.is_empty() {
+        println!("no test rows: the split leaves none, so there are no test metrics");
+    } else {
+        let predictions = pollster::block_on(trainer.predict(&test_rows))
+            .map_err(|error| Failure::internal(error.to_string()))?;
+        let groups: Vec<(String, Vec<String>, Vec<u32>)> = prepared
+            .groups
+            .iter()
+            .map(|(column, levels, codes)| {
+                let codes = test_rows.iter().map(|&row| codes[row as usize]).collect();
+                (column.clone(), levels.clone(), codes)
+            })
+            .collect();
+        let (scores, group_reports) = report::score(
+            SplitName::Test,
+            prepared.task,
+            &prepared.labels,
+            &truth,
+            &predictions,
+            &groups,
+        );
+        report::print_scores(&scores);
+        for group in &group_reports {
+            report::print_groups(group);
+        }
+        metrics.insert(
+            "test".into(),
+            match &scores {
+                Scores::Classification(m) => json!(m),
+                Scores::Regression(m) => json!(m),
+            },
+        );
+        reports = group_reports;
+    }
+    if !reports.is_empty() {
+        metrics.insert("groups".into(), json!(reports));
+    }
+    metrics.insert(
+        "training".into(),
+        json!({ "seconds": seconds, "epochs": trainer.history.len() }),
+    );
+
+    let network = trainer
+        .network()
+        .ok_or_else(|| Failure::internal("the trained model is gone"))?;
+    let name = args.name.clone().unwrap_or_else(|| {
+        args.out.file_stem().map_or("model".to_string(), |stem| {
+            stem.to_string_lossy().into_owned()
+        })
+    });
+    let description = match &prepared.target {
+        Some(target) => format!(
+            "{} of \"{target}\" from {}, trained with `hearth train`.",
+            capitalised(prepared.task.label()),
+            prepared.data_name
+        ),
+        None => format!(
+            "{} of {}, trained with `hearth train`.",
+            capitalised(prepared.task.label()),
+            prepared.data_name
+        ),
+    };
+    let document = ModelDocument {
+        format_version: FORMAT_VERSION,
+        spec,
+        preprocessing: prepared.schema,
+        class_labels: prepared.labels,
+        train_config: Some(config),
+        history: trainer.history.clone(),
+        metrics: serde_json::Value::Object(metrics),
+        card: ModelCard {
+            name,
+            description,
+            ..ModelCard::default()
+        },
+    };
+    let bytes =
+        file::save(&network, &document).map_err(|error| Failure::internal(error.to_string()))?;
+    std::fs::write(&args.out, &bytes)
+        .map_err(|error| Failure::input(format!("cannot write {}: {error}", args.out.display())))?;
+    println!(
+        "saved {} ({} bytes)",
+        args.out.display(),
+        report::thousands(bytes.len() as u64)
+    );
+    Ok(())
+}
+
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_uppercase().collect::<String>() + chars.as_str()
+    })
+}
+
+/// The training settings from the options, checked.
+fn train_config(args: &TrainArgs) -> Result<TrainConfig, Failure> {
+    let optimizer = Optimizer::parse(&args.optimizer).ok_or_else(|| {
+        Failure::input(format!(
+            "--optimizer {}: use sgd, momentum, nesterov, adam, adamw or rmsprop",
+            args.optimizer
+        ))
+    })?;
+    let schedule = parse_schedule(&args.schedule).ok_or_else(|| {
+        Failure::input(format!(
+            "--schedule {}: use constant, cosine, or step:EPOCHS:FACTOR (e.g. step:10:0.5)",
+            args.schedule
+        ))
+    })?;
+    let config = TrainConfig {
+        optimizer,
+        learning_rate: args.lr,
+        schedule,
+        batch_size: args.batch,
+        epochs: args.epochs,
+        l1: args.l1,
+        l2: args.l2,
+        weights: if args.balanced {
+            ExampleWeights::Balanced
+        } else {
+            ExampleWeights::None
+        },
+        seed: args.seed,
+        early_stopping: args.patience.map(|patience| EarlyStopping {
+            patience: patience.max(1),
+            restore_best: true,
+        }),
+    };
+    config.check().map_err(Failure::input)?;
+    Ok(config)
+}
+
+fn parse_schedule(text: &str) -> Option<Schedule> {
+    let lower = text.to_ascii_lowercase();
+    let parts: Vec<&str> = lower.split(':').collect();
+    match parts.as_slice() {
+        ["constant"] => Some(Schedule::Constant),
+        ["cosine"] => Some(Schedule::Cosine { min_fraction: 0.0 }),
+        ["step", every, factor] => Some(Schedule::Step {
+            every_epochs: every.parse().ok().filter(|&every: &u32| every > 0)?,
+            factor: factor.parse().ok()?,
+        }),
+        _ => None,
+    }
+}
+
+/// `"70,15"` (percentages) or `"0.7,0.15"` as training and validation fractions.
+fn parse_split(text: &str, seed: u64) -> Result<Split, Failure> {
+    let bad = || {
+        Failure::input(format!(
+            "--split {text}: give the training and validation percentages, like 70,15 (the test set gets the rest)"
+        ))
+    };
+    let parts: Vec<f64> = text
+        .split([',', '/'])
+        .map(|part| part.trim().parse::<f64>().map_err(|_| bad()))
+        .collect::<Result<_, _>>()?;
+    let fractions: Vec<f64> = if parts.iter().any(|&part| part > 1.0) {
+        parts.iter().map(|part| part / 100.0).collect()
+    } else {
+        parts
+    };
+    let (train, validation) = match fractions.as_slice() {
+        [train, validation] | [train, validation, _] => (*train, *validation),
+        _ => return Err(bad()),
+    };
+    if !(train > 0.0 && validation >= 0.0 && train + validation <= 1.0 + 1e-9) {
+        return Err(bad());
+    }
+    Ok(Split {
+        train,
+        validation,
+        seed,
+    })
+}
+
+/// Reads and prepares the data as the options say.
+fn prepare(args: &TrainArgs, config: &TrainConfig) -> Result<Prepared, Failure> {
+    let (width, height) = source::parse_size(&args.image_size)
+        .map_err(|message| Failure::input(format!("--image-size: {message}")))?;
+    let shape = ImageShape {
+        width,
+        height,
+        channels: args.channels,
+    };
+    let split = parse_split(&args.split, config.seed)?;
+    let (mut session, _) = source::load(&args.data, args.skip_ragged, shape)?;
+    match &session.loaded {
+        Loaded::Table(loaded) => {
+            let mut data_config = loaded.config.clone();
+            let unknown = |name: &str| {
+                Failure::input(format!(
+                    "{} has no column called \"{name}\"; its columns are: {}",
+                    args.data,
+                    loaded.table.headers().join(", ")
+                ))
+            };
+            if let Some(target) = &args.target {
+                if loaded.table.column(target).is_none() {
+                    return Err(unknown(target));
+                }
+                data_config.set_target(target);
+            }
+            for (names, role) in [
+                (&args.sensitive, Role::Sensitive),
+                (&args.exclude, Role::Excluded),
+            ] {
+                for name in names {
+                    if Some(name.as_str()) == data_config.target() {
+                        return Err(Failure::input(format!(
+                            "\"{name}\" is the target; it cannot also be {}",
+                            role.label()
+                        )));
+                    }
+                    data_config
+                        .column_mut(name)
+                        .ok_or_else(|| unknown(name))?
+                        .role = role;
+                }
+            }
+            if args.task.is_some() {
+                data_config.task = args.task;
+            }
+            data_config.split = split;
+            let data_name = loaded.table.name.clone();
+            if let FromEngine::DataReport { report } = session.configure(data_config)
+                && let Some(problem) = report.problem
+            {
+                return Err(Failure::input(format!("{}: {problem}", args.data)));
+            }
+            let prepared = session
+                .prepared()
+                .ok_or_else(|| Failure::internal("the table is gone"))?
+                .map_err(|error| Failure::input(format!("{}: {error}", args.data)))?;
+            let report = prepared.report();
+            println!(
+                "data: {data_name}, target \"{}\" ({}), {} inputs",
+                prepared.target.column,
+                prepared.target.task.label(),
+                prepared.width
+            );
+            println!(
+                "rows: {} training, {} validation, {} test, {} left out",
+                report.split_rows[0],
+                report.split_rows[1],
+                report.split_rows[2],
+                report.dropped_rows
+            );
+            for notice in &prepared.notices {
+                println!("note: {notice}");
+            }
+            let labels = match &prepared.schema.target {
+                hearth_core::data::prep::TargetSchema::Classes { labels, .. } => labels.clone(),
+                hearth_core::data::prep::TargetSchema::Regression { .. } => Vec::new(),
+            };
+            Ok(Prepared {
+                set: TrainSet::from_prepared(&prepared),
+                input: InputShape::Features {
+                    features: prepared.width,
+                },
+                task: prepared.target.task,
+                labels,
+                target: Some(prepared.target.column.clone()),
+                groups: prepared
+                    .groups
+                    .iter()
+                    .map(|groups| {
+                        (
+                            groups.column.clone(),
+                            groups.levels.clone(),
+                            groups.codes.clone(),
+                        )
+                    })
+                    .collect(),
+                schema: Some(prepared.schema),
+                data_name,
+            })
+        }
+        Loaded::Images(images) => {
+            if let Some(option) = [
+                args.target.as_ref().map(|_| "--target"),
+                (!args.sensitive.is_empty()).then_some("--sensitive"),
+                (!args.exclude.is_empty()).then_some("--exclude"),
+            ]
+            .into_iter()
+            .flatten()
+            .next()
+            {
+                return Err(Failure::input(format!(
+                    "{option}: {} is a set of images, which has no columns (the class is the folder name)",
+                    args.data
+                )));
+            }
+            let classes = images.classes.len();
+            if args.task == Some(Task::Regression)
+                || (args.task == Some(Task::Binary) && classes != 2)
+            {
+                return Err(Failure::input(format!(
+                    "--task: images are classified by their folders, and {} has {classes} classes",
+                    args.data
+                )));
+            }
+            let task = args.task.unwrap_or(if images.classes.len() == 2 {
+                Task::Binary
+            } else {
+                Task::MultiClass
+            });
+            let augment = Augment {
+                max_shift: args.augment_shift,
+                max_rotation_degrees: args.augment_rotate,
+                flip_horizontal: args.augment_flip,
+            };
+            let set = TrainSet::from_images(images, &split, augment);
+            println!(
+                "data: {}, {} images of {}x{}x{} in {} classes",
+                images.name,
+                images.len(),
+                images.width,
+                images.height,
+                images.channels,
+                images.classes.len()
+            );
+            println!(
+                "images: {} training, {} validation, {} test",
+                set.train.len(),
+                set.validation.len(),
+                set.test.len()
+            );
+            Ok(Prepared {
+                set,
+                input: InputShape::Image {
+                    height: images.height as usize,
+                    width: images.width as usize,
+                    channels: images.channels as usize,
+                },
+                task,
+                labels: images.classes.clone(),
+                target: None,
+                schema: None,
+                groups: Vec::new(),
+                data_name: images.name.clone(),
+            })
+        }
+        Loaded::Nothing => Err(Failure::internal("nothing was loaded")),
+    }
+}
+
+/// The model: a preset for the data, or a spec file checked against the data.
+fn model_spec(args: &TrainArgs, prepared: &Prepared) -> Result<ModelSpec, Failure> {
+    let classes = prepared.labels.len();
+    let Some(path) = &args.spec else {
+        let preset = args.preset.unwrap_or(Preset::Mlp);
+        return Ok(match preset {
+            Preset::Logistic => ModelSpec::logistic(prepared.input, prepared.task, classes),
+            Preset::Mlp => ModelSpec::mlp(prepared.input, prepared.task, classes),
+            Preset::Cnn => {
+                if let InputShape::Features { .. } = prepared.input {
+                    return Err(Failure::input(
+                        "--preset cnn needs images; use logistic or mlp for a table",
+                    ));
+                }
+                ModelSpec::cnn(prepared.input, prepared.task, classes)
+            }
+        });
+    };
+    let text = std::fs::read_to_string(path)
+        .map_err(|error| Failure::input(format!("cannot read {}: {error}", path.display())))?;
+    let spec: ModelSpec = serde_json::from_str(&text).map_err(|error| {
+        Failure::input(format!(
+            "{}, line {}, column {}: not a model spec ({})",
+            path.display(),
+            error.line(),
+            error.column(),
+            error
+                .to_string()
+                .split(" at line ")
+                .next()
+                .unwrap_or_default()
+        ))
+    })?;
+    let file = path.display();
+    if let Err(error) = spec.infer() {
+        return Err(Failure::input(format!("{file}: {error}")));
+    }
+    if spec.input != prepared.input {
+        return Err(Failure::input(format!(
+            "{file}: the spec's input is {} but the data gives {}",
+            hearth_core::model::Shape::from(spec.input).label(),
+            hearth_core::model::Shape::from(prepared.input).label()
+        )));
+    }
+    let expected = ModelSpec::new(prepared.input, Vec::new(), prepared.task, classes);
+    if spec.task != expected.task || spec.outputs != expected.outputs {
+        return Err(Failure::input(format!(
+            "{file}: the spec does {} with {} output(s), but the data needs {} with {}",
+            spec.task.label(),
+            spec.outputs,
+            expected.task.label(),
+            expected.outputs
+        )));
+    }
+    Ok(spec)
+}
+
+/// Steps the trainer to the end, with a progress bar on a terminal and a table row per
+/// epoch. Returns why training ended.
+fn train_with_progress(
+    trainer: &mut Trainer,
+    config: &TrainConfig,
+    task: Task,
+) -> Result<String, Failure> {
+    let steps_per_epoch = trainer_steps(trainer, config);
+    let bar = ProgressBar::new(steps_per_epoch * u64::from(config.epochs));
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{bar:30} {pos}/{len} steps, epoch {msg}, {per_sec}, {eta} left",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let classifies = task != Task::Regression;
+    println!(
+        "{:>5} {:>11} {:>11}{} {:>10} {:>8}",
+        "epoch",
+        "train loss",
+        "val loss",
+        if classifies {
+            format!(" {:>9} {:>9}", "train acc", "val acc")
+        } else {
+            String::new()
+        },
+        "lr",
+        "time"
+    );
+    let started = Instant::now();
+    let result = pollster::block_on(async {
+        loop {
+            match trainer.step().await? {
+                Progress::Step { epoch, .. } => {
+                    bar.set_message(epoch.to_string());
+                    bar.inc(1);
+                }
+                Progress::Epoch(record) => {
+                    bar.inc(1);
+                    let number = |value: Option<f32>, digits: usize| {
+                        value.map_or("-".to_string(), |v| format!("{v:.digits$}"))
+                    };
+                    bar.suspend(|| {
+                        println!(
+                            "{:>5} {:>11.5} {:>11}{} {:>10.6} {:>7.1}s",
+                            record.epoch,
+                            record.train_loss,
+                            number(record.validation_loss, 5),
+                            if classifies {
+                                format!(
+                                    " {:>9} {:>9}",
+                                    number(record.train_accuracy, 4),
+                                    number(record.validation_accuracy, 4)
+                                )
+                            } else {
+                                String::new()
+                            },
+                            record.learning_rate,
+                            started.elapsed().as_secs_f64()
+                        );
+                    });
+                }
+                Progress::Finished { reason } => return Ok(reason),
+            }
+        }
+    });
+    bar.finish_and_clear();
+    result.map_err(|error: hearth_core::Error| match error {
+        hearth_core::Error::Diverged { .. } | hearth_core::Error::Config(_) => {
+            Failure::input(error.to_string())
+        }
+        other => Failure::internal(other.to_string()),
+    })
+}
+
+fn trainer_steps(trainer: &Trainer, config: &TrainConfig) -> u64 {
+    trainer.train_rows().div_ceil(config.batch_size.max(1)) as u64
+}

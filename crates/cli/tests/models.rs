@@ -1,0 +1,541 @@
+//! `hearth train`, `eval`, `predict` and `inspect` as a user runs them: on built-in sets,
+//! CSV files and image folders, and with the mistakes users make.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn hearth() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_hearth"))
+}
+
+/// A fresh folder for one test.
+fn folder(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("hearth-models-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+fn run(args: &[&str]) -> Output {
+    hearth().args(args).output().expect("hearth runs")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn path(path: &Path) -> &str {
+    path.to_str().expect("a UTF-8 temp path")
+}
+
+/// Asserts a bad-input failure: exit status 2 and one line on stderr containing each of
+/// `expected`, never a panic.
+fn assert_bad_input(output: &Output, expected: &[&str]) {
+    let err = stderr(output);
+    assert_eq!(output.status.code(), Some(2), "stderr: {err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "one line: {err}");
+    assert!(err.starts_with("hearth: "), "{err}");
+    assert!(
+        !err.contains("panicked") && !err.contains("internal error"),
+        "{err}"
+    );
+    for text in expected {
+        assert!(err.contains(text), "expected {text:?} in: {err}");
+    }
+}
+
+/// The iris data as a CSV file.
+fn iris_csv(dir: &Path) -> PathBuf {
+    let file = dir.join("iris.csv");
+    std::fs::write(
+        &file,
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../core/assets/iris.csv"
+        )),
+    )
+    .expect("write");
+    file
+}
+
+#[test]
+fn train_iris_then_eval_predict_and_inspect_the_file() {
+    let dir = folder("iris");
+    let model = dir.join("iris.safetensors");
+    let csv = iris_csv(&dir);
+    let output = run(&[
+        "train",
+        path(&csv),
+        "--target",
+        "species",
+        "--epochs",
+        "40",
+        "--lr",
+        "0.01",
+        "--batch",
+        "16",
+        "--out",
+        path(&model),
+    ]);
+    let out = stdout(&output);
+    assert!(output.status.success(), "{out}\n{}", stderr(&output));
+    // The epoch table: one row per epoch, with validation accuracy for classification.
+    let header = out
+        .lines()
+        .find(|line| line.trim_start().starts_with("epoch"))
+        .expect("an epoch table");
+    assert!(header.contains("val acc"), "{header}");
+    let rows = out
+        .lines()
+        .filter(|line| {
+            line.split_whitespace()
+                .next()
+                .is_some_and(|first| first.parse::<u32>().is_ok())
+        })
+        .count();
+    assert_eq!(rows, 40, "{out}");
+    let test_line = out
+        .lines()
+        .find(|line| line.starts_with("test ("))
+        .expect("test metrics");
+    let accuracy: f64 = test_line
+        .split("accuracy ")
+        .nth(1)
+        .and_then(|rest| rest.split(',').next())
+        .and_then(|number| number.parse().ok())
+        .expect("an accuracy");
+    assert!(accuracy >= 0.9, "{test_line}");
+    assert!(out.contains("confusion matrix"), "{out}");
+    assert!(model.is_file());
+
+    // eval --json on the whole file.
+    let output = run(&["eval", path(&model), path(&csv), "--json"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let json: serde_json::Value = serde_json::from_str(stdout(&output).trim()).expect("JSON");
+    assert_eq!(json["task"], "multiclass");
+    assert_eq!(json["n"], 150);
+    assert_eq!(json["split"], "all");
+    assert!(json["accuracy"].as_f64().unwrap() >= 0.9, "{json}");
+    assert!(json["macro_f1"].as_f64().unwrap() >= 0.9, "{json}");
+    assert_eq!(json["per_class"].as_array().unwrap().len(), 3);
+    assert_eq!(json["per_class"][0]["support"], 50);
+    let confusion = json["confusion"].as_array().unwrap();
+    let total: u64 = confusion
+        .iter()
+        .flat_map(|row| row.as_array().unwrap())
+        .map(|cell| cell.as_u64().unwrap())
+        .sum();
+    assert_eq!(total, 150);
+
+    // predict: one row per input row, in order, with a probability per class.
+    let predictions = dir.join("predictions.csv");
+    let output = run(&[
+        "predict",
+        path(&model),
+        path(&csv),
+        "--out",
+        path(&predictions),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = std::fs::read_to_string(&predictions).expect("predictions");
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], "row,prediction,p_setosa,p_versicolor,p_virginica");
+    assert_eq!(lines.len(), 151);
+    assert!(lines[1].starts_with("1,setosa,"), "{}", lines[1]);
+    assert!(lines[150].starts_with("150,"), "{}", lines[150]);
+    for line in &lines[1..] {
+        let p: f64 = line
+            .split(',')
+            .skip(2)
+            .map(|p| p.parse::<f64>().unwrap())
+            .sum();
+        assert!((p - 1.0).abs() < 1e-4, "{line}");
+    }
+
+    // inspect, for people and as JSON.
+    let output = run(&["inspect", path(&model)]);
+    let out = stdout(&output);
+    assert!(output.status.success(), "{}", stderr(&output));
+    for expected in [
+        "task: multi-class classification",
+        "classes: setosa, versicolor, virginica",
+        "1. Dense 128 relu",
+        "petal_width: number, (x - ",
+        "training: adam, learning rate 0.01, batch 16, 40 epochs",
+        "test metrics (",
+        "head.weight",
+    ] {
+        assert!(out.contains(expected), "{expected:?} in:\n{out}");
+    }
+    let output = run(&["inspect", path(&model), "--json"]);
+    let json: serde_json::Value = serde_json::from_str(stdout(&output).trim()).expect("JSON");
+    assert_eq!(json["parameters"], 9091);
+    assert_eq!(json["layers"].as_array().unwrap().len(), 3);
+    assert_eq!(json["history"].as_array().unwrap().len(), 40);
+    assert_eq!(json["metrics"]["test"]["split"], "test");
+    assert_eq!(json["card"]["name"], "iris");
+
+    // Python's safetensors package opens the file, and NumPy's forward pass agrees.
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/python/check_model.py"
+    );
+    let output = Command::new("python3")
+        .args([script, path(&model), path(&csv), path(&predictions)])
+        .output()
+        .expect("python3 runs (./setup.sh installs safetensors and numpy)");
+    assert!(
+        output.status.success(),
+        "{}{}",
+        stdout(&output),
+        stderr(&output)
+    );
+    assert!(stdout(&output).starts_with("ok: "), "{}", stdout(&output));
+}
+
+#[test]
+fn a_binary_table_with_categories_and_a_sensitive_column() {
+    let dir = folder("binary");
+    let csv = dir.join("people.csv");
+    let mut text = String::from("age,colour,member,group,label\n");
+    for i in 0..240u32 {
+        let age = 20 + (i * 7) % 50;
+        let colour = ["red", "green", "blue"][(i % 3) as usize];
+        let member = if i % 4 == 0 { "yes" } else { "no" };
+        let group = if i % 2 == 0 { "a" } else { "b" };
+        let label = if age > 40 || colour == "blue" {
+            "high"
+        } else {
+            "low"
+        };
+        text.push_str(&format!("{age},{colour},{member},{group},{label}\n"));
+    }
+    std::fs::write(&csv, text).expect("write");
+    let model = dir.join("people.safetensors");
+    let output = run(&[
+        "train",
+        path(&csv),
+        "--target",
+        "label",
+        "--sensitive",
+        "group",
+        "--epochs",
+        "60",
+        "--lr",
+        "0.01",
+        "--out",
+        path(&model),
+    ]);
+    let out = stdout(&output);
+    assert!(output.status.success(), "{out}{}", stderr(&output));
+    assert!(out.contains("binary classification"), "{out}");
+    assert!(out.contains("by group (test):"), "{out}");
+    assert!(out.contains("demographic parity: difference"), "{out}");
+
+    let output = run(&[
+        "eval",
+        path(&model),
+        path(&csv),
+        "--sensitive",
+        "group",
+        "--json",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let json: serde_json::Value = serde_json::from_str(stdout(&output).trim()).expect("JSON");
+    assert_eq!(json["task"], "binary");
+    assert_eq!(json["n"], 240);
+    assert!(json["accuracy"].as_f64().unwrap() > 0.9, "{json}");
+    assert!(json["roc_auc"].as_f64().unwrap() > 0.9, "{json}");
+    let groups = &json["groups"]["group"];
+    assert_eq!(groups["groups"][0]["group"], "a");
+    assert_eq!(groups["groups"][0]["n"], 120);
+    assert_eq!(groups["groups"][1]["n"], 120);
+    for key in [
+        "demographic_parity_difference",
+        "demographic_parity_ratio",
+        "equalized_odds_difference",
+    ] {
+        assert!(groups[key].is_number(), "{key} in {groups}");
+    }
+    let first = &groups["groups"][0];
+    for key in [
+        "accuracy",
+        "base_rate",
+        "selection_rate",
+        "true_positive_rate",
+        "false_positive_rate",
+    ] {
+        assert!(first[key].is_number(), "{key} in {first}");
+    }
+
+    // NumPy agrees through one-hot categories, a yes/no column and a sigmoid head.
+    let predictions = dir.join("predictions.csv");
+    let output = run(&[
+        "predict",
+        path(&model),
+        path(&csv),
+        "--out",
+        path(&predictions),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/python/check_model.py"
+    );
+    let output = Command::new("python3")
+        .args([script, path(&model), path(&csv), path(&predictions)])
+        .output()
+        .expect("python3 runs");
+    assert!(
+        output.status.success(),
+        "{}{}",
+        stdout(&output),
+        stderr(&output)
+    );
+}
+
+#[test]
+fn regression_on_a_built_in_set_reports_r2() {
+    let dir = folder("regression");
+    let model = dir.join("houses.safetensors");
+    let output = run(&[
+        "train",
+        "builtin:regression",
+        "--epochs",
+        "60",
+        "--lr",
+        "0.005",
+        "--out",
+        path(&model),
+    ]);
+    let out = stdout(&output);
+    assert!(output.status.success(), "{out}{}", stderr(&output));
+    let line = out
+        .lines()
+        .find(|line| line.starts_with("test ("))
+        .expect("test metrics");
+    let r2: f64 = line
+        .split("R² ")
+        .nth(1)
+        .and_then(|number| number.trim().parse().ok())
+        .expect("R²");
+    assert!(r2 > 0.9, "{line}");
+    let output = run(&["eval", path(&model), "builtin:regression", "--json"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let json: serde_json::Value = serde_json::from_str(stdout(&output).trim()).expect("JSON");
+    assert_eq!(json["task"], "regression");
+    assert!(json["r2"].as_f64().unwrap() > 0.9, "{json}");
+    assert!(json["mse"].is_number() && json["mae"].is_number());
+}
+
+/// Two classes of 12x12 grayscale PNG images: a thick horizontal or vertical bar near
+/// the middle, with noise.
+fn bars(dir: &Path, per_class: u32) -> PathBuf {
+    let root = dir.join("bars");
+    for (class, horizontal) in [("horizontal", true), ("vertical", false)] {
+        let folder = root.join(class);
+        std::fs::create_dir_all(&folder).expect("folder");
+        for i in 0..per_class {
+            let start = 3 + i % 3;
+            let image = image::GrayImage::from_fn(12, 12, |x, y| {
+                let across = if horizontal { y } else { x };
+                let noise = ((x * 7 + y * 13 + i * 5) % 11) as u8 * 4;
+                image::Luma([if (start..start + 4).contains(&across) {
+                    220 - noise
+                } else {
+                    20 + noise
+                }])
+            });
+            image
+                .save(folder.join(format!("{i:03}.png")))
+                .expect("save png");
+        }
+    }
+    root
+}
+
+#[test]
+fn an_image_folder_trains_evaluates_and_predicts_by_file() {
+    let dir = folder("images");
+    let images = bars(&dir, 30);
+    let model = dir.join("bars.safetensors");
+    let output = run(&[
+        "train",
+        path(&images),
+        "--image-size",
+        "12x12",
+        "--preset",
+        "logistic",
+        "--epochs",
+        "30",
+        "--lr",
+        "0.01",
+        "--augment-shift",
+        "1",
+        "--out",
+        path(&model),
+    ]);
+    let out = stdout(&output);
+    assert!(output.status.success(), "{out}{}", stderr(&output));
+    assert!(
+        out.contains("data: bars, 60 images of 12x12x1 in 2 classes"),
+        "{out}"
+    );
+    let output = run(&["eval", path(&model), path(&images), "--json"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let json: serde_json::Value = serde_json::from_str(stdout(&output).trim()).expect("JSON");
+    assert_eq!(json["n"], 60);
+    assert_eq!(
+        json["labels"],
+        serde_json::json!(["horizontal", "vertical"])
+    );
+    assert!(json["accuracy"].as_f64().unwrap() >= 0.95, "{json}");
+
+    let output = run(&["predict", path(&model), path(&images)]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = stdout(&output);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], "file,prediction,p_horizontal,p_vertical");
+    assert_eq!(lines.len(), 61);
+    assert!(
+        lines[1].starts_with("horizontal/000.png,horizontal,"),
+        "{}",
+        lines[1]
+    );
+    // One image on its own.
+    let one = images.join("vertical").join("004.png");
+    let output = run(&["predict", path(&model), path(&one)]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        stdout(&output).contains("\n004.png,vertical,"),
+        "{}",
+        stdout(&output)
+    );
+    // A table for an image model is explained.
+    let csv = iris_csv(&dir);
+    assert_bad_input(
+        &run(&["eval", path(&model), path(&csv)]),
+        &[
+            "iris.csv does not fit the model",
+            "reads 12x12 grayscale images",
+        ],
+    );
+}
+
+#[test]
+fn bad_input_exits_2_with_one_line_naming_the_file() {
+    let dir = folder("bad");
+    let csv = iris_csv(&dir);
+    let model = dir.join("m.safetensors");
+    let out = path(&model);
+
+    assert_bad_input(
+        &run(&["train", "nope.csv", "--out", out]),
+        &["cannot read nope.csv"],
+    );
+    assert_bad_input(
+        &run(&["train", path(&csv), "--target", "colour", "--out", out]),
+        &["has no column called \"colour\"", "sepal_length"],
+    );
+    assert_bad_input(
+        &run(&[
+            "train",
+            path(&csv),
+            "--out",
+            "/no/such/folder/m.safetensors",
+        ]),
+        &["the folder /no/such/folder does not exist"],
+    );
+    assert_bad_input(
+        &run(&["train", path(&csv), "--lr", "0", "--out", out]),
+        &["learning rate must be above 0"],
+    );
+    assert_bad_input(
+        &run(&["train", path(&csv), "--optimizer", "lion", "--out", out]),
+        &["--optimizer lion"],
+    );
+    assert_bad_input(
+        &run(&["train", path(&csv), "--split", "90,20", "--out", out]),
+        &["--split 90,20"],
+    );
+    assert_bad_input(
+        &run(&["train", "builtin:iris", "--preset", "cnn", "--out", out]),
+        &["--preset cnn needs images"],
+    );
+    let ragged = dir.join("ragged.csv");
+    std::fs::write(&ragged, "a,b,c\n1,2,x\n3,4\n5,6,y\n7,8,x\n9,1,y\n").expect("write");
+    assert_bad_input(
+        &run(&["train", path(&ragged), "--out", out]),
+        &["ragged.csv", "line 3", "--skip-ragged"],
+    );
+    // A spec that is not JSON, and one that does not fit the data.
+    let spec = dir.join("spec.json");
+    std::fs::write(&spec, "{\n  \"version\": 1,\n  \"input\": oops\n}").expect("write");
+    assert_bad_input(
+        &run(&["train", path(&csv), "--spec", path(&spec), "--out", out]),
+        &["spec.json, line 3, column"],
+    );
+    std::fs::write(
+        &spec,
+        r#"{"version":1,"input":{"kind":"features","features":7},"layers":[],"task":"multi_class","outputs":3}"#,
+    )
+    .expect("write");
+    assert_bad_input(
+        &run(&["train", path(&csv), "--spec", path(&spec), "--out", out]),
+        &["spec.json: the spec's input is 7 but the data gives 4"],
+    );
+    // A learning rate that makes the loss blow up names the step.
+    assert_bad_input(
+        &run(&[
+            "train",
+            "builtin:regression",
+            "--optimizer",
+            "momentum",
+            "--lr",
+            "1000000",
+            "--out",
+            out,
+        ]),
+        &["at step", "try a lower learning rate"],
+    );
+    assert!(!model.exists(), "nothing is saved from a failed run");
+
+    // Files that are not models.
+    assert_bad_input(
+        &run(&["eval", path(&csv), path(&csv)]),
+        &["iris.csv is not a Hearth model file"],
+    );
+    let truncated = dir.join("cut.safetensors");
+    let output = run(&["train", "builtin:iris", "--epochs", "1", "--out", out]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let bytes = std::fs::read(&model).expect("model");
+    std::fs::write(&truncated, &bytes[..bytes.len() / 2]).expect("write");
+    assert_bad_input(
+        &run(&["inspect", path(&truncated)]),
+        &["cut.safetensors is not a Hearth model file"],
+    );
+    // Data that does not fit the model names the line and column.
+    let wrong = dir.join("new.csv");
+    std::fs::write(
+        &wrong,
+        "sepal_length,sepal_width,petal_length,petal_width,species\n5.1,3.5,1.4,0.2,setosa\n6,3,4,1,tulip\n",
+    )
+    .expect("write");
+    assert_bad_input(
+        &run(&["eval", out, path(&wrong)]),
+        &["new.csv, line 3, column \"species\": \"tulip\" is not one of the model's classes"],
+    );
+    std::fs::write(&wrong, "sepal_length,species\n5.1,setosa\n").expect("write");
+    assert_bad_input(
+        &run(&["predict", out, path(&wrong)]),
+        &["new.csv does not fit the model", "\"sepal_width\""],
+    );
+    assert_bad_input(
+        &run(&["eval", out, path(&csv), "--sensitive", "gender"]),
+        &["no column called \"gender\""],
+    );
+}
