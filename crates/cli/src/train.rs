@@ -604,8 +604,16 @@ fn train_with_progress(
     let bar = ProgressBar::new(steps_per_epoch * u64::from(config.epochs));
     bar.set_style(
         ProgressStyle::with_template(
-            "{bar:30} {pos}/{len} steps, epoch {msg}, {per_sec}, {eta} left",
+            "{bar:30} {pos}/{len} steps, epoch {msg}, {rate} steps/s, {eta} left",
         )
+        .map(|style| {
+            style.with_key(
+                "rate",
+                |state: &indicatif::ProgressState, out: &mut dyn std::fmt::Write| {
+                    let _ = write!(out, "{:.0}", state.per_sec());
+                },
+            )
+        })
         .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     let classifies = task != Task::Regression;

@@ -5,6 +5,7 @@
 //! the command line share.
 
 pub mod data;
+pub mod digits;
 pub mod error;
 pub mod metrics;
 pub mod model;

@@ -55,10 +55,28 @@ impl Backends {
     }
 }
 
-/// Initialises burn's WebGPU backend, after checking that the browser offers an adapter
-/// (wgpu would otherwise fail less clearly). Call once per worker.
+#[cfg(target_arch = "wasm32")]
+thread_local! {
+    /// The outcome of the first start of WebGPU in this worker: burn's WebGPU runtime
+    /// can be registered only once, so every later request gets the same answer.
+    static WEBGPU: std::cell::RefCell<Option<Result<Device, String>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// burn's WebGPU device, started on first use (after checking that the browser offers an
+/// adapter, since wgpu would otherwise fail less clearly) and the same device after that.
 #[cfg(target_arch = "wasm32")]
 pub async fn webgpu_device() -> Result<Device, String> {
+    if let Some(outcome) = WEBGPU.with(|cell| cell.borrow().clone()) {
+        return outcome;
+    }
+    let outcome = start_webgpu().await;
+    WEBGPU.with(|cell| *cell.borrow_mut() = Some(outcome.clone()));
+    outcome
+}
+
+#[cfg(target_arch = "wasm32")]
+async fn start_webgpu() -> Result<Device, String> {
     use wasm_bindgen::JsValue;
 
     let navigator = js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("navigator"))

@@ -41,3 +41,73 @@ async fn tiny_mlp_learns_on_webgpu_in_a_worker() {
     console_log!("WebGPU losses: {losses:?}");
     assert_loss_falls(&losses);
 }
+
+/// The real trainer, step by step as the studio drives it: XOR with the MLP preset for
+/// three epochs, then predictions on the test rows.
+async fn trainer_learns_xor(device: &Device) -> (f32, f64) {
+    use hearth_core::data::session::DataSession;
+    use hearth_core::model::trainer::{Progress, TrainSet, Trainer};
+    use hearth_core::model::{InputShape, ModelSpec, TrainConfig};
+
+    let mut session = DataSession::default();
+    session.load_builtin("xor");
+    let prepared = session.prepared().expect("a table").expect("xor prepares");
+    let set = TrainSet::from_prepared(&prepared);
+    let test = set.test.clone();
+    let truth: Vec<usize> = test
+        .iter()
+        .map(|&row| set.y[row as usize] as usize)
+        .collect();
+    let spec = ModelSpec::mlp(
+        InputShape::Features {
+            features: set.width,
+        },
+        prepared.target.task,
+        2,
+    );
+    let config = TrainConfig {
+        learning_rate: 0.02,
+        epochs: 3,
+        ..TrainConfig::default()
+    };
+    let mut trainer = Trainer::new(spec, config, set, device).expect("a trainer");
+    let mut validation_accuracy = 0.0;
+    loop {
+        match trainer.step().await.expect("a step") {
+            Progress::Step { .. } => {}
+            Progress::Epoch(record) => {
+                console_log!("epoch {record:?}");
+                validation_accuracy = record.validation_accuracy.expect("classification");
+            }
+            Progress::Finished { .. } => break,
+        }
+    }
+    let probabilities = trainer.predict(&test).await.expect("predictions");
+    let right = probabilities
+        .iter()
+        .zip(&truth)
+        .filter(|(p, t)| (p[1] > 0.5) == (**t == 1))
+        .count();
+    (validation_accuracy, right as f64 / truth.len() as f64)
+}
+
+#[wasm_bindgen_test]
+async fn the_trainer_learns_xor_on_the_cpu_backend_in_a_worker() {
+    let (validation, test) = trainer_learns_xor(&Device::flex()).await;
+    console_log!("CPU: validation accuracy {validation}, test accuracy {test}");
+    assert!(validation >= 0.9 && test >= 0.9, "{validation} {test}");
+}
+
+#[wasm_bindgen_test]
+async fn the_trainer_learns_xor_on_webgpu_in_a_worker() {
+    let device = match hearth_engine::backend::webgpu_device().await {
+        Ok(device) => device,
+        Err(reason) => {
+            console_log!("skipped the WebGPU trainer test: {reason}");
+            return;
+        }
+    };
+    let (validation, test) = trainer_learns_xor(&device).await;
+    console_log!("WebGPU: validation accuracy {validation}, test accuracy {test}");
+    assert!(validation >= 0.9 && test >= 0.9, "{validation} {test}");
+}
