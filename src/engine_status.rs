@@ -106,12 +106,30 @@ impl EngineStatus {
                 }
                 Vec::new()
             }
-            // Data messages are the data state's (see `data_state`).
+            FromEngine::BackendSwitched {
+                backend, reason, ..
+            } => {
+                self.phase = Phase::Ready {
+                    backend,
+                    fallback_reason: Some(reason),
+                };
+                Vec::new()
+            }
+            // Data, training and model messages have their own states.
             FromEngine::DataProgress { .. }
             | FromEngine::DataLoaded { .. }
             | FromEngine::DataReport { .. }
             | FromEngine::AugmentationPreview { .. }
-            | FromEngine::DataFailed { .. } => Vec::new(),
+            | FromEngine::DataFailed { .. }
+            | FromEngine::TrainStarted { .. }
+            | FromEngine::TrainProgress { .. }
+            | FromEngine::TrainEpoch { .. }
+            | FromEngine::TrainPaused { .. }
+            | FromEngine::TrainFinished { .. }
+            | FromEngine::TrainFailed { .. }
+            | FromEngine::ModelReady { .. }
+            | FromEngine::Predicted { .. }
+            | FromEngine::PredictFailed { .. } => Vec::new(),
         }
     }
 

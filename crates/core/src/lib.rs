@@ -12,5 +12,7 @@ pub mod model;
 pub mod protocol;
 #[cfg(feature = "burn")]
 pub mod selftest;
+#[cfg(feature = "modelfile")]
+pub mod studio;
 
 pub use error::Error;

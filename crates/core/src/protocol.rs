@@ -7,6 +7,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::data::summary::{Augment, DataConfig, DataReport, DataSummary, Thumbnail};
+use crate::model::summary::{ModelSummary, PredictInput, Prediction};
+use crate::model::{EpochRecord, ModelSpec, TrainConfig};
 
 /// A message from the page to the engine worker.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -45,6 +47,19 @@ pub enum ToEngine {
     /// Set the augmentation of the loaded images (applied while training) and show
     /// examples of it.
     SetAugmentation { augment: Augment },
+    /// Train a new model of `spec` on the loaded data (stopping any run under way).
+    Train {
+        spec: ModelSpec,
+        config: TrainConfig,
+    },
+    /// Pause the run under way after its current step.
+    Pause,
+    /// Continue a paused run.
+    Resume,
+    /// End the run under way; the model trained so far becomes the model in use.
+    Stop,
+    /// Predict with the model in use; the reply carries the same `id`.
+    Predict { id: u32, input: PredictInput },
 }
 
 /// A message from the engine worker to the page.
@@ -98,6 +113,47 @@ pub enum FromEngine {
         message: String,
         skippable_rows: Option<usize>,
     },
+    /// A training run began.
+    TrainStarted {
+        epochs: u32,
+        steps_per_epoch: u64,
+        /// Training examples per epoch.
+        examples: usize,
+        parameters: u64,
+        backend: Backend,
+    },
+    /// Progress within an epoch (sent a few times a second, not after every step).
+    TrainProgress {
+        epoch: u32,
+        /// Steps done in this run so far.
+        step: u64,
+        loss: f32,
+        examples_per_second: f64,
+        /// Seconds of training so far (pauses excluded).
+        seconds: f64,
+    },
+    /// An epoch finished and was evaluated on the validation split.
+    TrainEpoch { record: EpochRecord, seconds: f64 },
+    /// The run was paused (`true`) or resumed (`false`).
+    TrainPaused { paused: bool },
+    /// The run ended: all epochs, early stopping, or the user's Stop. The model it
+    /// trained is now the model in use (a [`FromEngine::ModelReady`] follows).
+    TrainFinished { reason: String, seconds: f64 },
+    /// The run could not start or stopped on an error (the previous model stays in use).
+    TrainFailed { message: String },
+    /// Training moved to another backend mid-run (WebGPU failed), from the last
+    /// completed epoch.
+    BackendSwitched {
+        backend: Backend,
+        reason: String,
+        from_epoch: u32,
+    },
+    /// The model in use changed (pretrained, trained or opened).
+    ModelReady { model: ModelSummary },
+    /// The answer to [`ToEngine::Predict`].
+    Predicted { id: u32, prediction: Prediction },
+    /// A prediction could not be made; says why.
+    PredictFailed { id: u32, message: String },
     /// Something went wrong in the engine. `fatal` means the engine cannot continue
     /// (a panic, or its wasm failed to load) and the page must say so.
     Error { message: String, fatal: bool },

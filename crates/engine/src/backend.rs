@@ -46,6 +46,19 @@ impl Backends {
         (backend, reason)
     }
 
+    /// The active backend.
+    pub fn active(&self) -> Backend {
+        match (&self.active, &self.webgpu) {
+            (Backend::WebGpu, Some(Ok(_))) => Backend::WebGpu,
+            _ => Backend::Cpu,
+        }
+    }
+
+    /// The CPU backend's device.
+    pub fn cpu_device(&self) -> Device {
+        self.cpu.clone()
+    }
+
     /// The device of the active backend.
     pub fn active_device(&self) -> Device {
         match (&self.active, &self.webgpu) {

@@ -10,6 +10,16 @@ use wasm_bindgen::prelude::*;
 use crate::backend::Backends;
 use hearth_core::data::images::{ImageFile, ImageShape};
 use hearth_core::data::session::DataSession;
+use hearth_core::model::summary::{ModelSource, PredictInput};
+use hearth_core::model::trainer::Progress;
+use hearth_core::studio::{ActiveModel, Job};
+
+/// The digit model that ships with the page (trained by `scripts/make-digits-model.sh`).
+const PRETRAINED: &str = "digits.safetensors";
+/// How often training progress is posted, and how long training runs before it lets the
+/// worker's event loop deliver messages (Pause, Stop, Predict), in milliseconds.
+const PROGRESS_EVERY_MS: f64 = 100.0;
+const YIELD_EVERY_MS: f64 = 30.0;
 
 /// Files the page attached to a message (`file` for a CSV, `files` for images).
 #[derive(Default)]
@@ -54,6 +64,36 @@ impl Attachments {
 struct Engine {
     backends: Backends,
     data: DataSession,
+    /// The training run under way.
+    run: Option<Run>,
+    /// The model predictions use.
+    model: Option<ActiveModel>,
+    /// Whether the pretrained model has been asked for.
+    pretrained_requested: bool,
+}
+
+/// A training run and its clock.
+struct Run {
+    job: Job,
+    paused: bool,
+    /// Milliseconds trained so far, pauses excluded, up to `since`.
+    active_ms: f64,
+    since: f64,
+    last_post: f64,
+    epoch: u32,
+    steps: u64,
+    examples: usize,
+}
+
+impl Run {
+    fn seconds(&self) -> f64 {
+        let running = if self.paused { 0.0 } else { now() - self.since };
+        (self.active_ms + running) / 1000.0
+    }
+}
+
+fn now() -> f64 {
+    js_sys::Date::now()
 }
 
 /// Starts the engine: reports panics to the page, listens, and says it has booted.
@@ -91,8 +131,28 @@ pub fn start() {
 
     wasm_bindgen_futures::spawn_local(async move {
         let mut engine = Engine::default();
-        while let Some((message, attachments)) = receiver.next().await {
-            handle(&mut engine, message, attachments).await;
+        let mut last_yield = now();
+        loop {
+            let training = engine.run.as_ref().is_some_and(|run| !run.paused);
+            if !training {
+                match receiver.next().await {
+                    Some((message, attachments)) => {
+                        handle(&mut engine, message, attachments).await;
+                    }
+                    None => break,
+                }
+                continue;
+            }
+            // While training, messages are handled between steps.
+            while let Ok((message, attachments)) = receiver.try_recv() {
+                handle(&mut engine, message, attachments).await;
+            }
+            train_step(&mut engine).await;
+            // A CPU step never waits on the event loop, so let it deliver messages.
+            if now() - last_yield > YIELD_EVERY_MS {
+                yield_now().await;
+                last_yield = now();
+            }
         }
     });
 
@@ -101,7 +161,151 @@ pub fn start() {
     });
 }
 
+/// Lets the worker's event loop run (and deliver messages) before continuing.
+async fn yield_now() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let _ = scope().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0);
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
+/// Trains one step of the run and posts what happened.
+async fn train_step(engine: &mut Engine) {
+    let Some(run) = engine.run.as_mut() else {
+        return;
+    };
+    let batch = run.job.batch_size();
+    match run.job.step().await {
+        Ok(Progress::Step { epoch, step, loss }) => {
+            run.epoch = epoch;
+            run.steps = step;
+            run.examples += batch;
+            if now() - run.last_post >= PROGRESS_EVERY_MS {
+                run.last_post = now();
+                post_progress(run, loss);
+            }
+        }
+        Ok(Progress::Epoch(record)) => {
+            run.steps += 1;
+            run.examples += batch;
+            post_progress(run, record.train_loss);
+            post(&FromEngine::TrainEpoch {
+                seconds: run.seconds(),
+                record,
+            });
+        }
+        Ok(Progress::Finished { reason }) => {
+            let seconds = run.seconds();
+            let model = run.job.model().await;
+            engine.run = None;
+            post(&FromEngine::TrainFinished { reason, seconds });
+            match model {
+                Ok(model) => {
+                    post(&FromEngine::ModelReady {
+                        model: model.summary.clone(),
+                    });
+                    engine.model = Some(model);
+                }
+                Err(message) => post(&FromEngine::TrainFailed { message }),
+            }
+        }
+        Err(error) => {
+            engine.run = None;
+            post(&FromEngine::TrainFailed {
+                message: error.to_string(),
+            });
+        }
+    }
+}
+
+fn post_progress(run: &Run, loss: f32) {
+    let seconds = run.seconds();
+    post(&FromEngine::TrainProgress {
+        epoch: run.epoch.max(1),
+        step: run.steps,
+        loss,
+        examples_per_second: run.examples as f64 / seconds.max(1e-6),
+        seconds,
+    });
+}
+
+/// Ends the run under way because the data changed under it.
+fn drop_run(engine: &mut Engine) {
+    if engine.run.take().is_some() {
+        post(&FromEngine::TrainFailed {
+            message: "Training stopped: the data set changed.".to_string(),
+        });
+    }
+}
+
+/// Loads the digit model that ships with the page, once.
+async fn load_pretrained(engine: &mut Engine) {
+    if engine.pretrained_requested {
+        return;
+    }
+    engine.pretrained_requested = true;
+    let bytes = match fetch_bytes(PRETRAINED).await {
+        Ok(bytes) => bytes,
+        Err(reason) => {
+            post(&FromEngine::Error {
+                message: format!("The pretrained digit model did not load ({reason})."),
+                fatal: false,
+            });
+            return;
+        }
+    };
+    match ActiveModel::open(
+        PRETRAINED,
+        &bytes,
+        &engine.backends.cpu_device(),
+        ModelSource::Pretrained,
+    ) {
+        Ok(model) => {
+            // A model trained or opened meanwhile wins.
+            if engine.model.is_none() {
+                post(&FromEngine::ModelReady {
+                    model: model.summary.clone(),
+                });
+                engine.model = Some(model);
+            }
+        }
+        Err(error) => post(&FromEngine::Error {
+            message: format!("The pretrained digit model is damaged: {error}"),
+            fatal: false,
+        }),
+    }
+}
+
+/// The bytes at a URL of the page's own origin.
+async fn fetch_bytes(url: &str) -> Result<Vec<u8>, String> {
+    let response = wasm_bindgen_futures::JsFuture::from(scope().fetch_with_str(url))
+        .await
+        .map_err(|error| format!("{error:?}"))?;
+    let response: web_sys::Response = response.dyn_into().map_err(|_| "no response")?;
+    if !response.ok() {
+        return Err(format!("HTTP {}", response.status()));
+    }
+    let buffer = wasm_bindgen_futures::JsFuture::from(
+        response
+            .array_buffer()
+            .map_err(|error| format!("{error:?}"))?,
+    )
+    .await
+    .map_err(|error| format!("{error:?}"))?;
+    Ok(js_sys::Uint8Array::new(&buffer).to_vec())
+}
+
 async fn handle(engine: &mut Engine, message: ToEngine, attachments: Attachments) {
+    if matches!(
+        message,
+        ToEngine::LoadCsv { .. }
+            | ToEngine::LoadImages { .. }
+            | ToEngine::LoadBuiltin { .. }
+            | ToEngine::ConfigureData { .. }
+            | ToEngine::SetAugmentation { .. }
+    ) {
+        drop_run(engine);
+    }
     let backends = &mut engine.backends;
     match message {
         ToEngine::Init { force_cpu } => {
@@ -110,6 +314,79 @@ async fn handle(engine: &mut Engine, message: ToEngine, attachments: Attachments
                 backend,
                 fallback_reason,
             });
+            load_pretrained(engine).await;
+        }
+        ToEngine::Train { spec, config } => {
+            engine.run = None;
+            let device = engine.backends.active_device();
+            match Job::start(&engine.data, spec, config, &device) {
+                Ok(job) => {
+                    let (epochs, steps_per_epoch, examples, parameters) = job.plan();
+                    let backend = engine.backends.active();
+                    post(&FromEngine::TrainStarted {
+                        epochs,
+                        steps_per_epoch,
+                        examples,
+                        parameters,
+                        backend,
+                    });
+                    engine.run = Some(Run {
+                        job,
+                        paused: false,
+                        active_ms: 0.0,
+                        since: now(),
+                        last_post: now(),
+                        epoch: 1,
+                        steps: 0,
+                        examples: 0,
+                    });
+                }
+                Err(message) => post(&FromEngine::TrainFailed { message }),
+            }
+        }
+        ToEngine::Pause => {
+            if let Some(run) = engine.run.as_mut()
+                && !run.paused
+            {
+                run.active_ms += now() - run.since;
+                run.paused = true;
+                post(&FromEngine::TrainPaused { paused: true });
+            }
+        }
+        ToEngine::Resume => {
+            if let Some(run) = engine.run.as_mut()
+                && run.paused
+            {
+                run.since = now();
+                run.paused = false;
+                post(&FromEngine::TrainPaused { paused: false });
+            }
+        }
+        ToEngine::Stop => {
+            if let Some(run) = engine.run.as_mut() {
+                run.job.stop();
+                if run.paused {
+                    run.since = now();
+                    run.paused = false;
+                }
+            }
+        }
+        ToEngine::Predict { id, input } => {
+            let Some(model) = &engine.model else {
+                post(&FromEngine::PredictFailed {
+                    id,
+                    message: "There is no model yet: train one in step 3.".to_string(),
+                });
+                return;
+            };
+            let file = match (&input, &attachments.file) {
+                (PredictInput::ImageFile { .. }, Some(file)) => read_blob(file).await.ok(),
+                _ => None,
+            };
+            match model.predict(&input, file.as_deref()).await {
+                Ok(prediction) => post(&FromEngine::Predicted { id, prediction }),
+                Err(message) => post(&FromEngine::PredictFailed { id, message }),
+            }
         }
         ToEngine::SelfTest { steps } => {
             let device = backends.active_device();

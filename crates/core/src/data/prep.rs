@@ -212,6 +212,8 @@ pub struct Prepared {
     pub target: TargetSummary,
     pub dropped_rows: usize,
     pub notices: Vec<String>,
+    /// The table row each prepared row came from.
+    pub rows: Vec<usize>,
 }
 
 impl Prepared {
@@ -417,6 +419,7 @@ pub fn prepare(
         target,
         dropped_rows: table.rows() - kept.len(),
         notices,
+        rows: kept,
     })
 }
 

@@ -6,11 +6,14 @@ pub mod apply;
 pub mod config;
 #[cfg(feature = "modelfile")]
 pub mod file;
+pub mod history;
 #[cfg(feature = "burn")]
 pub mod network;
 pub mod spec;
+pub mod summary;
 #[cfg(feature = "burn")]
 pub mod trainer;
 
 pub use config::{EarlyStopping, ExampleWeights, Optimizer, Schedule, TrainConfig};
+pub use history::EpochRecord;
 pub use spec::{Activation, InputShape, Layer, LayerInfo, ModelSpec, Padding, Shape, SpecError};

@@ -13,7 +13,6 @@ use burn::tensor::{Device, Int, Tensor, TensorData};
 use rand::SeedableRng;
 use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
-use serde::{Deserialize, Serialize};
 
 use super::config::{ExampleWeights, Optimizer, TrainConfig};
 use super::network::Network;
@@ -100,21 +99,7 @@ impl TrainSet {
     }
 }
 
-/// One finished epoch.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct EpochRecord {
-    /// Counting from 1.
-    pub epoch: u32,
-    pub train_loss: f32,
-    pub validation_loss: Option<f32>,
-    /// Classification only: the share of training examples classified right during the
-    /// epoch (as the weights changed), and of validation examples after it.
-    #[serde(default)]
-    pub train_accuracy: Option<f32>,
-    #[serde(default)]
-    pub validation_accuracy: Option<f32>,
-    pub learning_rate: f64,
-}
+pub use super::history::EpochRecord;
 
 /// What one call to [`Trainer::step`] did.
 #[derive(Debug, Clone, PartialEq)]

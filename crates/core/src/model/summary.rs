@@ -1,0 +1,155 @@
+//! What the page needs to know about the model it can use: its name, task and classes,
+//! and what it takes as input (a form of table columns, or an image), so that the Use
+//! panel can offer the right controls. Always built: the page reads these.
+
+use serde::{Deserialize, Serialize};
+
+use crate::data::summary::Task;
+
+/// Where the model in use came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ModelSource {
+    /// The digit model that ships with Hearth.
+    Pretrained,
+    /// Trained in this session.
+    Trained,
+    /// Opened from a model file.
+    File,
+}
+
+/// The model the Use panel predicts with.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelSummary {
+    pub name: String,
+    pub source: ModelSource,
+    pub task: Task,
+    /// Class labels (classification).
+    pub labels: Vec<String>,
+    pub input: ModelInput,
+    pub parameters: u64,
+    /// Test accuracy (classification) or R² (regression), when known.
+    pub test_score: Option<f64>,
+    /// How many held-out test rows can be picked for a prediction.
+    pub test_rows: usize,
+}
+
+/// What the model reads.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ModelInput {
+    /// One row of a table: a value per column.
+    Table {
+        columns: Vec<InputColumn>,
+        target: String,
+    },
+    /// An image of this size. `digits` when it reads 28x28 grayscale digits 0-9 (the
+    /// drawing pad fits such models).
+    Image {
+        width: u32,
+        height: u32,
+        channels: u8,
+        digits: bool,
+    },
+}
+
+/// A column the model reads, and how to ask for it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InputColumn {
+    pub name: String,
+    pub kind: InputKind,
+}
+
+/// The kind of value a column takes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum InputKind {
+    /// A number; `typical` is the training data's centre, a sensible default.
+    Number { typical: f64 },
+    /// Yes or no; `true_value` is how the data wrote "yes".
+    YesNo { true_value: String },
+    /// One of a few values.
+    Choice { levels: Vec<String> },
+}
+
+/// What to predict for.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum PredictInput {
+    /// A table row: `(column, value)` pairs; columns left out count as missing.
+    Row { cells: Vec<(String, String)> },
+    /// The `index`-th row of the held-out test split.
+    TestRow { index: usize },
+    /// Image inputs already at the model's shape, row by row, channel-last, 0 to 1 (the
+    /// drawing pad sends its MNIST-style 28x28 digit).
+    Pixels { values: Vec<f32> },
+    /// An image file, attached to the message as `file`; it is fitted to the model's size.
+    ImageFile { name: String },
+}
+
+/// A prediction.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Prediction {
+    /// One probability per class, or the one predicted value (regression).
+    pub outputs: Vec<f32>,
+    /// The predicted class, or the value as text.
+    pub predicted: String,
+    /// For a test row: its cells, to fill the form.
+    #[serde(default)]
+    pub row: Option<Vec<(String, String)>>,
+    /// For a test row: the true target.
+    #[serde(default)]
+    pub truth: Option<String>,
+}
+
+impl ModelSummary {
+    /// The headline figure in words: "98.7% test accuracy" or "test R² 0.91".
+    pub fn score_label(&self) -> Option<String> {
+        let score = self.test_score?;
+        Some(if self.task == Task::Regression {
+            format!("test R² {score:.2}")
+        } else {
+            format!("{:.1}% test accuracy", score * 100.0)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inputs_travel_as_tagged_json() {
+        let input = PredictInput::Row {
+            cells: vec![("age".into(), "41".into())],
+        };
+        let json = serde_json::to_value(&input).unwrap();
+        assert_eq!(json["kind"], "row");
+        assert_eq!(json["cells"][0], serde_json::json!(["age", "41"]));
+        let back: PredictInput = serde_json::from_value(json).unwrap();
+        assert_eq!(back, input);
+    }
+
+    #[test]
+    fn the_headline_score_reads_as_users_say_it() {
+        let mut summary = ModelSummary {
+            name: "digits".into(),
+            source: ModelSource::Pretrained,
+            task: Task::MultiClass,
+            labels: Vec::new(),
+            input: ModelInput::Image {
+                width: 28,
+                height: 28,
+                channels: 1,
+                digits: true,
+            },
+            parameters: 93_322,
+            test_score: Some(0.9871),
+            test_rows: 0,
+        };
+        assert_eq!(summary.score_label().unwrap(), "98.7% test accuracy");
+        summary.task = Task::Regression;
+        summary.test_score = Some(0.912);
+        assert_eq!(summary.score_label().unwrap(), "test R² 0.91");
+    }
+}

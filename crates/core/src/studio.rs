@@ -1,0 +1,697 @@
+//! The engine's side of the studio in plain Rust: a training run over the loaded data
+//! ([`Job`]) and the model in use for predictions ([`ActiveModel`]). The worker only
+//! relays messages and keeps time; everything here is tested natively.
+
+use burn::tensor::Device;
+
+use crate::data::images::{self, ImageShape};
+use crate::data::prep::{FeatureSchema, Schema, TargetSchema};
+use crate::data::session::{DataSession, Loaded};
+use crate::data::summary::{Split, Task};
+use crate::metrics::{self, SplitName};
+use crate::model::file::{self, ModelFileError};
+use crate::model::network::Network;
+use crate::model::spec::{InputShape, ModelSpec, Shape};
+use crate::model::summary::{
+    InputColumn, InputKind, ModelInput, ModelSource, ModelSummary, PredictInput, Prediction,
+};
+use crate::model::trainer::{self, Progress, TrainSet, Trainer};
+use crate::model::{EpochRecord, TrainConfig};
+
+/// A held-out test row the Use panel can pick: its inputs, its cells and its target.
+#[derive(Debug, Clone, PartialEq)]
+struct TestRow {
+    x: Vec<f32>,
+    cells: Vec<(String, String)>,
+    truth: String,
+}
+
+/// A model ready to predict with.
+pub struct ActiveModel {
+    network: Network,
+    pub spec: ModelSpec,
+    pub schema: Option<Schema>,
+    pub labels: Vec<String>,
+    pub summary: ModelSummary,
+    pub history: Vec<EpochRecord>,
+    pub config: Option<TrainConfig>,
+    test: Vec<TestRow>,
+    device: Device,
+}
+
+impl ActiveModel {
+    /// A model read from a model file's bytes.
+    pub fn open(
+        name: &str,
+        bytes: &[u8],
+        device: &Device,
+        source: ModelSource,
+    ) -> Result<Self, ModelFileError> {
+        let (network, document) = file::load(name, bytes, device)?;
+        let test_score = document
+            .metrics
+            .get("test")
+            .and_then(|test| test.get("accuracy").or_else(|| test.get("r2")))
+            .and_then(serde_json::Value::as_f64);
+        let summary = summarize(
+            if document.card.name.is_empty() {
+                name
+            } else {
+                &document.card.name
+            },
+            source,
+            &document.spec,
+            document.preprocessing.as_ref(),
+            &document.class_labels,
+            test_score,
+            0,
+        );
+        Ok(ActiveModel {
+            network,
+            spec: document.spec,
+            schema: document.preprocessing,
+            labels: document.class_labels,
+            summary,
+            history: document.history,
+            config: document.train_config,
+            test: Vec::new(),
+            device: device.clone(),
+        })
+    }
+
+    /// The model's outputs for many examples at once (row-major inputs at its shape).
+    pub async fn predict_inputs(&self, x: &[f32]) -> Result<Vec<Vec<f32>>, String> {
+        trainer::predict(
+            &self.network,
+            &self.spec,
+            x,
+            target_scale(self.schema.as_ref()),
+            &self.device,
+        )
+        .await
+        .map_err(|error| error.to_string())
+    }
+
+    /// The model's prediction for one input; `file` is the attached image's bytes for
+    /// [`PredictInput::ImageFile`]. Errors are messages for the user.
+    pub async fn predict(
+        &self,
+        input: &PredictInput,
+        file: Option<&[u8]>,
+    ) -> Result<Prediction, String> {
+        let width = Shape::from(self.spec.input).size();
+        let (x, row, truth) = match input {
+            PredictInput::Row { cells } => {
+                let Some(schema) = &self.schema else {
+                    return Err("This model reads images, not table rows.".to_string());
+                };
+                let x = schema.encode(|column| {
+                    cells
+                        .iter()
+                        .find(|(name, _)| name == column)
+                        .map(|(_, value)| value.as_str())
+                });
+                (x, None, None)
+            }
+            PredictInput::TestRow { index } => {
+                let test = self.test.get(*index).ok_or_else(|| {
+                    format!(
+                        "There is no test row {} (the test split has {} rows).",
+                        index + 1,
+                        self.test.len()
+                    )
+                })?;
+                (
+                    test.x.clone(),
+                    Some(test.cells.clone()),
+                    Some(test.truth.clone()),
+                )
+            }
+            PredictInput::Pixels { values } => {
+                if values.len() != width {
+                    return Err(format!(
+                        "The model reads {width} pixel values, not {}.",
+                        values.len()
+                    ));
+                }
+                (values.clone(), None, None)
+            }
+            PredictInput::ImageFile { name } => {
+                let InputShape::Image {
+                    height,
+                    width,
+                    channels,
+                } = self.spec.input
+                else {
+                    return Err("This model reads table rows, not images.".to_string());
+                };
+                let bytes = file.ok_or_else(|| format!("{name} did not reach the engine."))?;
+                let shape = ImageShape {
+                    width: width as u32,
+                    height: height as u32,
+                    channels: channels as u8,
+                };
+                let pixels =
+                    images::decode_resize(name, bytes, shape).map_err(|error| error.to_string())?;
+                (
+                    pixels.iter().map(|&p| f32::from(p) / 255.0).collect(),
+                    None,
+                    None,
+                )
+            }
+        };
+        let outputs = trainer::predict(
+            &self.network,
+            &self.spec,
+            &x,
+            target_scale(self.schema.as_ref()),
+            &self.device,
+        )
+        .await
+        .map_err(|error| error.to_string())?
+        .pop()
+        .unwrap_or_default();
+        let predicted = if self.spec.task == Task::Regression {
+            format_value(outputs.first().copied().unwrap_or(f32::NAN))
+        } else {
+            let best = metrics::predicted_classes(std::slice::from_ref(&outputs))[0];
+            self.labels.get(best).cloned().unwrap_or_default()
+        };
+        Ok(Prediction {
+            outputs,
+            predicted,
+            row,
+            truth,
+        })
+    }
+}
+
+/// A value for people: four significant digits, no trailing zeros.
+fn format_value(value: f32) -> String {
+    if !value.is_finite() {
+        return value.to_string();
+    }
+    let digits = (3 - value.abs().max(1e-9).log10().floor() as i32).clamp(0, 6) as usize;
+    let text = format!("{value:.digits$}");
+    if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        text
+    }
+}
+
+fn target_scale(schema: Option<&Schema>) -> (f64, f64) {
+    match schema.map(|schema| &schema.target) {
+        Some(TargetSchema::Regression { mean, std, .. }) => (*mean, *std),
+        _ => (0.0, 1.0),
+    }
+}
+
+/// What the page needs to know about a model.
+fn summarize(
+    name: &str,
+    source: ModelSource,
+    spec: &ModelSpec,
+    schema: Option<&Schema>,
+    labels: &[String],
+    test_score: Option<f64>,
+    test_rows: usize,
+) -> ModelSummary {
+    let input = match (spec.input, schema) {
+        (
+            InputShape::Image {
+                height,
+                width,
+                channels,
+            },
+            _,
+        ) => ModelInput::Image {
+            width: width as u32,
+            height: height as u32,
+            channels: channels as u8,
+            digits: (height, width, channels) == (28, 28, 1)
+                && labels.len() == 10
+                && labels
+                    .iter()
+                    .enumerate()
+                    .all(|(i, label)| *label == i.to_string()),
+        },
+        (InputShape::Features { .. }, Some(schema)) => ModelInput::Table {
+            columns: schema
+                .features
+                .iter()
+                .map(|feature| InputColumn {
+                    name: feature.column().to_string(),
+                    kind: match feature {
+                        FeatureSchema::Numeric { fill, .. } => InputKind::Number { typical: *fill },
+                        FeatureSchema::Boolean { true_value, .. } => InputKind::YesNo {
+                            true_value: true_value.clone(),
+                        },
+                        FeatureSchema::Categorical { levels, .. } => InputKind::Choice {
+                            levels: levels.clone(),
+                        },
+                    },
+                })
+                .collect(),
+            target: schema.target.column().to_string(),
+        },
+        (InputShape::Features { features }, None) => ModelInput::Table {
+            columns: (1..=features)
+                .map(|i| InputColumn {
+                    name: format!("input {i}"),
+                    kind: InputKind::Number { typical: 0.0 },
+                })
+                .collect(),
+            target: "output".to_string(),
+        },
+    };
+    ModelSummary {
+        name: name.to_string(),
+        source,
+        task: spec.task,
+        labels: labels.to_vec(),
+        input,
+        parameters: spec.params(),
+        test_score,
+        test_rows,
+    }
+}
+
+/// Whether `spec` fits data of `input` shape, `task` and `classes`; a message if not.
+pub fn check_spec(
+    spec: &ModelSpec,
+    input: InputShape,
+    task: Task,
+    classes: usize,
+) -> Result<(), String> {
+    spec.infer().map_err(|error| error.to_string())?;
+    if spec.input != input {
+        return Err(format!(
+            "The model's input is {} but the data gives {}. Choose a preset again, or change the input.",
+            Shape::from(spec.input).label(),
+            Shape::from(input).label()
+        ));
+    }
+    let expected = ModelSpec::new(input, Vec::new(), task, classes);
+    if spec.task != expected.task || spec.outputs != expected.outputs {
+        return Err(format!(
+            "The model does {} with {} output(s), but the data needs {} with {}.",
+            spec.task.label(),
+            spec.outputs,
+            expected.task.label(),
+            expected.outputs
+        ));
+    }
+    Ok(())
+}
+
+/// A training run over the loaded data.
+pub struct Job {
+    trainer: Trainer,
+    spec: ModelSpec,
+    schema: Option<Schema>,
+    labels: Vec<String>,
+    name: String,
+    /// Held-out test rows (split indices) and their targets, for the final metrics.
+    test_rows: Vec<u32>,
+    test_truth: Vec<f32>,
+    test: Vec<TestRow>,
+    device: Device,
+}
+
+impl Job {
+    /// A run of `spec` with `config` on the loaded data, or a message saying why not.
+    pub fn start(
+        data: &DataSession,
+        spec: ModelSpec,
+        config: TrainConfig,
+        device: &Device,
+    ) -> Result<Job, String> {
+        let (set, input, task, labels, schema, name, test) = match &data.loaded {
+            Loaded::Nothing => {
+                return Err("Choose a data set first (step 1, Data).".to_string());
+            }
+            Loaded::Table(loaded) => {
+                let prepared = data
+                    .prepared()
+                    .ok_or("Choose a data set first (step 1, Data).")?
+                    .map_err(|error| error.to_string())?;
+                let labels = match &prepared.schema.target {
+                    TargetSchema::Classes { labels, .. } => labels.clone(),
+                    TargetSchema::Regression { .. } => Vec::new(),
+                };
+                let target = prepared.schema.target.column().to_string();
+                let feature_columns: Vec<&str> = prepared
+                    .schema
+                    .features
+                    .iter()
+                    .map(FeatureSchema::column)
+                    .collect();
+                let width = prepared.width;
+                let test = prepared.split[2]
+                    .iter()
+                    .filter_map(|&row| {
+                        let table_row = *prepared.rows.get(row as usize)?;
+                        let cells = feature_columns
+                            .iter()
+                            .filter_map(|column| {
+                                let cell = loaded.table.column(column)?.get(table_row);
+                                Some((column.to_string(), cell.trim().to_string()))
+                            })
+                            .collect();
+                        let truth = loaded
+                            .table
+                            .column(&target)
+                            .map(|cells| cells.get(table_row).trim().to_string())
+                            .unwrap_or_default();
+                        let start = row as usize * width;
+                        Some(TestRow {
+                            x: prepared.x.get(start..start + width)?.to_vec(),
+                            cells,
+                            truth,
+                        })
+                    })
+                    .collect();
+                (
+                    TrainSet::from_prepared(&prepared),
+                    InputShape::Features { features: width },
+                    prepared.target.task,
+                    labels,
+                    Some(prepared.schema),
+                    loaded.table.name.clone(),
+                    test,
+                )
+            }
+            Loaded::Images(images) => {
+                let split = Split::default();
+                let task = if images.classes.len() == 2 {
+                    Task::Binary
+                } else {
+                    Task::MultiClass
+                };
+                (
+                    TrainSet::from_images(images, &split, data.augment),
+                    InputShape::Image {
+                        height: images.height as usize,
+                        width: images.width as usize,
+                        channels: images.channels as usize,
+                    },
+                    task,
+                    images.classes.clone(),
+                    None,
+                    images.name.clone(),
+                    Vec::new(),
+                )
+            }
+        };
+        check_spec(&spec, input, task, labels.len())?;
+        let test_rows = set.test.clone();
+        let test_truth = test_rows.iter().map(|&row| set.y[row as usize]).collect();
+        let trainer =
+            Trainer::new(spec.clone(), config, set, device).map_err(|error| error.to_string())?;
+        Ok(Job {
+            trainer,
+            spec,
+            schema,
+            labels,
+            name,
+            test_rows,
+            test_truth,
+            test,
+            device: device.clone(),
+        })
+    }
+
+    /// Epochs, steps per epoch, training examples and parameters of the run.
+    pub fn plan(&self) -> (u32, u64, usize, u64) {
+        let examples = self.trainer.train_rows();
+        let batch = self.trainer.config.batch_size.max(1);
+        (
+            self.trainer.config.epochs,
+            examples.div_ceil(batch) as u64,
+            examples,
+            self.spec.params(),
+        )
+    }
+
+    /// Trains one batch.
+    pub async fn step(&mut self) -> Result<Progress, crate::Error> {
+        self.trainer.step().await
+    }
+
+    /// Examples in the batch the next step trains (for examples per second).
+    pub fn batch_size(&self) -> usize {
+        self.trainer.config.batch_size
+    }
+
+    /// Ends the run at once.
+    pub fn stop(&mut self) {
+        self.trainer.stop();
+    }
+
+    /// Whether the run is over.
+    pub fn is_finished(&self) -> bool {
+        self.trainer.is_finished()
+    }
+
+    /// The epochs so far.
+    pub fn history(&self) -> &[EpochRecord] {
+        &self.trainer.history
+    }
+
+    /// The trained model, scored on the held-out test split, ready to predict with.
+    pub async fn model(&self) -> Result<ActiveModel, String> {
+        let network = self.trainer.network().ok_or("The trained model is gone.")?;
+        let test_score = if self.test_rows.is_empty() {
+            None
+        } else {
+            let predictions = self
+                .trainer
+                .predict(&self.test_rows)
+                .await
+                .map_err(|error| error.to_string())?;
+            Some(if self.spec.task == Task::Regression {
+                let truth: Vec<f64> = self.test_truth.iter().map(|&y| f64::from(y)).collect();
+                let predicted: Vec<f64> = predictions
+                    .iter()
+                    .map(|row| f64::from(row.first().copied().unwrap_or(f32::NAN)))
+                    .collect();
+                metrics::regression(SplitName::Test, &truth, &predicted)
+                    .r2
+                    .unwrap_or(0.0)
+            } else {
+                let truth: Vec<usize> = self.test_truth.iter().map(|&y| y as usize).collect();
+                metrics::classification(SplitName::Test, &self.labels, &truth, &predictions)
+                    .accuracy
+            })
+        };
+        let summary = summarize(
+            &self.name,
+            ModelSource::Trained,
+            &self.spec,
+            self.schema.as_ref(),
+            &self.labels,
+            test_score,
+            self.test.len(),
+        );
+        Ok(ActiveModel {
+            network,
+            spec: self.spec.clone(),
+            schema: self.schema.clone(),
+            labels: self.labels.clone(),
+            summary,
+            history: self.trainer.history.clone(),
+            config: Some(self.trainer.config.clone()),
+            test: self.test.clone(),
+            device: self.device.clone(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn run(job: &mut Job) -> Vec<Progress> {
+        let mut seen = Vec::new();
+        loop {
+            let progress = job.step().await.expect("a step");
+            let done = matches!(progress, Progress::Finished { .. });
+            seen.push(progress);
+            if done {
+                return seen;
+            }
+        }
+    }
+
+    #[test]
+    fn a_table_run_gives_a_model_with_a_form_and_test_rows() {
+        let mut data = DataSession::default();
+        data.load_builtin("iris");
+        let spec = ModelSpec::mlp(InputShape::Features { features: 4 }, Task::MultiClass, 3);
+        let config = TrainConfig {
+            learning_rate: 0.01,
+            epochs: 30,
+            batch_size: 16,
+            ..TrainConfig::default()
+        };
+        let mut job = Job::start(&data, spec, config, &Device::flex()).unwrap();
+        assert_eq!(job.plan(), (30, 7, 105, 9091));
+        let seen = pollster::block_on(run(&mut job));
+        let epochs = seen
+            .iter()
+            .filter(|progress| matches!(progress, Progress::Epoch(_)))
+            .count();
+        assert_eq!(epochs, 30);
+        let model = pollster::block_on(job.model()).unwrap();
+        let summary = &model.summary;
+        assert_eq!(summary.source, ModelSource::Trained);
+        assert!(summary.test_score.unwrap() >= 0.9, "{summary:?}");
+        assert_eq!(summary.test_rows, 21);
+        let ModelInput::Table { columns, target } = &summary.input else {
+            panic!("a table model");
+        };
+        assert_eq!(target, "species");
+        assert_eq!(columns[0].name, "sepal_length");
+        assert!(
+            matches!(columns[0].kind, InputKind::Number { typical } if (5.0..7.0).contains(&typical))
+        );
+
+        // A typed row, and a picked test row that fills the form.
+        let row = PredictInput::Row {
+            cells: vec![
+                ("sepal_length".into(), "5.1".into()),
+                ("sepal_width".into(), "3.5".into()),
+                ("petal_length".into(), "1.4".into()),
+                ("petal_width".into(), "0.2".into()),
+            ],
+        };
+        let prediction = pollster::block_on(model.predict(&row, None)).unwrap();
+        assert_eq!(prediction.predicted, "setosa");
+        assert_eq!(prediction.outputs.len(), 3);
+        let picked =
+            pollster::block_on(model.predict(&PredictInput::TestRow { index: 0 }, None)).unwrap();
+        assert_eq!(picked.row.as_ref().unwrap().len(), 4);
+        assert!(picked.truth.is_some());
+        let error = pollster::block_on(model.predict(&PredictInput::TestRow { index: 99 }, None))
+            .unwrap_err();
+        assert!(error.contains("the test split has 21 rows"), "{error}");
+    }
+
+    #[test]
+    fn a_spec_that_does_not_fit_the_data_is_explained() {
+        let mut data = DataSession::default();
+        let spec = ModelSpec::mlp(InputShape::Features { features: 4 }, Task::MultiClass, 3);
+        let error = Job::start(&data, spec.clone(), TrainConfig::default(), &Device::flex())
+            .err()
+            .unwrap();
+        assert!(error.contains("Choose a data set first"), "{error}");
+        data.load_builtin("xor");
+        let error = Job::start(&data, spec, TrainConfig::default(), &Device::flex())
+            .err()
+            .unwrap();
+        assert!(error.contains("input is 4 but the data gives 2"), "{error}");
+        let spec = ModelSpec::mlp(InputShape::Features { features: 2 }, Task::MultiClass, 3);
+        let error = Job::start(&data, spec, TrainConfig::default(), &Device::flex())
+            .err()
+            .unwrap();
+        assert!(error.contains("needs binary classification"), "{error}");
+    }
+
+    #[test]
+    fn an_image_model_predicts_pixels_and_files_and_knows_digits() {
+        let mut data = DataSession::default();
+        data.load_builtin("mnist");
+        let input = InputShape::Image {
+            height: 28,
+            width: 28,
+            channels: 1,
+        };
+        let spec = ModelSpec::logistic(input, Task::MultiClass, 10);
+        let config = TrainConfig {
+            epochs: 1,
+            batch_size: 128,
+            learning_rate: 0.01,
+            ..TrainConfig::default()
+        };
+        let mut job = Job::start(&data, spec, config, &Device::flex()).unwrap();
+        pollster::block_on(run(&mut job));
+        let model = pollster::block_on(job.model()).unwrap();
+        assert!(matches!(
+            model.summary.input,
+            ModelInput::Image { digits: true, .. }
+        ));
+        assert!(model.summary.test_score.unwrap() > 0.8);
+        let blank = PredictInput::Pixels {
+            values: vec![0.0; 784],
+        };
+        let prediction = pollster::block_on(model.predict(&blank, None)).unwrap();
+        assert_eq!(prediction.outputs.len(), 10);
+        let wrong = PredictInput::Pixels {
+            values: vec![0.0; 10],
+        };
+        let error = pollster::block_on(model.predict(&wrong, None)).unwrap_err();
+        assert!(error.contains("784 pixel values, not 10"), "{error}");
+        let error = pollster::block_on(model.predict(
+            &PredictInput::ImageFile {
+                name: "note.txt".into(),
+            },
+            Some(b"not an image"),
+        ))
+        .unwrap_err();
+        assert!(error.contains("note.txt"), "{error}");
+    }
+
+    #[test]
+    fn the_shipped_digit_model_scores_98_percent_on_its_held_out_digits() {
+        use crate::data::{Dataset, builtin, prep::split_rows};
+        let bytes = include_bytes!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../assets/digits.safetensors"
+        ));
+        let model = ActiveModel::open(
+            "digits.safetensors",
+            bytes,
+            &Device::flex(),
+            ModelSource::Pretrained,
+        )
+        .unwrap();
+        assert_eq!(model.summary.name, "Digits (pretrained CNN)");
+        assert!(matches!(
+            model.summary.input,
+            ModelInput::Image { digits: true, .. }
+        ));
+        // The split of scripts/make-digits-model.sh: --split 85,5 --seed 7.
+        let Dataset::Images(images) = builtin::load("mnist").unwrap().dataset else {
+            panic!("mnist is images");
+        };
+        let y: Vec<f32> = images.labels.iter().map(|&label| label as f32).collect();
+        let split = Split {
+            train: 0.85,
+            validation: 0.05,
+            seed: 7,
+        };
+        let [_, _, test] = split_rows(&y, true, &split);
+        assert!(test.len() >= 990, "{} test digits", test.len());
+        let size = images.image_size();
+        let x: Vec<f32> = test
+            .iter()
+            .flat_map(|&row| &images.pixels[row as usize * size..(row as usize + 1) * size])
+            .map(|&p| f32::from(p) / 255.0)
+            .collect();
+        let outputs = pollster::block_on(model.predict_inputs(&x)).unwrap();
+        let truth: Vec<usize> = test.iter().map(|&row| y[row as usize] as usize).collect();
+        let accuracy =
+            metrics::classification(SplitName::Test, &model.labels, &truth, &outputs).accuracy;
+        assert!(accuracy >= 0.98, "held-out accuracy {accuracy}");
+        assert!((model.summary.test_score.unwrap() - accuracy).abs() < 1e-9);
+    }
+
+    #[test]
+    fn regression_values_read_well() {
+        assert_eq!(format_value(123456.7), "123457");
+        assert_eq!(format_value(12.3456), "12.35");
+        assert_eq!(format_value(0.001234), "0.001234");
+        assert_eq!(format_value(2.0), "2");
+    }
+}
