@@ -8,6 +8,8 @@ use crate::data_state::DataState;
 use crate::engine_status::{EngineStatus, Phase};
 use crate::platform::{self, EngineLink};
 use crate::steps::Step;
+use crate::studio_panels::{ModelPanel, TrainPanel, UsePanel};
+use crate::studio_state::{SpecState, TrainState, UseState};
 
 /// The whole page.
 #[component]
@@ -15,12 +17,17 @@ pub fn App() -> impl IntoView {
     let status = RwSignal::new(EngineStatus::new(platform::load_force_cpu()));
     let current_step = RwSignal::new(Step::Data);
     let data = RwSignal::new(DataState::default());
+    let specs = RwSignal::new(SpecState::default());
+    let train = RwSignal::new(TrainState::default());
+    let uses = RwSignal::new(UseState::default());
 
     let link = match EngineLink::connect() {
         Ok(link) => {
             let reply_link = link.clone();
             link.listen(move |message| {
                 data.update(|data| data.on_message(&message));
+                train.update(|train| train.on_message(&message));
+                uses.update(|uses| uses.on_message(&message));
                 let replies = status
                     .try_update(|status| status.on_message(message))
                     .unwrap_or_default();
@@ -59,7 +66,7 @@ pub fn App() -> impl IntoView {
         </header>
         <StepNav current=current_step />
         <main id="main">
-            <StepPanel step=current_step status=status data=data link=link on_self_test=move || {
+            <StepPanel step=current_step status=status data=data specs=specs train=train uses=uses link=link on_self_test=move || {
                 let message = status.try_update(|status| status.start_self_test()).flatten();
                 send(message);
             } />
@@ -143,6 +150,9 @@ fn StepPanel(
     step: RwSignal<Step>,
     status: RwSignal<EngineStatus>,
     data: RwSignal<DataState>,
+    specs: RwSignal<SpecState>,
+    train: RwSignal<TrainState>,
+    uses: RwSignal<UseState>,
     link: platform::Link,
     on_self_test: impl Fn() + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
@@ -153,8 +163,13 @@ fn StepPanel(
                 <h2 id="panel-title">{format!("{}. {}", current.number(), current.title())}</h2>
                 <p class="summary">{current.summary()}</p>
                 {(current == Step::Data).then(|| view! { <DataPanel data=data status=status link=link /> })}
+                {(current == Step::Model).then(|| view! { <ModelPanel data=data specs=specs /> })}
                 {(current == Step::Train)
-                    .then(|| view! { <EngineCheck status=status on_run=on_self_test /> })}
+                    .then(|| view! {
+                        <TrainPanel train=train specs=specs status=status link=link />
+                        <EngineCheck status=status on_run=on_self_test />
+                    })}
+                {(current == Step::UseAndShare).then(|| view! { <UsePanel uses=uses link=link /> })}
             </section>
         }
     }

@@ -9,6 +9,8 @@ pub mod data_state;
 pub mod engine_status;
 pub mod platform;
 pub mod steps;
+pub mod studio_panels;
+pub mod studio_state;
 
 /// Starts the page: installs the panic reporter, then mounts the app.
 pub fn start() {
