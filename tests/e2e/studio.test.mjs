@@ -1,0 +1,210 @@
+// The studio as a user meets it: draw a digit for the pretrained model, build a model,
+// train it in the worker with live progress (the page stays responsive), pause and resume,
+// and predict a table row.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { HearthPage, launchBrowser, serveDist } from "./harness.mjs";
+
+let server;
+let browser;
+before(async () => {
+  server = await serveDist();
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser.close();
+  await server.close();
+});
+
+async function openReady() {
+  const app = new HearthPage(await browser.newPage());
+  await app.open(server.origin);
+  await app.waitForEngine();
+  return app;
+}
+
+/** Draws a polyline on the pad with the mouse; points are fractions of the pad's size. */
+async function draw(page, points) {
+  const box = await page.getByTestId("pad").boundingBox();
+  const at = ([x, y]) => [box.x + x * box.width, box.y + y * box.height];
+  await page.mouse.move(...at(points[0]));
+  await page.mouse.down();
+  for (const point of points.slice(1)) await page.mouse.move(...at(point), { steps: 4 });
+  await page.mouse.up();
+}
+
+async function predicted(page) {
+  const result = page.getByTestId("predicted");
+  await result.waitFor({ timeout: 30_000 });
+  return (await result.innerText()).trim();
+}
+
+test("first visit: draw a digit and the pretrained model classifies it", async () => {
+  const app = await openReady();
+  const page = app.page;
+  await app.step("Use & share").click();
+  await page.getByTestId("model-name").getByText(/Digits \(pretrained CNN\)/).waitFor({ timeout: 60_000 });
+  assert.match(await page.getByTestId("model-name").innerText(), /9\d\.\d% test accuracy/);
+  // A one: a vertical stroke, drawn off-centre and small; the MNIST fitting centres it.
+  await draw(page, [[0.3, 0.2], [0.31, 0.45], [0.32, 0.7]]);
+  assert.equal(await predicted(page), "1");
+  const bars = page.getByTestId("probabilities").locator("li");
+  assert.equal(await bars.count(), 10);
+  // The model sees a 28x28 digit with ink in the middle.
+  const centre = await page.getByTestId("pad-preview").evaluate((canvas) => {
+    const data = canvas.getContext("2d").getImageData(0, 0, 28, 28).data;
+    let dark = 0;
+    for (let y = 10; y < 18; y++) for (let x = 10; x < 18; x++) if (data[(y * 28 + x) * 4] < 128) dark++;
+    return dark;
+  });
+  assert.ok(centre > 5, `ink near the centre of the preview: ${centre}`);
+  await app.screenshot("use-digit-one");
+  await page.getByTestId("clear-pad").click();
+  assert.equal(await page.getByTestId("predicted").count(), 0);
+  // A zero: a loop.
+  const loop = Array.from({ length: 25 }, (_, i) => {
+    const angle = (i / 24) * 2 * Math.PI;
+    return [0.5 + 0.22 * Math.sin(angle), 0.5 - 0.3 * Math.cos(angle)];
+  });
+  await draw(page, loop);
+  assert.equal(await predicted(page), "0");
+  await app.screenshot("use-digit-zero");
+  assert.deepEqual(app.consoleErrors, []);
+  await page.close();
+});
+
+test("MNIST, the MLP preset and one epoch reach 85% validation accuracy", async () => {
+  const app = await openReady();
+  const page = app.page;
+  await page.getByTestId("builtin-mnist").click();
+  await page.getByTestId("data-shape").getByText(/10000 images/).waitFor({ timeout: 60_000 });
+  await app.step("Model").click();
+  await page.getByTestId("preset-mlp").click();
+  assert.equal(await page.getByTestId("total-params").innerText(), "109,386");
+  assert.equal(await page.getByTestId("layer-2-shape").innerText(), "128");
+  await app.screenshot("model-mlp");
+  await app.step("Train").click();
+  await page.getByTestId("epochs").fill("1");
+  await page.getByTestId("epochs").dispatchEvent("change");
+  await page.getByTestId("train").click();
+  await page.getByTestId("train-progress").getByText(/Epoch 1 of 1, step \d+ of 110/).waitFor({ timeout: 60_000 });
+  await page.getByTestId("run-state").getByText(/^Done: trained 1 epochs/).waitFor({ timeout: 180_000 });
+  const latest = await page.getByTestId("train-latest").innerText();
+  const accuracy = Number(latest.match(/validation accuracy ([\d.]+)%/)?.[1]);
+  assert.ok(accuracy > 85, `validation accuracy after one epoch: ${latest}`);
+  // The charts drew something, and the numbers are there as text.
+  const points = await page.getByTestId("loss-chart").locator("polyline.train").getAttribute("points");
+  assert.ok(points.split(" ").length >= 2, `loss trace: ${points}`);
+  await app.screenshot("train-mnist-mlp");
+  // The trained model is now the one in use.
+  await app.step("Use & share").click();
+  await page.getByTestId("model-name").getByText(/trained in this session/).waitFor();
+  assert.deepEqual(app.consoleErrors, []);
+  await page.close();
+});
+
+test("training a CNN runs in the worker: no long tasks on the page, typing works, pause and resume", async () => {
+  const app = await openReady();
+  const page = app.page;
+  await page.getByTestId("builtin-mnist").click();
+  await page.getByTestId("data-shape").getByText(/10000 images/).waitFor({ timeout: 60_000 });
+  await app.step("Model").click();
+  await page.getByTestId("preset-cnn").click();
+  assert.equal(await page.getByTestId("total-params").innerText(), "93,322");
+  await app.step("Train").click();
+  await page.evaluate(() => {
+    window.__longTasks = [];
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) window.__longTasks.push(entry.duration);
+    }).observe({ type: "longtask", buffered: false });
+  });
+  await page.getByTestId("train").click();
+  await page.getByTestId("train-progress").getByText(/Epoch 1 of 5, step \d+ of \d+/).waitFor({ timeout: 60_000 });
+  // The page answers while the worker trains: typing into a field shows at once.
+  await page.getByTestId("seed").click();
+  const typed = Date.now();
+  await page.keyboard.type("7");
+  const typing = Date.now() - typed;
+  await page.waitForTimeout(8_000);
+  const longTasks = await page.evaluate(() => window.__longTasks);
+  assert.ok(longTasks.every((duration) => duration <= 100), `long tasks during training: ${longTasks}`);
+  assert.ok(typing < 1000, `typing took ${typing} ms`);
+  // Pause: the step counter stops; Resume: it moves again.
+  await page.getByTestId("pause").click();
+  await page.getByTestId("run-state").getByText("Paused").waitFor();
+  const paused = await page.getByTestId("train-progress").innerText();
+  await page.waitForTimeout(1500);
+  assert.equal(await page.getByTestId("train-progress").innerText(), paused);
+  await app.screenshot("train-paused");
+  await page.getByTestId("resume").click();
+  await page.getByTestId("run-state").getByText("Training").waitFor();
+  await page.waitForFunction(
+    (before) => document.querySelector('[data-testid="train-progress"]').innerText !== before,
+    paused,
+    { timeout: 30_000 },
+  );
+  await page.getByTestId("stop").click();
+  await page.getByTestId("run-state").getByText(/^Done: stopped after/).waitFor({ timeout: 60_000 });
+  assert.deepEqual(app.consoleErrors, []);
+  await page.close();
+});
+
+test("a CSV upload, a target, training and a one-row prediction", async () => {
+  const work = mkdtempSync(join(tmpdir(), "hearth-studio-"));
+  const csv = join(work, "flowers.csv");
+  writeFileSync(csv, readFileSync(resolve(import.meta.dirname, "../../crates/core/assets/iris.csv")));
+  const app = await openReady();
+  const page = app.page;
+  await page.getByTestId("upload-csv").setInputFiles(csv);
+  await page.getByTestId("data-name").getByText("flowers.csv").waitFor();
+  await page.getByTestId("target-select").selectOption("species");
+  await app.step("Model").click();
+  await page.getByTestId("preset-mlp").click();
+  // A shape error is shown on the layer that causes it, and undone.
+  await page.getByTestId("add-layer-kind").selectOption("max_pool2d");
+  await page.getByTestId("add-layer").click();
+  await page.getByTestId("layer-error").getByText(/^Layer 3: /).waitFor();
+  await app.screenshot("model-shape-error");
+  await page.getByTestId("remove-layer-3").click();
+  assert.equal(await page.getByTestId("layer-error").count(), 0);
+  await app.step("Train").click();
+  for (const [id, value] of [["epochs", "60"], ["learning-rate", "0.01"], ["batch-size", "16"]]) {
+    await page.getByTestId(id).fill(value);
+    await page.getByTestId(id).dispatchEvent("change");
+  }
+  await page.getByTestId("train").click();
+  await page.getByTestId("run-state").getByText(/^Done: trained 60 epochs/).waitFor({ timeout: 120_000 });
+  await app.step("Use & share").click();
+  await page.getByTestId("row-form").waitFor();
+  for (const [column, value] of [["sepal_length", "5.0"], ["sepal_width", "3.4"], ["petal_length", "1.5"], ["petal_width", "0.2"]]) {
+    await page.getByTestId(`input-${column}`).fill(value);
+  }
+  await page.getByTestId("predict-row").click();
+  assert.equal(await predicted(page), "setosa");
+  assert.equal(await page.getByTestId("probabilities").locator("li").count(), 3);
+  // A held-out test row fills the form and shows its true class.
+  await page.getByTestId("pick-test-row").click();
+  await page.getByText(/\(true value: \w+\)/).waitFor();
+  await app.screenshot("use-table-row");
+  assert.deepEqual(app.consoleErrors, []);
+  await page.close();
+});
+
+test("the Model, Train and Use steps fit a phone screen", async () => {
+  const app = new HearthPage(await browser.newPage({ viewport: { width: 390, height: 844 } }));
+  await app.open(server.origin);
+  await app.waitForEngine();
+  const page = app.page;
+  await page.getByTestId("builtin-mnist").click();
+  await page.getByTestId("data-shape").getByText(/10000 images/).waitFor({ timeout: 60_000 });
+  for (const [step, name] of [["Model", "phone-model"], ["Train", "phone-train"], ["Use & share", "phone-use"]]) {
+    await app.step(step).click();
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 1, `${step} is ${overflow}px wider than the phone`);
+    await app.screenshot(name);
+  }
+  await page.close();
+});
