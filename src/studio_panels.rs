@@ -678,14 +678,15 @@ fn HistoryTable(train: RwSignal<TrainState>) -> impl IntoView {
 /// Step 5: predictions with the model in use: a form, an image, or the drawing pad.
 #[component]
 pub fn UsePanel(uses: RwSignal<UseState>, link: Link) -> impl IntoView {
-    let model = move || uses.with(|uses| uses.model.clone());
+    // Only a new model rebuilds the controls (a new prediction must not reset the pad).
+    let model = Memo::new(move |_| uses.with(|uses| uses.model.clone()));
     let ask = move |input: PredictInput| {
         let message = uses.try_update(|uses| uses.ask(input));
         send(link, message);
     };
     view! {
         <div class="use-panel">
-            {move || match model() {
+            {move || match model.get() {
                 None => view! { <p class="hint" data-testid="no-model">"Loading the digit model… (or train one in step 3)"</p> }.into_any(),
                 Some(summary) => {
                     let source = match summary.source {
