@@ -540,6 +540,17 @@ fn chart_points(values: &[(f64, f64)], x_max: f64, y_range: (f64, f64)) -> Strin
         .join(" ")
 }
 
+/// A dot at each point of a polyline's points (one epoch draws no line).
+fn markers(points: &str, class: &'static str) -> impl IntoView + use<> {
+    points
+        .split_whitespace()
+        .filter_map(|point| {
+            let (x, y) = point.split_once(',')?;
+            Some(view! { <circle class=format!("marker {class}") cx=x.to_string() cy=y.to_string() r="3" /> })
+        })
+        .collect_view()
+}
+
 fn y_range(values: impl Iterator<Item = f64>) -> (f64, f64) {
     let (mut low, mut high) = (f64::INFINITY, f64::NEG_INFINITY);
     for value in values.filter(|value| value.is_finite()) {
@@ -601,6 +612,7 @@ fn LossChart(train: RwSignal<TrainState>) -> impl IntoView {
                 <text x="2" y={CHART_HEIGHT - 22.0} class="axis">{move || chart().3}</text>
                 <polyline class="series train" points=move || chart().0 fill="none" />
                 <polyline class="series validation" points=move || chart().1 fill="none" />
+                {move || markers(&chart().1, "validation")}
             </svg>
             <figcaption>"Loss: " <span class="key train">"training"</span> " " <span class="key validation">"validation"</span></figcaption>
         </figure>
@@ -640,6 +652,8 @@ fn AccuracyChart(train: RwSignal<TrainState>) -> impl IntoView {
                 <text x="2" y={CHART_HEIGHT - 22.0} class="axis">"0%"</text>
                 <polyline class="series train" points=move || chart().0 fill="none" />
                 <polyline class="series validation" points=move || chart().1 fill="none" />
+                {move || markers(&chart().0, "train")}
+                {move || markers(&chart().1, "validation")}
             </svg>
             <figcaption>"Accuracy per epoch: " <span class="key train">"training"</span> " " <span class="key validation">"validation"</span></figcaption>
         </figure>
