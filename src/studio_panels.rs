@@ -174,7 +174,7 @@ fn LayerTable(specs: RwSignal<SpecState>) -> impl IntoView {
             .ok()
             .map(|_| (spec.params(), spec.flops()));
         view! {
-            <table class="layers" data-testid="layers">
+            <div class="layers-wrap"><table class="layers" data-testid="layers">
                 <caption>"Layers, each with its output shape and parameter count"</caption>
                 <thead><tr><th scope="col">"#"</th><th scope="col">"Layer"</th><th scope="col">"Output"</th><th scope="col">"Parameters"</th><th scope="col"><span class="sr-only">"Actions"</span></th></tr></thead>
                 <tbody>
@@ -197,7 +197,7 @@ fn LayerTable(specs: RwSignal<SpecState>) -> impl IntoView {
                         <td class="flops">{total.map(|(_, flops)| format!("{} FLOPs per example", thousands(flops)))}</td>
                     </tr>
                 </tfoot>
-            </table>
+            </table></div>
         }
         .into_any()
     }

@@ -205,7 +205,9 @@ test("a CSV upload, a target, training and a one-row prediction", async () => {
 });
 
 test("the Model, Train and Use steps fit a phone screen", async () => {
-  const app = new HearthPage(await browser.newPage({ viewport: { width: 390, height: 844 } }));
+  // A persistent context ignores newPage options: size the page itself.
+  const app = new HearthPage(await browser.newPage());
+  await app.page.setViewportSize({ width: 390, height: 844 });
   await app.open(server.origin);
   await app.waitForEngine();
   const page = app.page;
