@@ -5,6 +5,7 @@ use hearth_core::data::summary::Task;
 use hearth_core::digits;
 use hearth_core::model::summary::{InputKind, ModelInput, ModelSource, PredictInput};
 use hearth_core::model::{Activation, Layer, Optimizer, Padding, Schedule, Shape};
+use hearth_core::text::thousands;
 use leptos::prelude::*;
 
 use crate::data_state::DataState;
@@ -13,19 +14,6 @@ use crate::platform::{self, Link, send};
 use crate::studio_state::{
     DataShape, LAYER_KINDS, Preset, RunPhase, SpecState, TrainState, UseState, layer_kind,
 };
-
-/// `1234567` as `1,234,567`.
-fn thousands(value: u64) -> String {
-    let digits = value.to_string();
-    let mut out = String::new();
-    for (i, digit) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(digit);
-    }
-    out
-}
 
 // ---------------------------------------------------------------------------------------
 // Model

@@ -431,13 +431,9 @@ impl TrainState {
         spec.infer().map_err(|error| {
             format!("The model does not fit together: {error}. Fix it in step 2.")
         })?;
-        self.config.check().map_err(|problem| {
-            let mut chars = problem.chars();
-            chars
-                .next()
-                .map(|first| first.to_uppercase().collect::<String>() + chars.as_str() + ".")
-                .unwrap_or_default()
-        })?;
+        self.config
+            .check()
+            .map_err(|problem| hearth_core::text::capitalised(&problem) + ".")?;
         self.phase = RunPhase::Starting;
         Ok(ToEngine::Train {
             spec: spec.clone(),

@@ -164,24 +164,13 @@ pub fn eval(args: &EvalArgs) -> Result<(), Failure> {
         .ok_or_else(|| Failure::internal("the examples have no targets"))?;
     let predictions = model.predict(&examples.x)?;
     let task = model.document.spec.task;
-    let groups: Vec<(String, Vec<String>, Vec<u32>)> = examples
-        .groups
-        .iter()
-        .map(|groups| {
-            (
-                groups.column.clone(),
-                groups.levels.clone(),
-                groups.codes.clone(),
-            )
-        })
-        .collect();
     let (scores, reports) = report::score(
         SplitName::All,
         task,
         &model.document.class_labels,
         truth,
         &predictions,
-        &groups,
+        &examples.groups,
     );
     if args.json {
         let mut object = report::scores_json(task, &scores, &reports);
@@ -208,11 +197,11 @@ pub fn predict(args: &PredictArgs) -> Result<(), Failure> {
     let labels = &model.document.class_labels;
     let task = model.document.spec.task;
     // An image model reads every image file it is given, with or without class folders.
-    let (names, x): (Vec<String>, Vec<f32>) = match model.image_shape() {
-        Some(shape) if !args.data.to_ascii_lowercase().starts_with("builtin:") => {
-            image_inputs(&args.data, shape)?
-        }
-        _ => {
+    let builtin = args.data.to_ascii_lowercase().starts_with("builtin:");
+    let image_files = model.image_shape().filter(|_| !builtin);
+    let (names, x): (Vec<String>, Vec<f32>) = match image_files {
+        Some(shape) => image_inputs(&args.data, shape)?,
+        None => {
             let examples = model.examples(&args.data, args.skip_ragged, Purpose::Predict, &[])?;
             let names = examples
                 .rows
@@ -231,23 +220,19 @@ pub fn predict(args: &PredictArgs) -> Result<(), Failure> {
         None => Box::new(std::io::stdout().lock()),
     };
     let mut writer = csv::Writer::from_writer(output);
-    let first = if model.image_shape().is_some() && !args.data.starts_with("builtin:") {
-        "file"
-    } else {
-        "row"
-    };
+    let first = if image_files.is_some() { "file" } else { "row" };
     let mut header = vec![first.to_string(), "prediction".to_string()];
     if task != Task::Regression {
         header.extend(labels.iter().map(|label| format!("p_{label}")));
     }
     let failed = |error: csv::Error| Failure::internal(format!("cannot write the CSV: {error}"));
     writer.write_record(&header).map_err(failed)?;
-    for (name, row) in names.iter().zip(&predictions) {
+    let best = hearth_core::metrics::predicted_classes(&predictions);
+    for ((name, row), &best) in names.iter().zip(&predictions).zip(&best) {
         let mut record = vec![name.clone()];
         if task == Task::Regression {
             record.push(format!("{}", row.first().copied().unwrap_or(f32::NAN)));
         } else {
-            let best = hearth_core::metrics::predicted_classes(std::slice::from_ref(row))[0];
             record.push(labels.get(best).cloned().unwrap_or_default());
             record.extend(row.iter().map(|p| format!("{p:.6}")));
         }

@@ -9,8 +9,9 @@ use hearth_core::model::file::{self, ModelDocument};
 use hearth_core::model::{ExampleWeights, InputShape, Schedule, Shape};
 use serde_json::{Value, json};
 
-use crate::report::{self, thousands};
+use crate::report;
 use crate::{Failure, source};
+use hearth_core::text::thousands;
 
 #[derive(Args, Debug)]
 pub struct InspectArgs {

@@ -1,11 +1,13 @@
 //! Printing what the commands found: the architecture, metrics as a classification report,
 //! per-group figures, and the same as JSON.
 
+use hearth_core::data::prep::Groups;
 use hearth_core::data::summary::Task;
 use hearth_core::metrics::{
     self, ClassificationMetrics, GroupReport, Outcomes, RegressionMetrics, SplitName,
 };
 use hearth_core::model::ModelSpec;
+use hearth_core::text::thousands;
 use serde_json::{Value, json};
 
 use crate::Failure;
@@ -17,57 +19,49 @@ pub enum Scores {
 }
 
 /// The metrics and per-group figures of `predictions` against `truth` (class indices or
-/// values), for each sensitive column's `(column, levels, codes)`.
+/// values), for each sensitive column's groups (one code per example).
 pub fn score(
     split: SplitName,
     task: Task,
     labels: &[String],
     truth: &[f32],
     predictions: &[Vec<f32>],
-    groups: &[(String, Vec<String>, Vec<u32>)],
+    groups: &[Groups],
 ) -> (Scores, Vec<GroupReport>) {
+    let by_group = |outcomes: Outcomes| -> Vec<GroupReport> {
+        groups
+            .iter()
+            .map(|groups| {
+                metrics::by_group(
+                    split,
+                    &groups.column,
+                    &groups.levels,
+                    &groups.codes,
+                    outcomes,
+                )
+            })
+            .collect()
+    };
     if task == Task::Regression {
         let truth: Vec<f64> = truth.iter().map(|&y| f64::from(y)).collect();
         let predicted: Vec<f64> = predictions
             .iter()
             .map(|row| f64::from(row.first().copied().unwrap_or(f32::NAN)))
             .collect();
-        let reports = groups
-            .iter()
-            .map(|(column, levels, codes)| {
-                metrics::by_group(
-                    split,
-                    column,
-                    levels,
-                    codes,
-                    Outcomes::Values {
-                        truth: &truth,
-                        predicted: &predicted,
-                    },
-                )
-            })
-            .collect();
+        let reports = by_group(Outcomes::Values {
+            truth: &truth,
+            predicted: &predicted,
+        });
         let scores = metrics::regression(split, &truth, &predicted);
         return (Scores::Regression(scores), reports);
     }
     let truth: Vec<usize> = truth.iter().map(|&y| y as usize).collect();
     let predicted = metrics::predicted_classes(predictions);
-    let reports = groups
-        .iter()
-        .map(|(column, levels, codes)| {
-            metrics::by_group(
-                split,
-                column,
-                levels,
-                codes,
-                Outcomes::Classes {
-                    truth: &truth,
-                    predicted: &predicted,
-                    binary: task == Task::Binary,
-                },
-            )
-        })
-        .collect();
+    let reports = by_group(Outcomes::Classes {
+        truth: &truth,
+        predicted: &predicted,
+        binary: task == Task::Binary,
+    });
     let scores = metrics::classification(split, labels, &truth, predictions);
     (Scores::Classification(scores), reports)
 }
@@ -103,19 +97,6 @@ pub fn print_layers(spec: &ModelSpec) -> Result<(), Failure> {
 
 fn spec_input(spec: &ModelSpec) -> String {
     hearth_core::model::Shape::from(spec.input).label()
-}
-
-/// `1234567` as `1,234,567`.
-pub fn thousands(value: u64) -> String {
-    let digits = value.to_string();
-    let mut out = String::new();
-    for (i, digit) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(digit);
-    }
-    out
 }
 
 /// The metrics as a report for people.

@@ -8,6 +8,7 @@ use std::time::Instant;
 use burn::tensor::Device;
 use clap::{Args, ValueEnum};
 use hearth_core::data::images::ImageShape;
+use hearth_core::data::prep::Groups;
 use hearth_core::data::session::Loaded;
 use hearth_core::data::summary::{Augment, Role, Split, Task};
 use hearth_core::metrics::SplitName;
@@ -22,6 +23,7 @@ use serde_json::json;
 
 use crate::report::{self, Scores};
 use crate::{Failure, source};
+use hearth_core::text::capitalised;
 
 /// A built-in architecture.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -134,8 +136,8 @@ struct Prepared {
     labels: Vec<String>,
     target: Option<String>,
     schema: Option<hearth_core::data::prep::Schema>,
-    /// `(column, levels, codes)` per sensitive column, over all prepared rows.
-    groups: Vec<(String, Vec<String>, Vec<u32>)>,
+    /// The sensitive columns' groups, over all prepared rows.
+    groups: Vec<Groups>,
     data_name: String,
 }
 
@@ -194,12 +196,15 @@ pub fn run(args: &TrainArgs) -> Result<(), Failure> {
     } else {
         let predictions = pollster::block_on(trainer.predict(&test_rows))
             .map_err(|error| Failure::internal(error.to_string()))?;
-        let groups: Vec<(String, Vec<String>, Vec<u32>)> = prepared
+        let groups: Vec<Groups> = prepared
             .groups
             .iter()
-            .map(|(column, levels, codes)| {
-                let codes = test_rows.iter().map(|&row| codes[row as usize]).collect();
-                (column.clone(), levels.clone(), codes)
+            .map(|groups| Groups {
+                codes: test_rows
+                    .iter()
+                    .map(|&row| groups.codes[row as usize])
+                    .collect(),
+                ..groups.clone()
             })
             .collect();
         let (scores, group_reports) = report::score(
@@ -272,16 +277,9 @@ pub fn run(args: &TrainArgs) -> Result<(), Failure> {
     println!(
         "saved {} ({} bytes)",
         args.out.display(),
-        report::thousands(bytes.len() as u64)
+        hearth_core::text::thousands(bytes.len() as u64)
     );
     Ok(())
-}
-
-fn capitalised(text: &str) -> String {
-    let mut chars = text.chars();
-    chars.next().map_or_else(String::new, |first| {
-        first.to_uppercase().collect::<String>() + chars.as_str()
-    })
 }
 
 /// The training settings from the options, checked.
@@ -452,17 +450,7 @@ fn prepare(args: &TrainArgs, config: &TrainConfig) -> Result<Prepared, Failure> 
                 task: prepared.target.task,
                 labels,
                 target: Some(prepared.target.column.clone()),
-                groups: prepared
-                    .groups
-                    .iter()
-                    .map(|groups| {
-                        (
-                            groups.column.clone(),
-                            groups.levels.clone(),
-                            groups.codes.clone(),
-                        )
-                    })
-                    .collect(),
+                groups: prepared.groups,
                 schema: Some(prepared.schema),
                 data_name,
             })

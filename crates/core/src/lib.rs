@@ -14,5 +14,6 @@ pub mod protocol;
 pub mod selftest;
 #[cfg(feature = "modelfile")]
 pub mod studio;
+pub mod text;
 
 pub use error::Error;

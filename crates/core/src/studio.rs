@@ -160,17 +160,7 @@ impl ActiveModel {
                 )
             }
         };
-        let outputs = trainer::predict(
-            &self.network,
-            &self.spec,
-            &x,
-            target_scale(self.schema.as_ref()),
-            &self.device,
-        )
-        .await
-        .map_err(|error| error.to_string())?
-        .pop()
-        .unwrap_or_default();
+        let outputs = self.predict_inputs(&x).await?.pop().unwrap_or_default();
         let predicted = if self.spec.task == Task::Regression {
             format_value(outputs.first().copied().unwrap_or(f32::NAN))
         } else {
