@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use crate::data_panel::DataPanel;
 use crate::data_state::DataState;
 use crate::engine_status::{EngineStatus, Phase};
+use crate::keeping::Keeper;
 use crate::platform::{self, EngineLink};
 use crate::steps::Step;
 use crate::studio_panels::{ModelPanel, TrainPanel, UsePanel};
@@ -21,13 +22,17 @@ pub fn App() -> impl IntoView {
     let train = RwSignal::new(TrainState::default());
     let uses = RwSignal::new(UseState::default());
 
-    let link = match EngineLink::connect() {
-        Ok(link) => {
-            let reply_link = link.clone();
-            link.listen(move |message| {
+    let link = StoredValue::new_local(None::<EngineLink>);
+    let keeper = Keeper::new(link, data, specs, train);
+    provide_context(keeper);
+    match EngineLink::connect() {
+        Ok(engine) => {
+            let reply_link = engine.clone();
+            engine.listen(move |message, bytes| {
                 data.update(|data| data.on_message(&message));
                 train.update(|train| train.on_message(&message));
                 uses.update(|uses| uses.on_message(&message));
+                keeper.on_message(&message, bytes);
                 let replies = status
                     .try_update(|status| status.on_message(message))
                     .unwrap_or_default();
@@ -35,15 +40,33 @@ pub fn App() -> impl IntoView {
                     reply_link.send(reply);
                 }
             });
-            Some(link)
+            link.set_value(Some(engine));
         }
         Err(message) => {
             status.update(|status| status.phase = Phase::Failed { message });
-            None
         }
-    };
-    let link = StoredValue::new_local(link);
+    }
     let send = move |message| platform::send(link, message);
+
+    // A shared link (`#spec=…`) opens its model spec in the Model step.
+    let open_link = move || {
+        let Some(fragment) = platform::fragment() else {
+            return;
+        };
+        if !fragment.starts_with("#spec=") {
+            return;
+        }
+        if specs
+            .try_update(|specs| specs.open_link(&fragment))
+            .unwrap_or(false)
+        {
+            keeper.spec_from_link();
+        }
+        current_step.set(Step::Model);
+        platform::clear_fragment();
+    };
+    open_link();
+    platform::on_hash_change(open_link);
 
     view! {
         <header class="topbar">
@@ -203,7 +226,8 @@ fn EngineCheck(status: RwSignal<EngineStatus>, on_run: impl Fn() + 'static) -> i
             <button type="button" data-testid="self-test" prop:disabled=move || !ready() on:click=move |_| on_run()>
                 "Run engine check"
             </button>
-            <svg class="sparkline" viewBox="0 0 240 60" width="240" height="60" role="img" aria-label="Loss per step">
+            <svg class="sparkline" class:empty=move || status.with(|status| status.self_test.losses.is_empty())
+                viewBox="0 0 240 60" width="240" height="60" role="img" aria-label="Loss per step">
                 <polyline points=points fill="none" stroke="currentColor" stroke-width="2" />
             </svg>
             <p data-testid="self-test-result" aria-live="polite">{result}</p>

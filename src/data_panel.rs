@@ -12,7 +12,9 @@ use leptos::prelude::*;
 
 use crate::data_state::DataState;
 use crate::engine_status::EngineStatus;
+use crate::keeping::{Keeper, Upload};
 use crate::platform::{self, Link, send, send_files};
+use crate::session::DataChoice;
 
 /// Image sizes offered for uploaded images.
 const IMAGE_SHAPES: [(&str, u32, u32, u8); 3] = [
@@ -31,6 +33,7 @@ pub fn DataPanel(
     let ready = move || status.with(EngineStatus::is_ready);
     let busy = move || data.with(|data| data.loading.is_some());
     let disabled = move || !ready() || busy();
+    let keeper = expect_context::<Keeper>();
     // The last CSV file, so that "skip these rows" can read it again.
     let last_csv = StoredValue::new_local(None::<web_sys::File>);
     let image_shape = RwSignal::new(0usize);
@@ -49,10 +52,14 @@ pub fn DataPanel(
         if !accepted {
             return;
         }
+        keeper.choose_data(
+            DataChoice::Csv { name: name.clone() },
+            Some(Upload::Csv(file.clone())),
+        );
         send_files(
             link,
             Some(ToEngine::LoadCsv { name, skip_ragged }),
-            Some(&file),
+            Some(file.as_ref()),
             &[],
         );
         last_csv.set_value(Some(file));
@@ -72,6 +79,17 @@ pub fn DataPanel(
         let paths: Vec<String> = files.iter().map(|(_, path, _)| path.clone()).collect();
         let classes: Vec<Option<String>> = files.iter().map(|(class, ..)| class.clone()).collect();
         let files: Vec<web_sys::File> = files.into_iter().map(|(_, _, file)| file).collect();
+        keeper.choose_data(
+            DataChoice::Images {
+                name: name.clone(),
+                paths: paths.clone(),
+                classes: classes.clone(),
+                width,
+                height,
+                channels,
+            },
+            Some(Upload::Images(files.clone())),
+        );
         let message = ToEngine::LoadImages {
             name,
             paths,
@@ -119,6 +137,7 @@ pub fn DataPanel(
                                         prop:disabled=disabled
                                         on:click=move |_| {
                                             data.update(|data| data.start(&format!("Loading {name}")));
+                                            keeper.choose_data(DataChoice::Builtin { name: name.to_string() }, None);
                                             send(link, Some(ToEngine::LoadBuiltin { name: name.to_string() }));
                                         }
                                     >
@@ -194,6 +213,12 @@ pub fn DataPanel(
                     </p>
                 </div>
                 <ClassPicker disabled=Signal::derive(disabled) on_load=move |files| load_labelled(files) />
+                <label class="inline keep-uploads">
+                    <input type="checkbox" data-testid="keep-uploads"
+                        prop:checked=move || keeper.session.with(|session| session.keep_uploads)
+                        on:change=move |event| keeper.set_keep_uploads(event_target_checked(&event)) />
+                    "Keep uploaded files in this browser, so that a reload brings them back (they stay on this device)"
+                </label>
                 {move || (!ready()).then(|| view! { <p class="hint">"The engine is still loading; data can be loaded in a moment."</p> })}
             </section>
             <DataStatus data=data on_skip=move || {

@@ -128,6 +128,9 @@ impl EngineStatus {
             | FromEngine::TrainFinished { .. }
             | FromEngine::TrainFailed { .. }
             | FromEngine::ModelReady { .. }
+            | FromEngine::ModelFile { .. }
+            | FromEngine::TextFile { .. }
+            | FromEngine::ModelFileFailed { .. }
             | FromEngine::Predicted { .. }
             | FromEngine::PredictFailed { .. } => Vec::new(),
         }

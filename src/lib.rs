@@ -7,8 +7,11 @@ pub mod app;
 pub mod data_panel;
 pub mod data_state;
 pub mod engine_status;
+pub mod keeping;
 pub mod platform;
+pub mod session;
 pub mod steps;
+pub mod storage;
 pub mod studio_panels;
 pub mod studio_state;
 

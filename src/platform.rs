@@ -85,13 +85,23 @@ impl EngineLink {
         })
     }
 
-    /// Hands every message from the engine to `on_message`, starting with those that
-    /// arrived before this call. A worker that fails to start becomes a fatal error.
-    pub fn listen(&self, on_message: impl FnMut(FromEngine) + 'static) {
+    /// Hands every message from the engine to `on_message`, with the bytes attached to
+    /// it (model files), starting with those that arrived before this call. A worker that
+    /// fails to start becomes a fatal error.
+    pub fn listen(&self, on_message: impl FnMut(FromEngine, Option<js_sys::Uint8Array>) + 'static) {
         let deliver = std::rc::Rc::new(std::cell::RefCell::new(on_message));
         let decode_and_deliver = {
             let deliver = deliver.clone();
             move |data: JsValue| {
+                let bytes = js_sys::Reflect::get(&data, &JsValue::from_str("bytes"))
+                    .ok()
+                    .and_then(|bytes| bytes.dyn_into::<js_sys::Uint8Array>().ok());
+                if bytes.is_some() {
+                    let _ = js_sys::Reflect::delete_property(
+                        data.unchecked_ref::<js_sys::Object>(),
+                        &JsValue::from_str("bytes"),
+                    );
+                }
                 let message = serde_wasm_bindgen::from_value(data).unwrap_or_else(|error| {
                     FromEngine::Error {
                         message: format!(
@@ -100,7 +110,7 @@ impl EngineLink {
                         fatal: false,
                     }
                 });
-                (deliver.borrow_mut())(message);
+                (deliver.borrow_mut())(message, bytes);
             }
         };
         for data in self.backlog.iter() {
@@ -118,23 +128,26 @@ impl EngineLink {
         let on_error =
             Closure::<dyn FnMut(web_sys::ErrorEvent)>::new(move |event: web_sys::ErrorEvent| {
                 event.prevent_default();
-                (deliver.borrow_mut())(FromEngine::Error {
-                    message: format!("the engine failed: {}", event.message()),
-                    fatal: true,
-                });
+                (deliver.borrow_mut())(
+                    FromEngine::Error {
+                        message: format!("the engine failed: {}", event.message()),
+                        fatal: true,
+                    },
+                    None,
+                );
             });
         self.worker
             .set_onerror(Some(on_error.as_ref().unchecked_ref()));
         on_error.forget();
     }
 
-    /// Sends one message with files attached: a single `file` (a CSV) or `files`
-    /// (images). The `File` objects are cloned to the worker by the browser; their bytes
+    /// Sends one message with files attached: a single `file` (a CSV, a model file) or
+    /// `files` (images). The `Blob`s are cloned to the worker by the browser; their bytes
     /// never pass through the page's memory.
     pub fn send_with_files(
         &self,
         message: &ToEngine,
-        file: Option<&web_sys::File>,
+        file: Option<&web_sys::Blob>,
         files: &[web_sys::File],
     ) {
         let result = serde_wasm_bindgen::to_value(message)
@@ -192,7 +205,7 @@ pub fn send(link: Link, message: Option<ToEngine>) {
 pub fn send_files(
     link: Link,
     message: Option<ToEngine>,
-    file: Option<&web_sys::File>,
+    file: Option<&web_sys::Blob>,
     files: &[web_sys::File],
 ) {
     use leptos::prelude::WithValue;
@@ -412,4 +425,91 @@ pub fn canvas_ink(canvas: &web_sys::HtmlCanvasElement) -> Vec<f32> {
         .chunks_exact(4)
         .map(|pixel| f32::from(pixel[3]) / 255.0)
         .collect()
+}
+
+/// Offers `bytes` to the user as a downloaded file called `name`. The file is made in
+/// the page (a `blob:` URL): nothing is sent anywhere.
+pub fn download(bytes: &js_sys::Uint8Array, name: &str) -> Result<(), String> {
+    let fail = |error: JsValue| format!("the browser refused the download: {error:?}");
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("application/octet-stream");
+    let blob =
+        web_sys::Blob::new_with_u8_array_sequence_and_options(&js_sys::Array::of1(bytes), &options)
+            .map_err(fail)?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(fail)?;
+    let document = web_sys::window()
+        .and_then(|window| window.document())
+        .ok_or("the page has no document")?;
+    let anchor: web_sys::HtmlAnchorElement = document
+        .create_element("a")
+        .map_err(fail)?
+        .dyn_into()
+        .map_err(|_| "the page cannot make a link".to_string())?;
+    anchor.set_href(&url);
+    anchor.set_download(name);
+    anchor.click();
+    // The browser has read the URL once the click's default action ran.
+    let revoke = Closure::once_into_js(move || {
+        let _ = web_sys::Url::revoke_object_url(&url);
+    });
+    if let Some(window) = web_sys::window() {
+        let _ = window
+            .set_timeout_with_callback_and_timeout_and_arguments_0(revoke.unchecked_ref(), 60_000);
+    }
+    Ok(())
+}
+
+/// A `Blob` holding `bytes` (to send stored bytes to the engine like a chosen file).
+pub fn blob_of(bytes: &js_sys::Uint8Array) -> Option<web_sys::Blob> {
+    web_sys::Blob::new_with_u8_array_sequence(&js_sys::Array::of1(bytes)).ok()
+}
+
+/// A time (milliseconds since 1970) as the user's locale writes a date and time.
+pub fn local_date(milliseconds: f64) -> String {
+    let date = js_sys::Date::new(&JsValue::from_f64(milliseconds));
+    String::from(date.to_locale_string("default", &JsValue::UNDEFINED))
+}
+
+/// The page's URL fragment, decoded (`#spec=…` of a shared link), if any.
+pub fn fragment() -> Option<String> {
+    let hash = web_sys::window()?.location().hash().ok()?;
+    if hash.len() < 2 {
+        return None;
+    }
+    js_sys::decode_uri_component(&hash).ok().map(String::from)
+}
+
+/// Takes the fragment off the address (a shared link is applied once, not on every reload).
+pub fn clear_fragment() {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let location = window.location();
+    let (Ok(path), Ok(search)) = (location.pathname(), location.search()) else {
+        return;
+    };
+    if let Ok(history) = window.history() {
+        let _ =
+            history.replace_state_with_url(&JsValue::NULL, "", Some(&format!("{path}{search}")));
+    }
+}
+
+/// A link to this page that opens `text` as the fragment `#spec=…`.
+pub fn spec_link(text: &str) -> Option<String> {
+    let location = web_sys::window()?.location();
+    let (origin, path) = (location.origin().ok()?, location.pathname().ok()?);
+    Some(format!(
+        "{origin}{path}#spec={}",
+        String::from(js_sys::encode_uri_component(text))
+    ))
+}
+
+/// Calls `action` whenever the address's fragment changes (a shared link opened in place).
+pub fn on_hash_change(action: impl Fn() + 'static) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let closure = Closure::<dyn Fn()>::new(action);
+    let _ = window.add_event_listener_with_callback("hashchange", closure.as_ref().unchecked_ref());
+    closure.forget();
 }

@@ -10,7 +10,9 @@ use leptos::prelude::*;
 
 use crate::data_state::DataState;
 use crate::engine_status::EngineStatus;
+use crate::keeping::Keeper;
 use crate::platform::{self, Link, send};
+use crate::session::bytes_label;
 use crate::studio_state::{
     DataShape, LAYER_KINDS, Preset, RunPhase, SpecState, TrainState, UseState, layer_kind,
 };
@@ -29,6 +31,7 @@ pub fn ModelPanel(data: RwSignal<DataState>, specs: RwSignal<SpecState>) -> impl
         }
     });
     let pasted = RwSignal::new(String::new());
+    let spec_link = RwSignal::new(None::<String>);
     view! {
         <div class="model-panel">
             {move || {
@@ -73,6 +76,19 @@ pub fn ModelPanel(data: RwSignal<DataState>, specs: RwSignal<SpecState>) -> impl
                         view! { <p class="problem" role="alert" data-testid="spec-problem">{problem}</p> }
                     })
             }}
+            <div class="row share-link">
+                <button type="button" data-testid="copy-spec-link" prop:disabled=move || specs.with(|specs| specs.spec.is_none()) on:click=move |_| {
+                    let link = specs.with_untracked(SpecState::link_text).and_then(|text| platform::spec_link(&text));
+                    if let Some(link) = link {
+                        platform::copy_text(&link);
+                        spec_link.set(Some(link));
+                    }
+                }>"Copy a link to this model"</button>
+                {move || spec_link.get().map(|link| view! {
+                    <span class="hint">"Link copied (the spec only: no data, no weights). "
+                        <a href=link.clone() data-testid="spec-link">"Open it"</a></span>
+                })}
+            </div>
             <details class="spec-json">
                 <summary>"The model as JSON (copy out, paste back in)"</summary>
                 <textarea
@@ -379,7 +395,7 @@ pub fn TrainPanel(
                 RunPhase::Failed { message } => Some(view! { <p class="problem" role="alert" data-testid="train-failed">{message}</p> }),
                 _ => None,
             }}
-            {move || train.with(|train| train.notice.clone()).map(|notice| view! { <p class="notice" role="status">{notice}</p> })}
+            {move || train.with(|train| train.notice.clone()).map(|notice| view! { <p class="notice" role="status" data-testid="train-notice">{notice}</p> })}
             <div class="train-progress">
                 <progress max="1" value=move || train.with(TrainState::fraction).to_string() aria-label="Training progress"></progress>
                 <span data-testid="train-progress">{move || train.with(TrainState::progress_text)}</span>
@@ -575,7 +591,7 @@ fn LossChart(train: RwSignal<TrainState>) -> impl IntoView {
                     ))
                 })
                 .collect();
-            let x_max = train.plan.map_or(1.0, |plan| f64::from(plan.epochs));
+            let x_max = train.epochs_shown();
             let range = y_range(trace.iter().chain(&validation).map(|(_, y)| *y));
             let label = |value: f64| {
                 if train.log_scale {
@@ -622,7 +638,7 @@ fn AccuracyChart(train: RwSignal<TrainState>) -> impl IntoView {
                         })
                         .collect()
                 };
-            let x_max = train.plan.map_or(1.0, |plan| f64::from(plan.epochs));
+            let x_max = train.epochs_shown();
             let training = series(|record| record.train_accuracy);
             let validation = series(|record| record.validation_accuracy);
             (
@@ -695,6 +711,7 @@ pub fn UsePanel(uses: RwSignal<UseState>, link: Link) -> impl IntoView {
                         ModelSource::Pretrained => "the pretrained digit model that ships with Hearth",
                         ModelSource::Trained => "trained in this session",
                         ModelSource::File => "opened from a file",
+                        ModelSource::Saved => "kept in this browser",
                     };
                     let heading = view! {
                         <p class="model-name" data-testid="model-name">
@@ -715,7 +732,82 @@ pub fn UsePanel(uses: RwSignal<UseState>, link: Link) -> impl IntoView {
             }}
             {move || uses.with(|uses| uses.problem.clone()).map(|problem| view! { <p class="problem" role="alert" data-testid="predict-problem">{problem}</p> })}
             <PredictionView uses=uses />
+            <SharePanel has_model=Signal::derive(move || model.with(Option::is_some)) />
         </div>
+    }
+}
+
+/// Download, open and keep models; the Saved models list and the storage it uses.
+#[component]
+fn SharePanel(has_model: Signal<bool>) -> impl IntoView {
+    let keeper = expect_context::<Keeper>();
+    let saved = keeper.saved;
+    let dragging = RwSignal::new(false);
+    let open_first = move |files: Vec<(String, web_sys::File)>| {
+        if let Some((name, file)) = files.into_iter().next() {
+            keeper.open_file(name, file.as_ref());
+        }
+    };
+    view! {
+        <section class="share" aria-labelledby="share-heading">
+            <h3 id="share-heading">"Share and keep"</h3>
+            <div class="share-actions">
+                <button type="button" data-testid="download-model" prop:disabled=move || !has_model.get()
+                    on:click=move |_| keeper.download()>"Download model (.safetensors)"</button>
+                <button type="button" data-testid="save-model" prop:disabled=move || !has_model.get()
+                    on:click=move |_| keeper.save_to_list()>"Save in this browser"</button>
+                <button type="button" data-testid="download-pytorch" prop:disabled=move || !has_model.get()
+                    on:click=move |_| keeper.download_pytorch()>"PyTorch (.py)"</button>
+            </div>
+            <p class="hint">"The PyTorch file defines the model as a torch.nn.Module and loads the weights from the downloaded .safetensors file: keep the two side by side."</p>
+            <div class="dropzone model-drop" class:dragging=move || dragging.get() data-testid="model-drop"
+                on:dragover=move |event: web_sys::DragEvent| { event.prevent_default(); dragging.set(true); }
+                on:dragleave=move |_| dragging.set(false)
+                on:drop=move |event: web_sys::DragEvent| { dragging.set(false); open_first(platform::dropped_files(&event)); }>
+                <label class="field">
+                    "Open a model file (.safetensors), or drop one here"
+                    <input type="file" accept=".safetensors" data-testid="open-model"
+                        on:change=move |event| open_first(platform::input_files(&event)) />
+                </label>
+            </div>
+            {move || saved.with(|saved| saved.problem.clone()).map(|problem| view! { <p class="problem" role="alert" data-testid="share-problem">{problem}</p> })}
+            {move || saved.with(|saved| saved.notice.clone()).map(|notice| view! { <p class="notice-ok" role="status" data-testid="share-notice">{notice}</p> })}
+            <h4>"Saved models"</h4>
+            {move || {
+                let list = saved.with(|saved| saved.list.clone());
+                if list.is_empty() {
+                    return view! { <p class="hint" data-testid="saved-empty">"No models saved in this browser yet."</p> }.into_any();
+                }
+                view! {
+                    <div class="table-wrap"><table class="saved" data-testid="saved-models">
+                        <thead><tr><th scope="col">"Name"</th><th scope="col">"Saved"</th><th scope="col">"Task"</th><th scope="col">"Test score"</th><th scope="col">"Size"</th><th scope="col"><span class="sr-only">"Actions"</span></th></tr></thead>
+                        <tbody>
+                            {list.into_iter().map(|info| {
+                                let (open_id, delete_id) = (info.id.clone(), info.id.clone());
+                                let name = info.name.clone();
+                                view! {
+                                    <tr>
+                                        <td>{info.name.clone()}</td>
+                                        <td>{platform::local_date(info.saved_at)}</td>
+                                        <td>{info.task.clone()}</td>
+                                        <td>{if info.metric.is_empty() { "–".to_string() } else { info.metric.clone() }}</td>
+                                        <td class="number">{bytes_label(info.bytes as f64)}</td>
+                                        <td class="actions">
+                                            <button type="button" aria-label=format!("Open {name}") on:click=move |_| keeper.open_saved(open_id.clone())>"Open"</button>
+                                            <button type="button" aria-label=format!("Delete {}", info.name) on:click=move |_| keeper.delete_saved(delete_id.clone())>"Delete"</button>
+                                        </td>
+                                    </tr>
+                                }
+                            }).collect_view()}
+                        </tbody>
+                    </table></div>
+                }.into_any()
+            }}
+            <p class="hint" data-testid="storage-usage">{move || saved.with(|saved| match saved.usage {
+                Some((used, quota)) => format!("Storage: {} used of {} this browser allows. Everything stays on this device.", bytes_label(used), bytes_label(quota)),
+                None => "Storage: this browser does not say how much it allows.".to_string(),
+            })}</p>
+        </section>
     }
 }
 
@@ -743,7 +835,8 @@ fn PredictionView(uses: RwSignal<UseState>) -> impl IntoView {
             }
         });
         Some(view! {
-            <div class="prediction" aria-live="polite">
+            <div class="prediction" aria-live="polite" data-testid="prediction"
+                aria-busy=move || uses.with(UseState::pending).to_string()>
                 <p>"Prediction: " <strong data-testid="predicted">{prediction.predicted.clone()}</strong>
                     {prediction.truth.clone().map(|truth| format!(" (true value: {truth})"))}</p>
                 {bars}
@@ -798,11 +891,68 @@ fn DrawingPad(
             (f64::from(event.client_y()) - rect.top()) * scale,
         )
     };
+    let clear = move || {
+        if let Some(canvas) = canvas.get_untracked() {
+            platform::clear_canvas(&canvas);
+        }
+        if let Some(preview) = preview.get_untracked() {
+            platform::clear_canvas(&preview);
+        }
+        uses.update(|uses| uses.prediction = None);
+    };
+    // The keyboard's pen: arrow keys move it, Space or Enter lowers and lifts it.
+    let pen = RwSignal::new((f64::from(SIZE) / 2.0, f64::from(SIZE) / 2.0));
+    let pen_down = RwSignal::new(false);
+    let on_key = move |event: web_sys::KeyboardEvent| {
+        let step = if event.shift_key() { 3.0 } else { 10.0 };
+        let (dx, dy) = match event.key().as_str() {
+            "ArrowLeft" => (-step, 0.0),
+            "ArrowRight" => (step, 0.0),
+            "ArrowUp" => (0.0, -step),
+            "ArrowDown" => (0.0, step),
+            " " | "Enter" => {
+                event.prevent_default();
+                let down = !pen_down.get_untracked();
+                pen_down.set(down);
+                let at = pen.get_untracked();
+                if down && let Some(canvas) = canvas.get_untracked() {
+                    platform::draw_line(&canvas, at, at, 18.0);
+                }
+                classify(true);
+                return;
+            }
+            "Delete" | "Backspace" | "Escape" => {
+                event.prevent_default();
+                clear();
+                return;
+            }
+            _ => return,
+        };
+        event.prevent_default();
+        let size = f64::from(SIZE);
+        let from = pen.get_untracked();
+        let to = (
+            (from.0 + dx).clamp(0.0, size),
+            (from.1 + dy).clamp(0.0, size),
+        );
+        pen.set(to);
+        if pen_down.get_untracked() {
+            if let Some(canvas) = canvas.get_untracked() {
+                platform::draw_line(&canvas, from, to, 18.0);
+            }
+            classify(true);
+        }
+    };
+    let percent = move |value: f64| format!("{:.1}%", value / f64::from(SIZE) * 100.0);
     view! {
         <div class="pad-area">
             <div class="pad-column">
+                <div class="pad-frame">
                 <canvas node_ref=canvas class="pad" width=SIZE height=SIZE data-testid="pad"
-                    role="img" aria-label="Drawing pad: draw a digit with the mouse, a finger or a pen"
+                    tabindex="0" role="application" aria-roledescription="drawing pad"
+                    aria-label="Drawing pad: draw a digit with the mouse, a finger or a pen"
+                    aria-describedby="pad-keys"
+                    on:keydown=on_key
                     on:pointerdown=move |event| {
                         if let Some(canvas) = canvas.get_untracked() {
                             let _ = canvas.set_pointer_capture(event.pointer_id());
@@ -826,15 +976,11 @@ fn DrawingPad(
                     on:pointerup=move |_| { last.set_value(None); classify(true); }
                     on:pointercancel=move |_| last.set_value(None)
                 ></canvas>
-                <button type="button" data-testid="clear-pad" on:click=move |_| {
-                    if let Some(canvas) = canvas.get_untracked() {
-                        platform::clear_canvas(&canvas);
-                    }
-                    if let Some(preview) = preview.get_untracked() {
-                        platform::clear_canvas(&preview);
-                    }
-                    uses.update(|uses| uses.prediction = None);
-                }>"Clear"</button>
+                <div class="pad-cursor" class:down=move || pen_down.get() aria-hidden="true"
+                    style:left=move || percent(pen.get().0) style:top=move || percent(pen.get().1)></div>
+                </div>
+                <p id="pad-keys" class="hint">"Keyboard: arrow keys move the pen (Shift for small steps), Space lowers or lifts it, Delete clears."</p>
+                <button type="button" data-testid="clear-pad" on:click=move |_| clear()>"Clear"</button>
             </div>
             <figure class="pad-preview">
                 <canvas node_ref=preview width="28" height="28" data-testid="pad-preview" aria-label="What the model sees: the digit fitted into 20×20 and centred in 28×28, like MNIST"></canvas>
@@ -854,7 +1000,7 @@ fn ImageInput(link: Link, uses: RwSignal<UseState>) -> impl IntoView {
                 let files = platform::input_files(&event);
                 if let Some((name, file)) = files.into_iter().next() {
                     let message = uses.try_update(|uses| uses.ask(PredictInput::ImageFile { name }));
-                    platform::send_files(link, message, Some(&file), &[]);
+                    platform::send_files(link, message, Some(file.as_ref()), &[]);
                 }
             } />
         </label>

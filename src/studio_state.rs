@@ -182,6 +182,31 @@ impl SpecState {
             .unwrap_or_default()
     }
 
+    /// The spec as a compact JSON text for a link's fragment (`#spec=…`, encoded by the
+    /// caller); none when there is no spec.
+    pub fn link_text(&self) -> Option<String> {
+        self.spec
+            .as_ref()
+            .and_then(|spec| serde_json::to_string(spec).ok())
+    }
+
+    /// Reads the spec of a shared link (the fragment's text after `spec=`, decoded):
+    /// `true` when it was a spec and is now the current one.
+    pub fn open_link(&mut self, fragment: &str) -> bool {
+        let Some(text) = fragment.trim_start_matches('#').strip_prefix("spec=") else {
+            return false;
+        };
+        self.paste(text, None);
+        if self.problem.is_some() {
+            self.problem = Some(format!(
+                "The link's model spec could not be read: {}",
+                self.problem.take().unwrap_or_default()
+            ));
+            return false;
+        }
+        true
+    }
+
     /// Reads a pasted spec; a bad one is explained and the current spec kept.
     pub fn paste(&mut self, text: &str, shape: Option<DataShape>) {
         match serde_json::from_str::<ModelSpec>(text) {
@@ -405,16 +430,49 @@ impl TrainState {
                 reason,
                 from_epoch,
             } => {
+                let from = if *from_epoch == 0 {
+                    "from the start (no epoch had finished)".to_string()
+                } else {
+                    format!("from the end of epoch {from_epoch}, the last one finished")
+                };
                 self.notice = Some(format!(
-                    "{reason}. Training continues on {} from epoch {from_epoch}.",
+                    "{reason}. Training goes on on the {} {from}.",
                     backend.label()
                 ));
+                // Epochs after the one training goes on from will be trained again.
+                self.history.truncate(*from_epoch as usize);
                 if let Some(plan) = self.plan.as_mut() {
                     plan.backend = *backend;
                 }
             }
             _ => {}
         }
+    }
+
+    /// Shows how an opened or restored model was trained: its settings and history.
+    pub fn show_model(&mut self, model: &ModelSummary) {
+        if self.busy() {
+            return;
+        }
+        if let Some(config) = &model.config {
+            self.config = config.clone();
+        }
+        self.history = model.history.clone();
+        self.loss_trace = model
+            .history
+            .iter()
+            .map(|record| (f64::from(record.epoch), record.train_loss))
+            .collect();
+        self.plan = None;
+        self.progress = None;
+        self.notice = None;
+        self.phase = RunPhase::Idle;
+    }
+
+    /// The epochs the charts span: the plan's, or the history's when there is no run.
+    pub fn epochs_shown(&self) -> f64 {
+        let planned = self.plan.map_or(0, |plan| plan.epochs);
+        f64::from(planned.max(self.history.len() as u32).max(1))
     }
 
     /// Whether a run is under way (running, paused or asked to start or stop).
@@ -541,6 +599,8 @@ pub struct UseState {
     pub problem: Option<String>,
     /// The id of the latest request; older answers are dropped.
     latest: u32,
+    /// The id of the latest request answered.
+    answered: u32,
 }
 
 impl UseState {
@@ -554,12 +614,19 @@ impl UseState {
             FromEngine::Predicted { id, prediction } if *id == self.latest => {
                 self.prediction = Some(prediction.clone());
                 self.problem = None;
+                self.answered = *id;
             }
             FromEngine::PredictFailed { id, message } if *id == self.latest => {
                 self.problem = Some(message.clone());
+                self.answered = *id;
             }
             _ => {}
         }
+    }
+
+    /// Whether the latest request is still unanswered (the prediction shown is older).
+    pub fn pending(&self) -> bool {
+        self.answered != self.latest
     }
 
     /// A prediction request for `input`.
@@ -645,6 +712,47 @@ mod tests {
             seconds: 2.5,
         });
         assert!(!state.busy());
+    }
+
+    #[test]
+    fn a_switch_to_the_cpu_is_said_and_forgets_epochs_trained_again() {
+        let mut state = TrainState::default();
+        let mut specs = SpecState::default();
+        specs.fit_to(shape());
+        state.start(specs.spec.as_ref()).unwrap();
+        state.on_message(&FromEngine::TrainStarted {
+            epochs: 5,
+            steps_per_epoch: 10,
+            examples: 640,
+            parameters: 100,
+            backend: Backend::WebGpu,
+        });
+        for epoch in 1..=3 {
+            state.on_message(&FromEngine::TrainEpoch {
+                record: EpochRecord {
+                    epoch,
+                    train_loss: 0.5,
+                    validation_loss: None,
+                    train_accuracy: None,
+                    validation_accuracy: None,
+                    learning_rate: 0.001,
+                },
+                seconds: f64::from(epoch),
+            });
+        }
+        state.on_message(&FromEngine::BackendSwitched {
+            backend: Backend::Cpu,
+            reason: "WebGPU stopped working (device lost)".into(),
+            from_epoch: 2,
+        });
+        assert_eq!(state.history.len(), 2);
+        assert_eq!(state.plan.as_ref().unwrap().backend, Backend::Cpu);
+        assert_eq!(
+            state.notice.as_deref(),
+            Some(
+                "WebGPU stopped working (device lost). Training goes on on the CPU (WebAssembly SIMD) from the end of epoch 2, the last one finished."
+            )
+        );
     }
 
     #[test]
@@ -742,6 +850,28 @@ mod tests {
     }
 
     #[test]
+    fn a_spec_travels_in_a_link_and_a_bad_link_is_explained() {
+        let mut specs = SpecState::default();
+        specs.choose(Preset::Cnn, shape());
+        let text = specs.link_text().unwrap();
+        assert!(!text.contains('\n'));
+        let mut other = SpecState::default();
+        assert!(!other.open_link("#section-2"));
+        assert!(other.spec.is_none() && other.problem.is_none());
+        assert!(other.open_link(&format!("#spec={text}")));
+        assert_eq!(other.spec, specs.spec);
+        assert!(!other.open_link("#spec={\"version\":1"));
+        assert_eq!(other.spec, specs.spec, "a bad link keeps the spec");
+        assert!(
+            other
+                .problem
+                .as_deref()
+                .unwrap()
+                .starts_with("The link's model spec could not be read: That is not a model spec")
+        );
+    }
+
+    #[test]
     fn only_the_latest_prediction_is_shown() {
         let mut state = UseState::default();
         let first = state.ask(PredictInput::Pixels { values: vec![] });
@@ -761,10 +891,12 @@ mod tests {
             prediction: prediction("old"),
         });
         assert!(state.prediction.is_none());
+        assert!(state.pending());
         state.on_message(&FromEngine::Predicted {
             id: b,
             prediction: prediction("new"),
         });
+        assert!(!state.pending());
         assert_eq!(state.prediction.unwrap().predicted, "new");
     }
 }

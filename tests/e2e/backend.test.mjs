@@ -37,3 +37,78 @@ test("WebGPU is used where an adapter exists, and Force CPU switches and is reme
     await browser.close();
   }
 });
+
+/** Runs in the engine's worker before WebGPU starts: keeps every GPU device it asks for. */
+function keepGpuDevices() {
+  if (!self.GPUAdapter || self.__hearthDevices) return;
+  self.__hearthDevices = [];
+  const requestDevice = GPUAdapter.prototype.requestDevice;
+  GPUAdapter.prototype.requestDevice = async function (...args) {
+    const device = await requestDevice.apply(this, args);
+    self.__hearthDevices.push(device);
+    return device;
+  };
+}
+
+test("a GPU device lost mid-run: training goes on on the CPU from the last finished epoch", async (t) => {
+  const browser = await launchBrowser({ webgpu: true });
+  try {
+    const page = await browser.newPage();
+    const workers = [];
+    page.on("worker", (worker) => {
+      workers.push(worker);
+      worker.evaluate(keepGpuDevices).catch(() => {});
+    });
+    const app = new HearthPage(page);
+    await app.open(server.origin);
+    const adapter = await page.evaluate(async () => Boolean(navigator.gpu && (await navigator.gpu.requestAdapter())));
+    if (!adapter) {
+      t.skip("this Chromium offers no WebGPU adapter even with the software-adapter flags");
+      return;
+    }
+    await app.waitForEngine(180_000);
+    assert.equal(await app.backend().innerText(), "Backend: WebGPU");
+    const kept = await Promise.all(workers.map((worker) => worker.evaluate(() => self.__hearthDevices?.length ?? 0)));
+    assert.ok(kept.some((count) => count > 0), "the test could not reach the engine's GPU device");
+
+    await page.getByTestId("builtin-iris").click();
+    await page.getByTestId("data-shape").getByText(/150 rows/).waitFor({ timeout: 60_000 });
+    await app.step("Model").click();
+    await page.getByTestId("preset-mlp").click();
+    await app.step("Train").click();
+    for (const [id, value] of [["epochs", "30"], ["learning-rate", "0.01"], ["batch-size", "16"]]) {
+      await page.getByTestId(id).fill(value);
+      await page.getByTestId(id).dispatchEvent("change");
+    }
+    await page.getByTestId("train").click();
+    const history = page.getByTestId("history").locator("tbody tr");
+    await page.waitForFunction(
+      () => document.querySelectorAll('[data-testid="history"] tbody tr').length >= 3,
+      null,
+      { timeout: 180_000 },
+    );
+    // The GPU goes away, as when a driver resets.
+    await Promise.all(workers.map((worker) => worker.evaluate(() => self.__hearthDevices?.forEach((device) => device.destroy()))));
+    const notice = page.getByTestId("train-notice");
+    await notice.getByText(/^WebGPU stopped working/).waitFor({ timeout: 60_000 });
+    const text = await notice.innerText();
+    const from = Number(text.match(/from the end of epoch (\d+), the last one finished/)?.[1]);
+    assert.ok(from >= 3, `the notice: ${text}`);
+    assert.match(text, /Training goes on on the CPU \(WebAssembly SIMD\)/);
+    await page.getByTestId("run-state").getByText(/^Done: trained 30 epochs/).waitFor({ timeout: 180_000 });
+    assert.equal(await app.backend().innerText(), "Backend: CPU (WebAssembly SIMD)");
+    assert.equal(await history.count(), 30);
+    const epochs = await page.getByTestId("history").locator("tbody tr td:first-child").allTextContents();
+    assert.deepEqual(epochs.map(Number), Array.from({ length: 30 }, (_, index) => index + 1));
+    const latest = await page.getByTestId("train-latest").innerText();
+    const accuracy = Number(latest.match(/validation accuracy ([\d.]+)%/)?.[1]);
+    assert.ok(accuracy > 80, `after the switch: ${latest}`);
+    await app.screenshot("device-lost-fallback");
+    // The model trained across both backends predicts.
+    await app.step("Use & share").click();
+    await page.getByTestId("pick-test-row").click();
+    await page.getByText(/\(true value: \w+\)/).waitFor();
+  } finally {
+    await browser.close();
+  }
+});

@@ -40,6 +40,8 @@ async function draw(page, points) {
 async function predicted(page) {
   const result = page.getByTestId("predicted");
   await result.waitFor({ timeout: 30_000 });
+  // The answer to the latest request has arrived.
+  await page.locator('[data-testid="prediction"][aria-busy="false"]').waitFor({ timeout: 30_000 });
   let last = (await result.innerText()).trim();
   for (let stable = 0; stable < 5; ) {
     await page.waitForTimeout(100);
@@ -84,6 +86,37 @@ test("first visit: draw a digit and the pretrained model classifies it", async (
   await page.close();
 });
 
+test("the drawing pad works from the keyboard alone", async () => {
+  const app = await openReady();
+  const page = app.page;
+  await app.step("Use & share").click();
+  await page.getByTestId("model-name").getByText(/Digits \(pretrained CNN\)/).waitFor({ timeout: 60_000 });
+  // Tab reaches the pad; its keys are described to assistive technology.
+  let focused = "";
+  for (let presses = 0; presses < 40 && focused !== "pad"; presses++) {
+    await page.keyboard.press("Tab");
+    focused = await page.evaluate(() => document.activeElement?.dataset?.testid ?? "");
+  }
+  assert.equal(focused, "pad", "Tab never reached the drawing pad");
+  assert.match(await page.locator("#pad-keys").innerText(), /arrow keys move the pen/);
+  // A seven: a bar across the top, then a stroke down to the left.
+  for (let i = 0; i < 8; i++) await page.keyboard.press("ArrowUp");
+  for (let i = 0; i < 5; i++) await page.keyboard.press("ArrowLeft");
+  await page.keyboard.press("Space");
+  for (let i = 0; i < 10; i++) await page.keyboard.press("ArrowRight");
+  for (let i = 0; i < 15; i++) {
+    await page.keyboard.press("ArrowDown");
+    if (i % 3 === 0) await page.keyboard.press("ArrowLeft");
+  }
+  await page.keyboard.press("Space");
+  assert.equal(await predicted(page), "7");
+  await app.screenshot("use-digit-keyboard");
+  await page.keyboard.press("Delete");
+  assert.equal(await page.getByTestId("predicted").count(), 0);
+  assert.deepEqual(app.consoleErrors, []);
+  await page.close();
+});
+
 test("MNIST, the MLP preset and one epoch reach 85% validation accuracy", async () => {
   const app = await openReady();
   const page = app.page;
@@ -99,7 +132,7 @@ test("MNIST, the MLP preset and one epoch reach 85% validation accuracy", async 
   await page.getByTestId("epochs").dispatchEvent("change");
   await page.getByTestId("train").click();
   await page.getByTestId("train-progress").getByText(/Epoch 1 of 1, step \d+ of 110/).waitFor({ timeout: 60_000 });
-  await page.getByTestId("run-state").getByText(/^Done: trained 1 epochs/).waitFor({ timeout: 180_000 });
+  await page.getByTestId("run-state").getByText(/^Done: trained 1 epoch\b/).waitFor({ timeout: 180_000 });
   const latest = await page.getByTestId("train-latest").innerText();
   const accuracy = Number(latest.match(/validation accuracy ([\d.]+)%/)?.[1]);
   assert.ok(accuracy > 85, `validation accuracy after one epoch: ${latest}`);

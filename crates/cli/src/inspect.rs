@@ -23,6 +23,42 @@ pub struct InspectArgs {
     pub json: bool,
 }
 
+#[derive(Args, Debug)]
+pub struct ExportArgs {
+    /// A model file from `hearth train` or the page.
+    pub model: PathBuf,
+    /// Where to write the Python file (default: beside the model, named after it, e.g.
+    /// `iris_model.py` for `iris-model.safetensors`).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+/// `hearth export`: the model as a PyTorch module in a Python file.
+pub fn export(args: &ExportArgs) -> Result<(), Failure> {
+    let bytes = source::read(&args.model)?;
+    let name = args.model.display().to_string();
+    let (_, document) = file::load(&name, &bytes, &Device::flex())
+        .map_err(|error| Failure::input(error.to_string()))?;
+    let file_name = args
+        .model
+        .file_name()
+        .map_or("model.safetensors".to_string(), |name| {
+            name.to_string_lossy().into_owned()
+        });
+    let python = hearth_core::model::export::pytorch(&document, &file_name)
+        .map_err(|error| Failure::input(format!("{name}: {error}")))?;
+    let out = args.out.clone().unwrap_or_else(|| {
+        args.model.with_file_name(format!(
+            "{}.py",
+            hearth_core::model::export::module_name(&file_name)
+        ))
+    });
+    std::fs::write(&out, python)
+        .map_err(|error| Failure::input(format!("cannot write {}: {error}", out.display())))?;
+    println!("wrote {}", out.display());
+    Ok(())
+}
+
 pub fn run(args: &InspectArgs) -> Result<(), Failure> {
     let bytes = source::read(&args.model)?;
     let name = args.model.display().to_string();

@@ -56,6 +56,9 @@ enum Command {
     /// Show what a model file holds: architecture, shapes, parameters, preprocessing,
     /// training history, metrics and model card.
     Inspect(inspect::InspectArgs),
+    /// Write a Python file that defines the model as a PyTorch module and loads its
+    /// weights from the model file (to continue in PyTorch).
+    Export(inspect::ExportArgs),
 }
 
 /// Why a command failed.
@@ -105,6 +108,7 @@ fn main() -> ExitCode {
         Command::Eval(args) => evaluate::eval(&args),
         Command::Predict(args) => evaluate::predict(&args),
         Command::Inspect(args) => inspect::run(&args),
+        Command::Export(args) => inspect::export(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

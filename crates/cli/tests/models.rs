@@ -49,6 +49,60 @@ fn assert_bad_input(output: &Output, expected: &[&str]) {
 }
 
 /// The iris data as a CSV file.
+/// `hearth export`s `model`, then runs the Python module on `inputs` and compares with
+/// Hearth's `predictions` (tests/python/check_pytorch.py; torch or its NumPy stand-in).
+fn check_pytorch(model: &Path, inputs: &Path, predictions: &Path) -> String {
+    let module = model.with_extension("py");
+    let output = run(&["export", path(model), "--out", path(&module)]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/python/check_pytorch.py"
+    );
+    let output = Command::new("python3")
+        .args([
+            script,
+            path(&module),
+            path(model),
+            path(inputs),
+            path(predictions),
+        ])
+        .output()
+        .expect("python3 runs (./setup.sh installs safetensors and numpy)");
+    assert!(
+        output.status.success(),
+        "{}{}",
+        stdout(&output),
+        stderr(&output)
+    );
+    let out = stdout(&output);
+    assert!(out.starts_with("ok: "), "{out}");
+    out
+}
+
+/// The images named in `hearth predict`'s output, as prepared inputs (pixels / 255),
+/// one `pixel0..` row each, in the same order.
+fn pixel_rows(root: &Path, predictions: &str, out: &Path) {
+    let mut text = String::new();
+    for (index, line) in predictions.lines().skip(1).enumerate() {
+        let file = line.split(',').next().unwrap();
+        let image = image::open(root.join(file)).expect("png").to_luma8();
+        if index == 0 {
+            let header: Vec<String> = (0..image.len()).map(|i| format!("pixel{i}")).collect();
+            text.push_str(&header.join(","));
+            text.push('\n');
+        }
+        let row: Vec<String> = image
+            .as_raw()
+            .iter()
+            .map(|&p| format!("{}", f32::from(p) / 255.0))
+            .collect();
+        text.push_str(&row.join(","));
+        text.push('\n');
+    }
+    std::fs::write(out, text).expect("write pixels");
+}
+
 fn iris_csv(dir: &Path) -> PathBuf {
     let file = dir.join("iris.csv");
     std::fs::write(
@@ -195,6 +249,9 @@ fn train_iris_then_eval_predict_and_inspect_the_file() {
         stderr(&output)
     );
     assert!(stdout(&output).starts_with("ok: "), "{}", stdout(&output));
+
+    // Continue in PyTorch: the exported module predicts what Hearth predicts.
+    check_pytorch(&model, &csv, &predictions);
 }
 
 #[test]
@@ -296,6 +353,7 @@ fn a_binary_table_with_categories_and_a_sensitive_column() {
         stdout(&output),
         stderr(&output)
     );
+    check_pytorch(&model, &csv, &predictions);
 }
 
 #[test]
@@ -415,6 +473,46 @@ fn an_image_folder_trains_evaluates_and_predicts_by_file() {
         "{}",
         stdout(&output)
     );
+    // A network with "same" padding, a stride, batch norm, average pooling, GELU and
+    // dropout exports to PyTorch and predicts what Hearth predicts.
+    let spec = dir.join("spec.json");
+    std::fs::write(
+        &spec,
+        r#"{"version":1,"input":{"kind":"image","height":12,"width":12,"channels":1},
+        "layers":[{"type":"conv2d","filters":4,"kernel":3,"stride":2,"padding":"same","activation":"elu"},
+        {"type":"batch_norm","activation":"relu"},{"type":"avg_pool2d","size":2},
+        {"type":"conv2d","filters":6,"kernel":2,"padding":"same","activation":"leaky_relu"},
+        {"type":"flatten"},{"type":"dense","units":8,"activation":"gelu"},{"type":"dropout","rate":0.2},
+        {"type":"dense","units":6,"activation":"tanh"}],
+        "task":"binary","outputs":1}"#,
+    )
+    .expect("spec");
+    let cnn = dir.join("bars-cnn.safetensors");
+    let output = run(&[
+        "train",
+        path(&images),
+        "--image-size",
+        "12x12",
+        "--spec",
+        path(&spec),
+        "--epochs",
+        "3",
+        "--out",
+        path(&cnn),
+    ]);
+    assert!(
+        output.status.success(),
+        "{}{}",
+        stdout(&output),
+        stderr(&output)
+    );
+    let output = run(&["predict", path(&cnn), path(&images)]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let (pixels, predictions) = (dir.join("pixels.csv"), dir.join("cnn-predictions.csv"));
+    std::fs::write(&predictions, stdout(&output)).expect("write");
+    pixel_rows(&images, &stdout(&output), &pixels);
+    check_pytorch(&cnn, &pixels, &predictions);
+
     // A table for an image model is explained.
     let csv = iris_csv(&dir);
     assert_bad_input(
@@ -538,4 +636,35 @@ fn bad_input_exits_2_with_one_line_naming_the_file() {
         &run(&["eval", out, path(&csv), "--sensitive", "gender"]),
         &["no column called \"gender\""],
     );
+}
+
+#[test]
+fn the_shipped_digit_cnn_exports_to_pytorch() {
+    let dir = folder("digits-export");
+    let model = dir.join("digits.safetensors");
+    std::fs::copy(
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../assets/digits.safetensors"
+        ),
+        &model,
+    )
+    .expect("copy the shipped model");
+    // A few 28x28 strokes, digits or not: the check is that both compute the same.
+    let images = dir.join("strokes");
+    std::fs::create_dir_all(&images).expect("folder");
+    for i in 0..8u32 {
+        let image = image::GrayImage::from_fn(28, 28, |x, y| {
+            let on = (x + i) % 9 < 3 || (y * (i + 1)) % 13 < 2 || x.abs_diff(y) < i % 4;
+            image::Luma([if on { 230 } else { 10 }])
+        });
+        image.save(images.join(format!("{i}.png"))).expect("png");
+    }
+    let output = run(&["predict", path(&model), path(&images)]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let (pixels, predictions) = (dir.join("pixels.csv"), dir.join("predictions.csv"));
+    std::fs::write(&predictions, stdout(&output)).expect("write");
+    pixel_rows(&images, &stdout(&output), &pixels);
+    let out = check_pytorch(&model, &pixels, &predictions);
+    assert!(out.contains("on 8 rows"), "{out}");
 }

@@ -7,7 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::data::summary::{Augment, DataConfig, DataReport, DataSummary, Thumbnail};
-use crate::model::summary::{ModelSummary, PredictInput, Prediction};
+use crate::model::summary::{ModelSource, ModelSummary, PredictInput, Prediction};
 use crate::model::{EpochRecord, ModelSpec, TrainConfig};
 
 /// A message from the page to the engine worker.
@@ -60,6 +60,27 @@ pub enum ToEngine {
     Stop,
     /// Predict with the model in use; the reply carries the same `id`.
     Predict { id: u32, input: PredictInput },
+    /// Write the model in use as a model file; the reply is a [`FromEngine::ModelFile`]
+    /// with `purpose` [`FilePurpose::Requested`] and the same `id`.
+    SaveModel { id: u32 },
+    /// Write the model in use as a Python file defining a PyTorch module that loads the
+    /// model file's weights; the reply is a [`FromEngine::TextFile`] with the same `id`.
+    ExportPytorch { id: u32 },
+    /// Make the model file attached as `file` (a `Blob`) the model in use, if it is a
+    /// valid model that fits the loaded data; otherwise the model in use stays.
+    OpenModel { name: String, source: ModelSource },
+}
+
+/// Why the engine sent a model file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum FilePurpose {
+    /// The run under way finished an epoch: the weights and history so far.
+    Checkpoint { epoch: u32 },
+    /// A run finished: the trained model, with its test metrics.
+    Trained,
+    /// The answer to [`ToEngine::SaveModel`].
+    Requested { id: u32 },
 }
 
 /// A message from the engine worker to the page.
@@ -127,6 +148,7 @@ pub enum FromEngine {
         epoch: u32,
         /// Steps done in this run so far.
         step: u64,
+        /// The mean training loss of the epoch so far (it ends at the epoch's loss).
         loss: f32,
         examples_per_second: f64,
         /// Seconds of training so far (pauses excluded).
@@ -154,6 +176,21 @@ pub enum FromEngine {
     Predicted { id: u32, prediction: Prediction },
     /// A prediction could not be made; says why.
     PredictFailed { id: u32, message: String },
+    /// A model file's bytes, attached as `bytes` (a `Uint8Array`).
+    ModelFile {
+        purpose: FilePurpose,
+        /// A name to save it under (`iris-model.safetensors`).
+        file_name: String,
+    },
+    /// A text file to offer for download (the PyTorch export).
+    TextFile {
+        id: u32,
+        file_name: String,
+        text: String,
+    },
+    /// A model file could not be written (`id` of the request) or opened (`id` is
+    /// `None`); says why. The model in use is unchanged.
+    ModelFileFailed { id: Option<u32>, message: String },
     /// Something went wrong in the engine. `fatal` means the engine cannot continue
     /// (a panic, or its wasm failed to load) and the page must say so.
     Error { message: String, fatal: bool },

@@ -9,7 +9,7 @@ use crate::data::prep::{FeatureSchema, Schema, TargetSchema};
 use crate::data::session::{DataSession, Loaded};
 use crate::data::summary::{Split, Task};
 use crate::metrics::{self, SplitName};
-use crate::model::file::{self, ModelFileError};
+use crate::model::file::{self, FORMAT_VERSION, ModelCard, ModelDocument, ModelFileError};
 use crate::model::network::Network;
 use crate::model::spec::{InputShape, ModelSpec, Shape};
 use crate::model::summary::{
@@ -35,6 +35,9 @@ pub struct ActiveModel {
     pub summary: ModelSummary,
     pub history: Vec<EpochRecord>,
     pub config: Option<TrainConfig>,
+    /// Metrics as the model file keeps them (each says its split).
+    pub metrics: serde_json::Value,
+    pub card: ModelCard,
     test: Vec<TestRow>,
     device: Device,
 }
@@ -60,9 +63,7 @@ impl ActiveModel {
                 &document.card.name
             },
             source,
-            &document.spec,
-            document.preprocessing.as_ref(),
-            &document.class_labels,
+            &document,
             test_score,
             0,
         );
@@ -74,9 +75,115 @@ impl ActiveModel {
             summary,
             history: document.history,
             config: document.train_config,
+            metrics: document.metrics,
+            card: document.card,
             test: Vec::new(),
             device: device.clone(),
         })
+    }
+
+    /// Everything about the model but its weights, as its model file holds it.
+    pub fn document(&self) -> ModelDocument {
+        ModelDocument {
+            format_version: FORMAT_VERSION,
+            spec: self.spec.clone(),
+            preprocessing: self.schema.clone(),
+            class_labels: self.labels.clone(),
+            train_config: self.config.clone(),
+            history: self.history.clone(),
+            metrics: self.metrics.clone(),
+            card: self.card.clone(),
+        }
+    }
+
+    /// The model file's bytes. The weights are read back asynchronously, so a model
+    /// trained on WebGPU saves too.
+    pub async fn file_bytes(&self) -> Result<Vec<u8>, String> {
+        save_file(&self.network, &self.spec, &self.document()).await
+    }
+
+    /// A name for the downloaded file: the model's name, made safe for file systems.
+    pub fn file_name(&self) -> String {
+        file_name(&self.card.name)
+    }
+
+    /// Adds how long training took, and where, to the metrics.
+    pub fn record_training(&mut self, seconds: f64, backend: &str) {
+        if let Some(metrics) = self.metrics.as_object_mut() {
+            metrics.insert(
+                "training".to_string(),
+                serde_json::json!({
+                    "seconds": seconds,
+                    "epochs": self.history.len(),
+                    "backend": backend,
+                }),
+            );
+        }
+    }
+
+    /// Whether the model can be used with the loaded data: the same kind of input and,
+    /// for tables, the columns it reads. `file` names the model in the message.
+    pub fn fits(&self, file: &str, data: &DataSession) -> Result<(), String> {
+        let reads = match (&self.spec.input, &self.schema) {
+            (InputShape::Image { .. }, _) => {
+                format!("{} images", Shape::from(self.spec.input).label())
+            }
+            (InputShape::Features { .. }, Some(schema)) => {
+                format!("table rows (predicting \"{}\")", schema.target.column())
+            }
+            (InputShape::Features { features }, None) => format!("rows of {features} numbers"),
+        };
+        let problem = match (&data.loaded, &self.spec.input, &self.schema) {
+            (Loaded::Nothing, _, _) => None,
+            (Loaded::Table(loaded), InputShape::Features { .. }, Some(schema)) => {
+                let missing: Vec<&str> = schema
+                    .features
+                    .iter()
+                    .map(FeatureSchema::column)
+                    .chain([schema.target.column()])
+                    .filter(|column| loaded.table.column(column).is_none())
+                    .collect();
+                (!missing.is_empty()).then(|| {
+                    format!(
+                        "the loaded data, {}, has no column {}",
+                        loaded.table.name,
+                        missing
+                            .iter()
+                            .map(|column| format!("\"{column}\""))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
+                })
+            }
+            (Loaded::Table(loaded), _, _) => Some(format!(
+                "the loaded data, {}, is a table",
+                loaded.table.name
+            )),
+            (Loaded::Images(images), InputShape::Image { .. }, _) => {
+                let shape = InputShape::Image {
+                    height: images.height as usize,
+                    width: images.width as usize,
+                    channels: images.channels as usize,
+                };
+                (shape != self.spec.input).then(|| {
+                    format!(
+                        "the loaded images, {}, are {}",
+                        images.name,
+                        Shape::from(shape).label()
+                    )
+                })
+            }
+            (Loaded::Images(images), _, _) => Some(format!(
+                "the loaded data, {}, is a set of images",
+                images.name
+            )),
+        };
+        match problem {
+            None => Ok(()),
+            Some(problem) => Err(format!(
+                "{file} reads {reads}, but {problem}. The model in use is unchanged: load data that fits this model first, or open a model made for this data."
+            )),
+        }
     }
 
     /// The model's outputs for many examples at once (row-major inputs at its shape).
@@ -176,6 +283,40 @@ impl ActiveModel {
     }
 }
 
+/// The bytes of a model file for `network` (on any device) described by `document`.
+async fn save_file(
+    network: &Network,
+    spec: &ModelSpec,
+    document: &ModelDocument,
+) -> Result<Vec<u8>, String> {
+    let weights = network.to_host().await.map_err(|error| error.to_string())?;
+    let network =
+        Network::from_host(spec, &weights, &Device::flex()).map_err(|error| error.to_string())?;
+    file::save(&network, document).map_err(|error| error.to_string())
+}
+
+/// `name` as a file name: letters, digits and dashes, then `.safetensors`.
+pub fn file_name(name: &str) -> String {
+    let stem = name
+        .trim()
+        .trim_end_matches(".safetensors")
+        .trim_end_matches(".csv");
+    let mut slug = String::new();
+    for c in stem.chars().flat_map(char::to_lowercase) {
+        if c.is_alphanumeric() {
+            slug.push(c);
+        } else if !slug.is_empty() && !slug.ends_with('-') {
+            slug.push('-');
+        }
+    }
+    let slug: String = slug.trim_end_matches('-').chars().take(60).collect();
+    let slug = slug.trim_end_matches('-');
+    format!(
+        "{}.safetensors",
+        if slug.is_empty() { "model" } else { slug }
+    )
+}
+
 /// A value for people: four significant digits, no trailing zeros.
 fn format_value(value: f32) -> String {
     if !value.is_finite() {
@@ -201,12 +342,13 @@ fn target_scale(schema: Option<&Schema>) -> (f64, f64) {
 fn summarize(
     name: &str,
     source: ModelSource,
-    spec: &ModelSpec,
-    schema: Option<&Schema>,
-    labels: &[String],
+    document: &ModelDocument,
     test_score: Option<f64>,
     test_rows: usize,
 ) -> ModelSummary {
+    let spec = &document.spec;
+    let schema = document.preprocessing.as_ref();
+    let labels = &document.class_labels;
     let input = match (spec.input, schema) {
         (
             InputShape::Image {
@@ -264,6 +406,10 @@ fn summarize(
         parameters: spec.params(),
         test_score,
         test_rows,
+        spec: spec.clone(),
+        config: document.train_config.clone(),
+        history: document.history.clone(),
+        card: document.card.clone(),
     }
 }
 
@@ -434,6 +580,23 @@ impl Job {
         self.trainer.config.batch_size
     }
 
+    /// Copies the weights to the host after every epoch, so that the run can move to
+    /// another device if this one fails (see [`Job::move_to`]).
+    pub fn keep_checkpoints(&mut self) {
+        self.trainer.keep_checkpoints();
+    }
+
+    /// Goes on training on `device` from the last completed epoch (see
+    /// [`Trainer::resume_on`]); returns that epoch.
+    pub fn move_to(&mut self, device: &Device) -> Result<u32, String> {
+        let epoch = self
+            .trainer
+            .resume_on(device)
+            .map_err(|error| error.to_string())?;
+        self.device = device.clone();
+        Ok(epoch)
+    }
+
     /// Ends the run at once.
     pub fn stop(&mut self) {
         self.trainer.stop();
@@ -452,49 +615,97 @@ impl Job {
     /// The trained model, scored on the held-out test split, ready to predict with.
     pub async fn model(&self) -> Result<ActiveModel, String> {
         let network = self.trainer.network().ok_or("The trained model is gone.")?;
-        let test_score = if self.test_rows.is_empty() {
-            None
-        } else {
+        let mut metrics = serde_json::Map::new();
+        let mut test_score = None;
+        if !self.test_rows.is_empty() {
             let predictions = self
                 .trainer
                 .predict(&self.test_rows)
                 .await
                 .map_err(|error| error.to_string())?;
-            Some(if self.spec.task == Task::Regression {
+            if self.spec.task == Task::Regression {
                 let truth: Vec<f64> = self.test_truth.iter().map(|&y| f64::from(y)).collect();
                 let predicted: Vec<f64> = predictions
                     .iter()
                     .map(|row| f64::from(row.first().copied().unwrap_or(f32::NAN)))
                     .collect();
-                metrics::regression(SplitName::Test, &truth, &predicted)
-                    .r2
-                    .unwrap_or(0.0)
+                let scores = metrics::regression(SplitName::Test, &truth, &predicted);
+                test_score = Some(scores.r2.unwrap_or(0.0));
+                metrics.insert("test".to_string(), serde_json::json!(scores));
             } else {
                 let truth: Vec<usize> = self.test_truth.iter().map(|&y| y as usize).collect();
-                metrics::classification(SplitName::Test, &self.labels, &truth, &predictions)
-                    .accuracy
-            })
-        };
+                let scores =
+                    metrics::classification(SplitName::Test, &self.labels, &truth, &predictions);
+                test_score = Some(scores.accuracy);
+                metrics.insert("test".to_string(), serde_json::json!(scores));
+            }
+        }
+        let mut document = self.document();
+        document.metrics = serde_json::Value::Object(metrics);
         let summary = summarize(
             &self.name,
             ModelSource::Trained,
-            &self.spec,
-            self.schema.as_ref(),
-            &self.labels,
+            &document,
             test_score,
             self.test.len(),
         );
         Ok(ActiveModel {
             network,
-            spec: self.spec.clone(),
-            schema: self.schema.clone(),
-            labels: self.labels.clone(),
+            spec: document.spec,
+            schema: document.preprocessing,
+            labels: document.class_labels,
             summary,
-            history: self.trainer.history.clone(),
-            config: Some(self.trainer.config.clone()),
+            history: document.history,
+            config: document.train_config,
+            metrics: document.metrics,
+            card: document.card,
             test: self.test.clone(),
             device: self.device.clone(),
         })
+    }
+
+    /// The model file of the run so far (the weights after the last step, the history so
+    /// far, no test metrics yet): what a reload restores.
+    pub async fn file_bytes(&self) -> Result<Vec<u8>, String> {
+        let network = self.trainer.network().ok_or("The trained model is gone.")?;
+        save_file(&network, &self.spec, &self.document()).await
+    }
+
+    /// The model file's document for the run so far (no metrics).
+    fn document(&self) -> ModelDocument {
+        ModelDocument {
+            format_version: FORMAT_VERSION,
+            spec: self.spec.clone(),
+            preprocessing: self.schema.clone(),
+            class_labels: self.labels.clone(),
+            train_config: Some(self.trainer.config.clone()),
+            history: self.trainer.history.clone(),
+            metrics: serde_json::json!({}),
+            card: self.card(),
+        }
+    }
+
+    /// A name for the run's model files.
+    pub fn file_name(&self) -> String {
+        file_name(&self.card().name)
+    }
+
+    /// The card of a model trained on this data.
+    fn card(&self) -> ModelCard {
+        let task = crate::text::capitalised(self.spec.task.label());
+        let description = match &self.schema {
+            Some(schema) => format!(
+                "{task} of \"{}\" from {}, trained in Hearth.",
+                schema.target.column(),
+                self.name
+            ),
+            None => format!("{task} of {}, trained in Hearth.", self.name),
+        };
+        ModelCard {
+            name: format!("{} model", self.name.trim_end_matches(".csv")),
+            description,
+            ..ModelCard::default()
+        }
     }
 }
 
@@ -566,6 +777,124 @@ mod tests {
         let error = pollster::block_on(model.predict(&PredictInput::TestRow { index: 99 }, None))
             .unwrap_err();
         assert!(error.contains("the test split has 21 rows"), "{error}");
+    }
+
+    #[test]
+    fn a_trained_model_saves_a_file_that_opens_and_predicts_the_same() {
+        let mut data = DataSession::default();
+        data.load_builtin("iris");
+        let spec = ModelSpec::mlp(InputShape::Features { features: 4 }, Task::MultiClass, 3);
+        let config = TrainConfig {
+            learning_rate: 0.01,
+            epochs: 4,
+            batch_size: 16,
+            ..TrainConfig::default()
+        };
+        let mut job = Job::start(&data, spec, config, &Device::flex()).unwrap();
+        pollster::block_on(job.step()).unwrap();
+        // A checkpoint mid-run opens, with the history so far.
+        let checkpoint = pollster::block_on(job.file_bytes()).unwrap();
+        let early = ActiveModel::open(
+            "c.safetensors",
+            &checkpoint,
+            &Device::flex(),
+            ModelSource::File,
+        )
+        .unwrap();
+        assert!(early.history.is_empty());
+        pollster::block_on(run(&mut job));
+        let mut model = pollster::block_on(job.model()).unwrap();
+        model.record_training(1.5, "CPU");
+        assert_eq!(model.file_name(), "iris-flowers-model.safetensors");
+        let bytes = pollster::block_on(model.file_bytes()).unwrap();
+        let opened = ActiveModel::open(
+            &model.file_name(),
+            &bytes,
+            &Device::flex(),
+            ModelSource::File,
+        )
+        .unwrap();
+        assert_eq!(opened.history, model.history);
+        assert_eq!(opened.history.len(), 4);
+        assert_eq!(opened.card.name, "Iris flowers model");
+        assert!(
+            opened.card.description.contains("\"species\""),
+            "{:?}",
+            opened.card
+        );
+        assert_eq!(opened.metrics["training"]["backend"], "CPU");
+        assert_eq!(opened.summary.test_score, model.summary.test_score);
+        assert_eq!(opened.summary.input, model.summary.input);
+        let row = PredictInput::Row {
+            cells: vec![
+                ("sepal_length".into(), "6.3".into()),
+                ("sepal_width".into(), "2.8".into()),
+                ("petal_length".into(), "5.1".into()),
+                ("petal_width".into(), "1.5".into()),
+            ],
+        };
+        let before = pollster::block_on(model.predict(&row, None)).unwrap();
+        let after = pollster::block_on(opened.predict(&row, None)).unwrap();
+        assert_eq!(before.outputs, after.outputs);
+    }
+
+    #[test]
+    fn a_model_opened_beside_other_data_is_refused_with_the_reason() {
+        let bytes = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../assets/digits.safetensors"
+        ))
+        .unwrap();
+        let digits = ActiveModel::open(
+            "digits.safetensors",
+            &bytes,
+            &Device::flex(),
+            ModelSource::File,
+        )
+        .unwrap();
+        let mut data = DataSession::default();
+        assert_eq!(digits.fits("digits.safetensors", &data), Ok(()));
+        data.load_builtin("mnist");
+        assert_eq!(digits.fits("digits.safetensors", &data), Ok(()));
+        data.load_builtin("iris");
+        let error = digits.fits("digits.safetensors", &data).unwrap_err();
+        assert!(
+            error.starts_with("digits.safetensors reads 1×28×28 images, but the loaded data, Iris flowers, is a table. The model in use is unchanged"),
+            "{error}"
+        );
+
+        let mut job = Job::start(
+            &data,
+            ModelSpec::logistic(InputShape::Features { features: 4 }, Task::MultiClass, 3),
+            TrainConfig {
+                epochs: 1,
+                ..TrainConfig::default()
+            },
+            &Device::flex(),
+        )
+        .unwrap();
+        pollster::block_on(run(&mut job));
+        let iris = pollster::block_on(job.model()).unwrap();
+        assert_eq!(iris.fits("iris.safetensors", &data), Ok(()));
+        data.load_builtin("loans");
+        let error = iris.fits("iris.safetensors", &data).unwrap_err();
+        assert!(
+            error.contains("reads table rows (predicting \"species\")"),
+            "{error}"
+        );
+        assert!(error.contains("has no column \"sepal_length\""), "{error}");
+        data.load_builtin("mnist");
+        let error = iris.fits("iris.safetensors", &data).unwrap_err();
+        assert!(error.contains("is a set of images"), "{error}");
+    }
+
+    #[test]
+    fn file_names_are_safe() {
+        assert_eq!(file_name("iris model"), "iris-model.safetensors");
+        assert_eq!(file_name("My Data.csv"), "my-data.safetensors");
+        assert_eq!(file_name("  ../../etc/passwd "), "etc-passwd.safetensors");
+        assert_eq!(file_name("???"), "model.safetensors");
+        assert_eq!(file_name(&"a".repeat(200)).len(), 60 + ".safetensors".len());
     }
 
     #[test]

@@ -21,6 +21,15 @@ pub fn capitalised(text: &str) -> String {
     })
 }
 
+/// `count` and `noun`, plural when the count is not one: `1 epoch`, `3 epochs`.
+pub fn counted(count: u64, noun: &str) -> String {
+    if count == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{} {noun}s", thousands(count))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -33,5 +42,8 @@ mod tests {
         assert_eq!(thousands(5_616_512), "5,616,512");
         assert_eq!(capitalised("the learning rate"), "The learning rate");
         assert_eq!(capitalised(""), "");
+        assert_eq!(counted(1, "epoch"), "1 epoch");
+        assert_eq!(counted(0, "epoch"), "0 epochs");
+        assert_eq!(counted(1200, "row"), "1,200 rows");
     }
 }

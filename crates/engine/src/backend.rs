@@ -54,6 +54,13 @@ impl Backends {
         }
     }
 
+    /// Stops using WebGPU for the rest of this worker's life (its device failed), and
+    /// makes the CPU active; a later [`Backends::select`] gives the CPU with `reason`.
+    pub fn give_up_webgpu(&mut self, reason: String) {
+        self.webgpu = Some(Err(reason));
+        self.active = Backend::Cpu;
+    }
+
     /// The CPU backend's device.
     pub fn cpu_device(&self) -> Device {
         self.cpu.clone()
@@ -136,6 +143,19 @@ mod tests {
         let (backend, reason) = pollster::block_on(backends.select(true));
         assert_eq!(backend, Backend::Cpu);
         assert_eq!(reason.as_deref(), Some("WebGPU turned off by the user"));
+    }
+
+    #[test]
+    fn a_failed_webgpu_is_not_chosen_again() {
+        let mut backends = Backends::default();
+        backends.give_up_webgpu("WebGPU stopped working (device lost)".to_string());
+        assert_eq!(backends.active(), Backend::Cpu);
+        let (backend, reason) = pollster::block_on(backends.select(false));
+        assert_eq!(backend, Backend::Cpu);
+        assert_eq!(
+            reason.as_deref(),
+            Some("WebGPU stopped working (device lost)")
+        );
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use futures::StreamExt;
 use futures::channel::mpsc;
-use hearth_core::protocol::{FromEngine, ToEngine};
+use hearth_core::protocol::{Backend, FilePurpose, FromEngine, ToEngine};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
@@ -83,6 +83,10 @@ struct Run {
     epoch: u32,
     steps: u64,
     examples: usize,
+    /// The name the run's model files are offered under.
+    file_name: String,
+    /// The epoch so far: summed batch losses (weighted by batch size) and examples.
+    epoch_loss: (f64, usize),
 }
 
 impl Run {
@@ -147,6 +151,10 @@ pub fn start() {
             while let Ok((message, attachments)) = receiver.try_recv() {
                 handle(&mut engine, message, attachments).await;
             }
+            // A Pause (or a new data set) among them holds the next step.
+            if engine.run.as_ref().is_none_or(|run| run.paused) {
+                continue;
+            }
             train_step(&mut engine).await;
             // A CPU step never waits on the event loop, so let it deliver messages.
             if now() - last_yield > YIELD_EVERY_MS {
@@ -180,19 +188,37 @@ async fn train_step(engine: &mut Engine) {
             run.epoch = epoch;
             run.steps = step;
             run.examples += batch;
+            run.epoch_loss.0 += f64::from(loss) * batch as f64;
+            run.epoch_loss.1 += batch;
             if now() - run.last_post >= PROGRESS_EVERY_MS {
                 run.last_post = now();
-                post_progress(run, loss);
+                let mean = run.epoch_loss.0 / run.epoch_loss.1.max(1) as f64;
+                post_progress(run, mean as f32);
             }
         }
         Ok(Progress::Epoch(record)) => {
             run.steps += 1;
             run.examples += batch;
+            run.epoch_loss = (0.0, 0);
             post_progress(run, record.train_loss);
+            let epoch = record.epoch;
             post(&FromEngine::TrainEpoch {
                 seconds: run.seconds(),
                 record,
             });
+            // The page keeps the run so far, so that a reload loses at most an epoch.
+            match run.job.file_bytes().await {
+                Ok(bytes) => post_with_bytes(
+                    &FromEngine::ModelFile {
+                        purpose: FilePurpose::Checkpoint { epoch },
+                        file_name: run.file_name.clone(),
+                    },
+                    &bytes,
+                ),
+                Err(error) => web_sys::console::warn_1(
+                    &format!("the checkpoint after epoch {epoch} was not written: {error}").into(),
+                ),
+            }
         }
         Ok(Progress::Finished { reason }) => {
             let seconds = run.seconds();
@@ -200,13 +226,50 @@ async fn train_step(engine: &mut Engine) {
             engine.run = None;
             post(&FromEngine::TrainFinished { reason, seconds });
             match model {
-                Ok(model) => {
+                Ok(mut model) => {
+                    model.record_training(seconds, engine.backends.active().label());
                     post(&FromEngine::ModelReady {
                         model: model.summary.clone(),
                     });
+                    match model.file_bytes().await {
+                        Ok(bytes) => post_with_bytes(
+                            &FromEngine::ModelFile {
+                                purpose: FilePurpose::Trained,
+                                file_name: model.file_name(),
+                            },
+                            &bytes,
+                        ),
+                        Err(message) => post(&FromEngine::ModelFileFailed { id: None, message }),
+                    }
                     engine.model = Some(model);
                 }
                 Err(message) => post(&FromEngine::TrainFailed { message }),
+            }
+        }
+        Err(hearth_core::Error::Backend(detail)) if engine.backends.active() == Backend::WebGpu => {
+            // The GPU failed (a lost device, a failed read): go on on the CPU from the
+            // last completed epoch, whose weights were copied to the host.
+            web_sys::console::warn_1(&format!("WebGPU failed mid-run: {detail}").into());
+            let reason = "WebGPU stopped working (the GPU device was lost or failed)".to_string();
+            engine.backends.give_up_webgpu(reason.clone());
+            match run.job.move_to(&engine.backends.cpu_device()) {
+                Ok(from_epoch) => {
+                    run.epoch = from_epoch + 1;
+                    run.epoch_loss = (0.0, 0);
+                    post(&FromEngine::BackendSwitched {
+                        backend: Backend::Cpu,
+                        reason,
+                        from_epoch,
+                    });
+                }
+                Err(message) => {
+                    engine.run = None;
+                    post(&FromEngine::TrainFailed {
+                        message: format!(
+                            "{reason}, and training could not go on on the CPU: {message}"
+                        ),
+                    });
+                }
             }
         }
         Err(error) => {
@@ -320,7 +383,11 @@ async fn handle(engine: &mut Engine, message: ToEngine, attachments: Attachments
             engine.run = None;
             let device = engine.backends.active_device();
             match Job::start(&engine.data, spec, config, &device) {
-                Ok(job) => {
+                Ok(mut job) => {
+                    if engine.backends.active() == Backend::WebGpu {
+                        // So that a lost GPU costs at most the epoch under way.
+                        job.keep_checkpoints();
+                    }
                     let (epochs, steps_per_epoch, examples, parameters) = job.plan();
                     let backend = engine.backends.active();
                     post(&FromEngine::TrainStarted {
@@ -330,6 +397,7 @@ async fn handle(engine: &mut Engine, message: ToEngine, attachments: Attachments
                         parameters,
                         backend,
                     });
+                    let file_name = job.file_name();
                     engine.run = Some(Run {
                         job,
                         paused: false,
@@ -339,6 +407,8 @@ async fn handle(engine: &mut Engine, message: ToEngine, attachments: Attachments
                         epoch: 1,
                         steps: 0,
                         examples: 0,
+                        epoch_loss: (0.0, 0),
+                        file_name,
                     });
                 }
                 Err(message) => post(&FromEngine::TrainFailed { message }),
@@ -386,6 +456,74 @@ async fn handle(engine: &mut Engine, message: ToEngine, attachments: Attachments
             match model.predict(&input, file.as_deref()).await {
                 Ok(prediction) => post(&FromEngine::Predicted { id, prediction }),
                 Err(message) => post(&FromEngine::PredictFailed { id, message }),
+            }
+        }
+        ToEngine::SaveModel { id } => {
+            let Some(model) = &engine.model else {
+                post(&FromEngine::ModelFileFailed {
+                    id: Some(id),
+                    message: "There is no model to save yet: train one in step 3.".to_string(),
+                });
+                return;
+            };
+            match model.file_bytes().await {
+                Ok(bytes) => post_with_bytes(
+                    &FromEngine::ModelFile {
+                        purpose: FilePurpose::Requested { id },
+                        file_name: model.file_name(),
+                    },
+                    &bytes,
+                ),
+                Err(message) => post(&FromEngine::ModelFileFailed {
+                    id: Some(id),
+                    message: format!("The model could not be written: {message}"),
+                }),
+            }
+        }
+        ToEngine::ExportPytorch { id } => {
+            let Some(model) = &engine.model else {
+                post(&FromEngine::ModelFileFailed {
+                    id: Some(id),
+                    message: "There is no model to export yet: train one in step 3.".to_string(),
+                });
+                return;
+            };
+            let file_name = model.file_name();
+            match hearth_core::model::export::pytorch(&model.document(), &file_name) {
+                Ok(text) => post(&FromEngine::TextFile {
+                    id,
+                    file_name: format!(
+                        "{}.py",
+                        hearth_core::model::export::module_name(&file_name)
+                    ),
+                    text,
+                }),
+                Err(message) => post(&FromEngine::ModelFileFailed {
+                    id: Some(id),
+                    message: format!("The PyTorch file could not be written: {message}"),
+                }),
+            }
+        }
+        ToEngine::OpenModel { name, source } => {
+            let opened = match &attachments.file {
+                None => Err(format!("{name} did not reach the engine; choose it again.")),
+                Some(file) => match read_blob(file).await {
+                    Err(reason) => Err(format!("{name} could not be read ({reason}).")),
+                    Ok(bytes) => {
+                        ActiveModel::open(&name, &bytes, &engine.backends.cpu_device(), source)
+                            .map_err(|error| error.to_string())
+                            .and_then(|model| model.fits(&name, &engine.data).map(|()| model))
+                    }
+                },
+            };
+            match opened {
+                Ok(model) => {
+                    post(&FromEngine::ModelReady {
+                        model: model.summary.clone(),
+                    });
+                    engine.model = Some(model);
+                }
+                Err(message) => post(&FromEngine::ModelFileFailed { id: None, message }),
             }
         }
         ToEngine::SelfTest { steps } => {
@@ -517,6 +655,21 @@ async fn read_blob(blob: &web_sys::Blob) -> Result<Vec<u8>, String> {
 
 fn scope() -> web_sys::DedicatedWorkerGlobalScope {
     js_sys::global().unchecked_into()
+}
+
+/// Posts one message to the page with `bytes` attached as its `bytes` property (a
+/// `Uint8Array` whose buffer is transferred, not copied).
+fn post_with_bytes(message: &FromEngine, bytes: &[u8]) {
+    let result = serde_wasm_bindgen::to_value(message)
+        .map_err(JsValue::from)
+        .and_then(|data| {
+            let array = js_sys::Uint8Array::from(bytes);
+            js_sys::Reflect::set(&data, &JsValue::from_str("bytes"), &array)?;
+            scope().post_message_with_transfer(&data, &js_sys::Array::of1(&array.buffer()))
+        });
+    if let Err(error) = result {
+        web_sys::console::error_1(&error);
+    }
 }
 
 /// Posts one message to the page.

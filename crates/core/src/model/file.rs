@@ -21,17 +21,7 @@ pub const METADATA_KEY: &str = "hearth";
 /// Files larger than this are refused before parsing.
 pub const MAX_FILE_BYTES: usize = 512 * 1024 * 1024;
 
-/// The model card: what the model is for and what it should not be used for.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct ModelCard {
-    pub name: String,
-    #[serde(default)]
-    pub description: String,
-    #[serde(default)]
-    pub intended_use: String,
-    #[serde(default)]
-    pub limitations: String,
-}
+pub use super::summary::ModelCard;
 
 /// Everything about a model but its weights.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -5,6 +5,8 @@
 pub mod apply;
 pub mod config;
 #[cfg(feature = "modelfile")]
+pub mod export;
+#[cfg(feature = "modelfile")]
 pub mod file;
 pub mod history;
 #[cfg(feature = "burn")]

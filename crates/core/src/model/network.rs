@@ -2,7 +2,7 @@
 //! The spec stays the source of truth for activations and shapes; the module holds the
 //! weights and the state (batch-norm statistics).
 
-use burn::module::Module;
+use burn::module::{Module, ModuleMapper, ModuleVisitor, Param};
 use burn::nn::conv::{Conv2d, Conv2dConfig};
 use burn::nn::pool::{AvgPool2d, AvgPool2dConfig, MaxPool2d, MaxPool2dConfig};
 use burn::nn::{
@@ -10,7 +10,7 @@ use burn::nn::{
     PaddingConfig2d,
 };
 use burn::tensor::activation::{elu, gelu, leaky_relu, relu, sigmoid, tanh};
-use burn::tensor::{Device, Tensor};
+use burn::tensor::{Device, Tensor, TensorData};
 
 use super::spec::{Activation, InputShape, Layer, ModelSpec, Padding, Shape, SpecError};
 
@@ -118,6 +118,116 @@ impl Network {
             }
         }
         total
+    }
+}
+
+/// A network's weights and batch-norm statistics copied to the host, in the order the
+/// module visits them: enough to rebuild the network on any device. Taking the copy
+/// needs only an asynchronous read, so it works on WebGPU in the browser, where the
+/// synchronous reads of burn's stores cannot.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HostWeights {
+    tensors: Vec<(Vec<usize>, Vec<f32>)>,
+}
+
+impl HostWeights {
+    /// How many numbers the copy holds.
+    pub fn len(&self) -> usize {
+        self.tensors.iter().map(|(_, values)| values.len()).sum()
+    }
+
+    /// Whether the copy holds no numbers (a network without parameters).
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl Network {
+    /// Copies every parameter and statistic to the host in one asynchronous read.
+    pub async fn to_host(&self) -> Result<HostWeights, crate::Error> {
+        struct Collect(Vec<(Vec<usize>, Tensor<1>)>);
+        impl ModuleVisitor for Collect {
+            fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+                let value = param.val().detach();
+                let dims = value.dims().to_vec();
+                let size = dims.iter().product::<usize>();
+                self.0.push((dims, value.reshape([size])));
+            }
+        }
+        let mut collect = Collect(Vec::new());
+        self.visit(&mut collect);
+        let (shapes, flats): (Vec<_>, Vec<_>) = collect.0.into_iter().unzip();
+        if flats.is_empty() {
+            return Ok(HostWeights {
+                tensors: Vec::new(),
+            });
+        }
+        let values = Tensor::cat(flats, 0)
+            .into_data_async()
+            .await
+            .map_err(|error| crate::Error::Backend(format!("{error:?}")))?
+            .try_to_vec::<f32>()
+            .map_err(|error| crate::Error::Backend(format!("{error:?}")))?;
+        let mut tensors = Vec::with_capacity(shapes.len());
+        let mut start = 0;
+        for dims in shapes {
+            let end = start + dims.iter().product::<usize>();
+            let slice = values.get(start..end).ok_or_else(|| {
+                crate::Error::Backend("the weights read back were cut short".to_string())
+            })?;
+            tensors.push((dims, slice.to_vec()));
+            start = end;
+        }
+        Ok(HostWeights { tensors })
+    }
+
+    /// The network of `spec` on `device` holding `weights` (taken from a network of the
+    /// same spec); a copy that does not fit the spec is refused.
+    pub fn from_host(
+        spec: &ModelSpec,
+        weights: &HostWeights,
+        device: &Device,
+    ) -> Result<Network, crate::Error> {
+        struct Fill<'a> {
+            tensors: &'a [(Vec<usize>, Vec<f32>)],
+            next: usize,
+            mismatch: bool,
+        }
+        impl ModuleMapper for Fill<'_> {
+            fn map_float<const D: usize>(&mut self, param: Param<Tensor<D>>) -> Param<Tensor<D>> {
+                let Some((dims, values)) = self.tensors.get(self.next) else {
+                    self.mismatch = true;
+                    return param;
+                };
+                self.next += 1;
+                if param.val().dims().as_slice() != dims.as_slice() {
+                    self.mismatch = true;
+                    return param;
+                }
+                param.map(|old| {
+                    let grad = old.is_require_grad();
+                    let value = Tensor::<D>::from_data(
+                        TensorData::new(values.clone(), dims.clone()),
+                        &old.device(),
+                    );
+                    if grad { value.require_grad() } else { value }
+                })
+            }
+        }
+        let network =
+            Network::new(spec, device).map_err(|error| crate::Error::Config(error.to_string()))?;
+        let mut fill = Fill {
+            tensors: &weights.tensors,
+            next: 0,
+            mismatch: false,
+        };
+        let network = network.map(&mut fill);
+        if fill.mismatch || fill.next != weights.tensors.len() {
+            return Err(crate::Error::Config(
+                "the saved weights do not fit this model".to_string(),
+            ));
+        }
+        Ok(network)
     }
 }
 
@@ -232,6 +342,60 @@ mod tests {
         let output = network.forward(spec, input);
         let outputs = spec.infer().unwrap().last().unwrap().output.size();
         assert_eq!(output.dims(), [batch, outputs]);
+    }
+
+    #[test]
+    fn weights_copied_to_the_host_rebuild_the_same_network() {
+        let spec = ModelSpec {
+            layers: vec![
+                Layer::Conv2d {
+                    filters: 4,
+                    kernel: 3,
+                    stride: 1,
+                    padding: Padding::Same,
+                    activation: Activation::Relu,
+                },
+                Layer::BatchNorm {
+                    activation: Activation::Linear,
+                },
+                Layer::MaxPool2d {
+                    size: 2,
+                    stride: None,
+                },
+                Layer::Flatten,
+                Layer::Dense {
+                    units: 8,
+                    activation: Activation::Tanh,
+                },
+            ],
+            ..ModelSpec::mlp(
+                InputShape::Image {
+                    height: 6,
+                    width: 6,
+                    channels: 1,
+                },
+                Task::MultiClass,
+                3,
+            )
+        };
+        let device = Device::flex();
+        device.seed(3);
+        let network = Network::new(&spec, &device).unwrap();
+        let weights = pollster::block_on(network.to_host()).unwrap();
+        assert_eq!(
+            weights.len() as u64,
+            spec.params() + 2 * 4,
+            "plus the running statistics"
+        );
+        device.seed(4);
+        let rebuilt = Network::from_host(&spec, &weights, &device).unwrap();
+        let input = Tensor::<2>::random([5, 36], Distribution::Default, &device);
+        let before = network.valid().forward(&spec, input.clone()).into_data();
+        let after = rebuilt.valid().forward(&spec, input).into_data();
+        assert_eq!(before, after);
+        let other = ModelSpec::mlp(InputShape::Features { features: 36 }, Task::MultiClass, 3);
+        let error = Network::from_host(&other, &weights, &device).unwrap_err();
+        assert_eq!(error.to_string(), "the saved weights do not fit this model");
     }
 
     #[test]

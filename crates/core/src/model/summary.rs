@@ -5,6 +5,19 @@
 use serde::{Deserialize, Serialize};
 
 use crate::data::summary::Task;
+use crate::model::{EpochRecord, ModelSpec, TrainConfig};
+
+/// The model card: what the model is for and what it should not be used for.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct ModelCard {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub intended_use: String,
+    #[serde(default)]
+    pub limitations: String,
+}
 
 /// Where the model in use came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -16,6 +29,8 @@ pub enum ModelSource {
     Trained,
     /// Opened from a model file.
     File,
+    /// Restored from the browser's storage (the last session, or a saved model).
+    Saved,
 }
 
 /// The model the Use panel predicts with.
@@ -32,6 +47,15 @@ pub struct ModelSummary {
     pub test_score: Option<f64>,
     /// How many held-out test rows can be picked for a prediction.
     pub test_rows: usize,
+    /// The architecture, so that the Model step can show it.
+    pub spec: ModelSpec,
+    /// How it was trained, and how training went, for the Train step.
+    #[serde(default)]
+    pub config: Option<TrainConfig>,
+    #[serde(default)]
+    pub history: Vec<EpochRecord>,
+    #[serde(default)]
+    pub card: ModelCard,
 }
 
 /// What the model reads.
@@ -146,6 +170,18 @@ mod tests {
             parameters: 93_322,
             test_score: Some(0.9871),
             test_rows: 0,
+            spec: ModelSpec::cnn(
+                crate::model::InputShape::Image {
+                    height: 28,
+                    width: 28,
+                    channels: 1,
+                },
+                Task::MultiClass,
+                10,
+            ),
+            config: None,
+            history: Vec::new(),
+            card: ModelCard::default(),
         };
         assert_eq!(summary.score_label().unwrap(), "98.7% test accuracy");
         summary.task = Task::Regression;

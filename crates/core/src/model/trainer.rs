@@ -15,13 +15,14 @@ use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
 
 use super::config::{ExampleWeights, Optimizer, TrainConfig};
-use super::network::Network;
+use super::network::{HostWeights, Network};
 use super::spec::{ModelSpec, RegressionLoss};
 use crate::Error;
 use crate::data::ImageSet;
 use crate::data::images::{self, ImageShape};
 use crate::data::prep::split_rows;
 use crate::data::summary::{Augment, Split, Task};
+use crate::text::counted;
 
 /// Prepared examples: row-major inputs, one target per row (a class index, or the raw
 /// number for regression), and the rows of each split.
@@ -132,6 +133,22 @@ pub struct Trainer {
     best: Option<(f32, Network)>,
     since_best: u32,
     finished: Option<String>,
+    /// Whether each completed epoch is copied to the host (see [`Trainer::resume_on`]).
+    keep_checkpoints: bool,
+    checkpoint: Option<Checkpoint>,
+}
+
+/// The state at the end of the last completed epoch, on the host, so that training can
+/// go on from there on another device.
+#[derive(Debug, Clone)]
+struct Checkpoint {
+    epoch: u32,
+    step: u64,
+    weights: HostWeights,
+    rng: ChaCha8Rng,
+    augment_rng: ChaCha8Rng,
+    best: Option<(f32, HostWeights)>,
+    since_best: u32,
 }
 
 impl Trainer {
@@ -181,7 +198,86 @@ impl Trainer {
             best: None,
             since_best: 0,
             finished: None,
+            keep_checkpoints: false,
+            checkpoint: None,
         })
+    }
+
+    /// Copies the weights to the host after every epoch from now on, so that a failing
+    /// device (a lost GPU) costs at most the epoch under way. One read per epoch.
+    pub fn keep_checkpoints(&mut self) {
+        self.keep_checkpoints = true;
+    }
+
+    /// Moves training to `device`, going on from the last completed epoch (or from the
+    /// start when none was copied): the weights, the shuffling and early stopping's best
+    /// so far are restored; the optimizer's running averages start afresh. Returns the
+    /// epoch training goes on after.
+    pub fn resume_on(&mut self, device: &Device) -> Result<u32, Error> {
+        let device = device.clone().autodiff();
+        let model = match self.checkpoint.clone() {
+            Some(checkpoint) => {
+                let model = Network::from_host(&self.spec, &checkpoint.weights, &device)?;
+                self.best = match checkpoint.best {
+                    Some((loss, weights)) => {
+                        Some((loss, Network::from_host(&self.spec, &weights, &device)?))
+                    }
+                    None => None,
+                };
+                self.rng = checkpoint.rng;
+                self.augment_rng = checkpoint.augment_rng;
+                self.step = checkpoint.step;
+                self.epoch = checkpoint.epoch;
+                self.since_best = checkpoint.since_best;
+                model
+            }
+            None => {
+                device.seed(self.config.seed);
+                self.rng = ChaCha8Rng::seed_from_u64(self.config.seed);
+                self.augment_rng = ChaCha8Rng::seed_from_u64(self.config.seed ^ 0x5eed_a06e);
+                self.step = 0;
+                self.epoch = 0;
+                self.best = None;
+                self.since_best = 0;
+                Network::new(&self.spec, &device)
+                    .map_err(|error| Error::Config(error.to_string()))?
+            }
+        };
+        self.model = Some(model);
+        self.device = device;
+        self.optimizer = build_optimizer(&self.config);
+        self.position = 0;
+        self.order.clear();
+        self.epoch_totals = (0.0, 0.0, 0);
+        self.history.truncate(self.epoch as usize);
+        self.finished = None;
+        Ok(self.epoch)
+    }
+
+    /// Copies the state at the end of an epoch to the host.
+    async fn take_checkpoint(&mut self) -> Result<(), Error> {
+        let Some(model) = &self.model else {
+            return Err(Error::Backend("the model is gone".to_string()));
+        };
+        let weights = model.to_host().await?;
+        let best = match (&self.best, self.since_best) {
+            (Some((loss, _)), 0) => Some((*loss, weights.clone())),
+            (Some(_), _) => self
+                .checkpoint
+                .as_ref()
+                .and_then(|checkpoint| checkpoint.best.clone()),
+            (None, _) => None,
+        };
+        self.checkpoint = Some(Checkpoint {
+            epoch: self.epoch,
+            step: self.step,
+            weights,
+            rng: self.rng.clone(),
+            augment_rng: self.augment_rng.clone(),
+            best,
+            since_best: self.since_best,
+        });
+        Ok(())
     }
 
     /// Trains one batch (and, after an epoch's last batch, evaluates the epoch).
@@ -269,7 +365,13 @@ impl Trainer {
         self.history.push(record.clone());
         self.track_best(validation_loss);
         if self.epoch >= self.config.epochs {
-            self.finish(format!("trained {} epochs", self.epoch));
+            self.finish(format!(
+                "trained {}",
+                counted(u64::from(self.epoch), "epoch")
+            ));
+        }
+        if self.keep_checkpoints {
+            self.take_checkpoint().await?;
         }
         Ok(Progress::Epoch(record))
     }
@@ -286,7 +388,10 @@ impl Trainer {
 
     /// Stops now (keeping the best weights when early stopping asks for them).
     pub fn stop(&mut self) {
-        self.finish(format!("stopped after {} epochs", self.epoch));
+        self.finish(format!(
+            "stopped after {}",
+            counted(u64::from(self.epoch), "epoch")
+        ));
     }
 
     /// The trained network, for inference.
@@ -808,6 +913,74 @@ mod tests {
             weights: vec![1.0, 8.0],
         });
         assert!(heavy > plain, "approved: {plain} plain, {heavy} weighted");
+    }
+
+    #[test]
+    fn a_run_moved_mid_epoch_goes_on_from_the_last_epoch_as_if_never_moved() {
+        // Plain SGD keeps no state, so a moved run must match an unmoved one exactly.
+        let run = |move_at: Option<usize>| {
+            let (set, _) = prepared("iris");
+            let spec = ModelSpec::mlp(features(&set), Task::MultiClass, 3);
+            let config = TrainConfig {
+                optimizer: Optimizer::Sgd {
+                    momentum: 0.0,
+                    nesterov: false,
+                },
+                learning_rate: 0.05,
+                epochs: 6,
+                batch_size: 16,
+                ..TrainConfig::default()
+            };
+            let mut trainer = Trainer::new(spec, config, set, &Device::flex()).unwrap();
+            trainer.keep_checkpoints();
+            let mut steps = 0;
+            pollster::block_on(async {
+                while !trainer.is_finished() {
+                    trainer.step().await.unwrap();
+                    steps += 1;
+                    if Some(steps) == move_at {
+                        let from = trainer.resume_on(&Device::flex()).unwrap();
+                        assert_eq!(from, 3, "moved after step {steps}");
+                        assert_eq!(trainer.history.len(), 3);
+                    }
+                }
+            });
+            trainer.history.clone()
+        };
+        // Iris trains 105 rows: 7 steps an epoch, so step 24 is the 3rd of epoch 4.
+        let moved = run(Some(24));
+        let unmoved = run(None);
+        assert_eq!(moved.len(), 6);
+        for (a, b) in moved.iter().zip(&unmoved) {
+            assert!(
+                (a.train_loss - b.train_loss).abs() < 1e-6
+                    && a.validation_loss == b.validation_loss,
+                "epoch {}: {a:?} vs {b:?}",
+                a.epoch
+            );
+        }
+    }
+
+    #[test]
+    fn a_run_moved_before_its_first_epoch_starts_again() {
+        let (set, _) = prepared("iris");
+        let spec = ModelSpec::mlp(features(&set), Task::MultiClass, 3);
+        let mut trainer = Trainer::new(spec, TrainConfig::default(), set, &Device::flex()).unwrap();
+        trainer.keep_checkpoints();
+        pollster::block_on(trainer.step()).unwrap();
+        assert_eq!(trainer.resume_on(&Device::flex()).unwrap(), 0);
+        let progress = pollster::block_on(trainer.step()).unwrap();
+        assert!(
+            matches!(
+                progress,
+                Progress::Step {
+                    epoch: 1,
+                    step: 1,
+                    ..
+                }
+            ),
+            "{progress:?}"
+        );
     }
 
     #[test]

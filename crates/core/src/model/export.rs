@@ -1,0 +1,398 @@
+//! Continue in PyTorch: a Python file that defines a `torch.nn.Module` matching a model's
+//! spec, loads the weights from its `.safetensors` model file (renaming burn's tensors
+//! to PyTorch's and transposing dense weights), and for tables encodes rows exactly as
+//! Hearth's preprocessing does.
+
+use super::file::ModelDocument;
+use super::spec::{Activation, InputShape, Layer, Padding, Shape};
+use crate::data::summary::Task;
+
+/// The Python module name for a model file name: `iris-flowers-model.safetensors` gives
+/// `iris_flowers_model` (the file is saved as `iris_flowers_model.py`).
+pub fn module_name(file_name: &str) -> String {
+    let stem = file_name.trim_end_matches(".safetensors");
+    let mut name: String = stem
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
+    if name.is_empty() || name.starts_with(|c: char| c.is_ascii_digit()) {
+        name.insert_str(0, "model_");
+    }
+    name
+}
+
+/// A string as a Python string literal.
+fn quoted(text: &str) -> String {
+    serde_json::to_string(text).unwrap_or_else(|_| "\"\"".to_string())
+}
+
+fn activation(activation: Activation, x: &str) -> Option<String> {
+    Some(match activation {
+        Activation::Linear => return None,
+        Activation::Relu => format!("torch.relu({x})"),
+        Activation::LeakyRelu => format!("F.leaky_relu({x}, 0.01)"),
+        Activation::Elu => format!("F.elu({x}, 1.0)"),
+        Activation::Gelu => format!("F.gelu({x})"),
+        Activation::Sigmoid => format!("torch.sigmoid({x})"),
+        Activation::Tanh => format!("torch.tanh({x})"),
+    })
+}
+
+/// The Python source for `document`'s model, whose weights are in `file_name`.
+pub fn pytorch(document: &ModelDocument, file_name: &str) -> Result<String, String> {
+    let spec = &document.spec;
+    let infos = spec.infer().map_err(|error| error.to_string())?;
+    let mut init = Vec::new();
+    let mut forward = Vec::new();
+    // (PyTorch name, Hearth name, transpose)
+    let mut weights: Vec<(String, String, bool)> = Vec::new();
+    let mut shape = Shape::from(spec.input);
+    if let InputShape::Image {
+        height,
+        width,
+        channels,
+    } = spec.input
+    {
+        forward.push(format!(
+            "x = x.reshape(-1, {height}, {width}, {channels}).permute(0, 3, 1, 2)  # channel-last rows to NCHW"
+        ));
+    }
+    for (index, (layer, info)) in spec.layers.iter().zip(&infos).enumerate() {
+        let name = format!("layer{}", index + 1);
+        let hearth = format!("blocks.{index}");
+        match *layer {
+            Layer::Dense {
+                units,
+                activation: act,
+            } => {
+                init.push(format!(
+                    "self.{name} = nn.Linear({}, {units})",
+                    shape.size()
+                ));
+                weights.push((
+                    format!("{name}.weight"),
+                    format!("{hearth}.Dense.weight"),
+                    true,
+                ));
+                weights.push((
+                    format!("{name}.bias"),
+                    format!("{hearth}.Dense.bias"),
+                    false,
+                ));
+                let call = format!("self.{name}(x)");
+                forward.push(format!("x = {}", activation(act, &call).unwrap_or(call)));
+            }
+            Layer::Conv2d {
+                filters,
+                kernel,
+                stride,
+                padding,
+                activation: act,
+            } => {
+                let (channels, height, width) = match shape {
+                    Shape::Image {
+                        channels,
+                        height,
+                        width,
+                    } => (channels, height, width),
+                    Shape::Flat { size } => (size, 1, 1),
+                };
+                init.push(format!(
+                    "self.{name} = nn.Conv2d({channels}, {filters}, kernel_size={kernel}, stride={stride})"
+                ));
+                weights.push((
+                    format!("{name}.weight"),
+                    format!("{hearth}.Conv.weight"),
+                    false,
+                ));
+                weights.push((format!("{name}.bias"), format!("{hearth}.Conv.bias"), false));
+                if padding == Padding::Same {
+                    // As Hearth (and TensorFlow) pad: the extra pixel at the bottom and right.
+                    let total = |side: usize| {
+                        ((side.div_ceil(stride) - 1) * stride + kernel).saturating_sub(side)
+                    };
+                    let (vertical, horizontal) = (total(height), total(width));
+                    forward.push(format!(
+                        "x = F.pad(x, ({}, {}, {}, {}))  # \"same\" padding",
+                        horizontal / 2,
+                        horizontal - horizontal / 2,
+                        vertical / 2,
+                        vertical - vertical / 2
+                    ));
+                }
+                let call = format!("self.{name}(x)");
+                forward.push(format!("x = {}", activation(act, &call).unwrap_or(call)));
+            }
+            Layer::MaxPool2d { size, stride } => {
+                init.push(format!(
+                    "self.{name} = nn.MaxPool2d({size}, stride={})",
+                    stride.unwrap_or(size)
+                ));
+                forward.push(format!("x = self.{name}(x)"));
+            }
+            Layer::AvgPool2d { size, stride } => {
+                init.push(format!(
+                    "self.{name} = nn.AvgPool2d({size}, stride={})",
+                    stride.unwrap_or(size)
+                ));
+                forward.push(format!("x = self.{name}(x)"));
+            }
+            Layer::Flatten => forward.push("x = torch.flatten(x, 1)".to_string()),
+            Layer::Dropout { rate } => {
+                init.push(format!("self.{name} = nn.Dropout({rate})"));
+                forward.push(format!("x = self.{name}(x)"));
+            }
+            Layer::BatchNorm { activation: act } => {
+                let kind = match shape {
+                    Shape::Image { channels, .. } => format!("nn.BatchNorm2d({channels})"),
+                    Shape::Flat { size } => format!("nn.BatchNorm1d({size})"),
+                };
+                init.push(format!("self.{name} = {kind}"));
+                for (torch, burn) in [
+                    ("weight", "gamma"),
+                    ("bias", "beta"),
+                    ("running_mean", "running_mean"),
+                    ("running_var", "running_var"),
+                ] {
+                    weights.push((
+                        format!("{name}.{torch}"),
+                        format!("{hearth}.BatchNorm.{burn}"),
+                        false,
+                    ));
+                }
+                let call = format!("self.{name}(x)");
+                forward.push(format!("x = {}", activation(act, &call).unwrap_or(call)));
+            }
+        }
+        shape = info.output;
+    }
+    if matches!(shape, Shape::Image { .. }) {
+        forward.push("x = torch.flatten(x, 1)".to_string());
+    }
+    init.push(format!(
+        "self.head = nn.Linear({}, {})",
+        shape.size(),
+        spec.outputs
+    ));
+    weights.push(("head.weight".into(), "head.weight".into(), true));
+    weights.push(("head.bias".into(), "head.bias".into(), false));
+    forward.push("return self.head(x)".to_string());
+
+    let (target_mean, target_std) = match &document.preprocessing {
+        Some(crate::data::prep::Schema {
+            target: crate::data::prep::TargetSchema::Regression { mean, std, .. },
+            ..
+        }) => (*mean, *std),
+        _ => (0.0, 1.0),
+    };
+    let outputs = match spec.task {
+        Task::MultiClass => "torch.softmax(logits, 1)".to_string(),
+        Task::Binary => {
+            "torch.cat([1 - torch.sigmoid(logits), torch.sigmoid(logits)], 1)".to_string()
+        }
+        Task::Regression => format!("logits * {target_std:?} + {target_mean:?}"),
+    };
+    let preprocessing = match &document.preprocessing {
+        Some(schema) => format!(
+            "json.loads(r'''{}''')",
+            serde_json::to_string(schema).map_err(|error| error.to_string())?
+        ),
+        None => "None".to_string(),
+    };
+    let width = Shape::from(spec.input).size();
+    let module = module_name(file_name);
+    let name = if document.card.name.is_empty() {
+        file_name.to_string()
+    } else {
+        document.card.name.clone()
+    };
+    let usage = if document.preprocessing.is_some() {
+        let columns: Vec<String> = document
+            .preprocessing
+            .iter()
+            .flat_map(|schema| schema.features.iter().map(|feature| feature.column()))
+            .map(|column| format!("{}: ...", quoted(column)))
+            .collect();
+        format!(
+            "    model.predict([{{{}}}])  # one dict per row, cells as text",
+            columns.join(", ")
+        )
+    } else {
+        format!(
+            "    model.predict_inputs(pixels)  # [n, {width}]: pixels / 255, row by row, channel last"
+        )
+    };
+    let indent = |lines: &[String]| {
+        lines
+            .iter()
+            .map(|line| format!("        {line}"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let weight_lines = weights
+        .iter()
+        .map(|(torch, hearth, transpose)| {
+            format!(
+                "    ({}, {}, {}),",
+                quoted(torch),
+                quoted(hearth),
+                if *transpose { "True" } else { "False" }
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let classes = serde_json::to_string(&document.class_labels).map_err(|e| e.to_string())?;
+    Ok(format!(
+        r#""""{name}: a PyTorch module generated by Hearth from {file_name}.
+
+Keep this file beside {file_name}, then:
+
+    from {module} import load
+    model = load({file_quoted})
+{usage}
+    model(torch.tensor(x))  # the raw outputs (logits) for prepared inputs
+
+Needs torch, numpy and safetensors (pip install torch numpy safetensors).
+"""
+
+import json
+import math
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from safetensors.numpy import load_file
+from torch import nn
+
+TASK = {task}
+CLASSES = {classes}
+INPUTS = {width}
+# How table rows become inputs (None for images): Hearth's preprocessing, as trained.
+PREPROCESSING = {preprocessing}
+MISSING = {{"", "?", "na", "n/a", "nan", "null", "none", "-"}}
+# (PyTorch parameter, tensor in the model file, transposed: burn stores dense weights
+# as [inputs, outputs], PyTorch as [outputs, inputs])
+WEIGHTS = [
+{weight_lines}
+]
+
+
+class HearthModel(nn.Module):
+    def __init__(self):
+        super().__init__()
+{init}
+
+    def forward(self, x):
+        """The head's outputs for prepared inputs of shape [n, INPUTS]."""
+{forward}
+
+    def predict_inputs(self, x):
+        """Class probabilities (or the predicted value) for prepared inputs, as numpy."""
+        with torch.no_grad():
+            logits = self.forward(torch.as_tensor(np.asarray(x, dtype=np.float32)))
+            return ({outputs}).numpy()
+
+    def predict(self, rows):
+        """Class probabilities (or the predicted value) for table rows (dicts of text)."""
+        return self.predict_inputs([encode(row) for row in rows])
+
+
+def encode(row):
+    """One table row's inputs, as Hearth's preprocessing encodes them."""
+    if PREPROCESSING is None:
+        raise ValueError("this model reads images: use predict_inputs")
+    out = []
+    for feature in PREPROCESSING["features"]:
+        cell = row.get(feature["column"])
+        cell = None if cell is None else str(cell).strip()
+        if cell is not None and cell.lower() in MISSING:
+            cell = None
+        missing = cell is None
+        kind = feature["kind"]
+        if kind == "numeric":
+            try:
+                value = float(cell) if cell is not None else feature["fill"]
+            except ValueError:
+                value, missing = feature["fill"], True
+            if not math.isfinite(value):
+                value, missing = feature["fill"], True
+            out.append((value - feature["shift"]) / feature["scale"])
+        elif kind == "boolean":
+            if cell is None:
+                out.append(feature["fill"])
+            else:
+                out.append(float(cell.lower() == feature["true_value"].lower()))
+        else:
+            value = cell if cell is not None else feature.get("fill")
+            out.extend(float(value == level) for level in feature["levels"])
+        if feature.get("indicator"):
+            out.append(float(missing))
+    return out
+
+
+def load(path={file_quoted}):
+    """The model with the weights of the Hearth model file at `path`, ready to predict."""
+    tensors = load_file(path)
+    state = {{}}
+    for name, stored, transpose in WEIGHTS:
+        value = tensors[stored]
+        state[name] = torch.from_numpy(np.ascontiguousarray(value.T if transpose else value))
+    model = HearthModel()
+    result = model.load_state_dict(state, strict=False)
+    missing = [key for key in result.missing_keys if not key.endswith("num_batches_tracked")]
+    if missing or result.unexpected_keys:
+        raise ValueError(f"{{path}} does not fit this module: missing {{missing}}, unexpected {{result.unexpected_keys}}")
+    model.eval()
+    return model
+"#,
+        file_quoted = quoted(file_name),
+        task = quoted(match spec.task {
+            Task::MultiClass => "multi_class",
+            Task::Binary => "binary",
+            Task::Regression => "regression",
+        }),
+        init = indent(&init),
+        forward = indent(&forward),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn module_names_are_python_identifiers() {
+        assert_eq!(
+            module_name("iris-flowers-model.safetensors"),
+            "iris_flowers_model"
+        );
+        assert_eq!(module_name("2024 model.safetensors"), "model_2024_model");
+        assert_eq!(module_name(".safetensors"), "model_");
+    }
+
+    #[test]
+    fn the_digit_cnn_exports_every_layer_and_weight() {
+        let bytes = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../assets/digits.safetensors"
+        ))
+        .unwrap();
+        let document = crate::model::file::read_document("digits.safetensors", &bytes).unwrap();
+        let python = pytorch(&document, "digits.safetensors").unwrap();
+        assert!(python.contains("self.layer1 = nn.Conv2d(1, 32, kernel_size=3, stride=1)"));
+        assert!(python.contains("self.layer2 = nn.MaxPool2d(2, stride=2)"));
+        assert!(python.contains("self.head = nn.Linear(64, 10)"));
+        assert!(python.contains(r#"("layer7.weight", "blocks.6.Dense.weight", True),"#));
+        assert!(python.contains("x = x.reshape(-1, 28, 28, 1).permute(0, 3, 1, 2)"));
+        assert!(python.contains("return (torch.softmax(logits, 1)).numpy()"));
+        assert!(python.contains("PREPROCESSING = None"));
+        // Every tensor of the file is loaded.
+        for tensor in crate::model::file::tensors(&bytes) {
+            assert!(
+                python.contains(&format!("\"{}\"", tensor.name)),
+                "{}",
+                tensor.name
+            );
+        }
+    }
+}

@@ -1,0 +1,211 @@
+//! What a reload restores, and the saved-models list, as plain structs tested natively.
+//! The browser's storage itself is in [`crate::storage`].
+
+use hearth_core::data::summary::DataConfig;
+use hearth_core::model::summary::ModelSummary;
+use hearth_core::model::{ModelSpec, TrainConfig};
+use serde::{Deserialize, Serialize};
+
+/// The version of [`SessionState`] this page writes; an older or newer one is ignored.
+pub const SESSION_VERSION: u32 = 1;
+
+/// Which data set the session used.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum DataChoice {
+    /// A built-in data set, loaded again by name.
+    Builtin { name: String },
+    /// An uploaded CSV file; its bytes are kept only when the user allows it.
+    Csv { name: String },
+    /// Uploaded images; kept only when the user allows it.
+    Images {
+        name: String,
+        paths: Vec<String>,
+        classes: Vec<Option<String>>,
+        width: u32,
+        height: u32,
+        channels: u8,
+    },
+}
+
+impl DataChoice {
+    /// Whether the data came from the user's files.
+    pub fn is_upload(&self) -> bool {
+        !matches!(self, DataChoice::Builtin { .. })
+    }
+
+    pub fn name(&self) -> &str {
+        match self {
+            DataChoice::Builtin { name }
+            | DataChoice::Csv { name }
+            | DataChoice::Images { name, .. } => name,
+        }
+    }
+}
+
+/// The session's settings (the model's weights and uploaded files are stored beside it).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SessionState {
+    pub version: u32,
+    pub data: Option<DataChoice>,
+    pub data_config: Option<DataConfig>,
+    pub spec: Option<ModelSpec>,
+    pub train_config: Option<TrainConfig>,
+    /// Whether uploaded files may be kept in this browser.
+    pub keep_uploads: bool,
+}
+
+impl Default for SessionState {
+    fn default() -> Self {
+        SessionState {
+            version: SESSION_VERSION,
+            data: None,
+            data_config: None,
+            spec: None,
+            train_config: None,
+            keep_uploads: false,
+        }
+    }
+}
+
+impl SessionState {
+    /// The stored JSON as a session, if it is one this page understands.
+    pub fn parse(json: &str) -> Option<SessionState> {
+        serde_json::from_str::<SessionState>(json)
+            .ok()
+            .filter(|state| state.version == SESSION_VERSION)
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+}
+
+/// A model kept in the browser, as the Saved models list shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SavedInfo {
+    pub id: String,
+    pub name: String,
+    /// Milliseconds since 1970, when it was saved.
+    pub saved_at: f64,
+    pub task: String,
+    /// "97.8% test accuracy", or empty when the model was not scored.
+    pub metric: String,
+    pub bytes: u64,
+}
+
+impl SavedInfo {
+    /// The list entry for `model`, saved at `now` as a file of `bytes` bytes.
+    pub fn of(model: &ModelSummary, now: f64, bytes: u64) -> SavedInfo {
+        SavedInfo {
+            id: format!("m{}", now as u64),
+            name: if model.card.name.is_empty() {
+                model.name.clone()
+            } else {
+                model.card.name.clone()
+            },
+            saved_at: now,
+            task: hearth_core::text::capitalised(model.task.label()),
+            metric: model.score_label().unwrap_or_default(),
+            bytes,
+        }
+    }
+
+    /// Newest first.
+    pub fn sort(list: &mut [SavedInfo]) {
+        list.sort_by(|a, b| b.saved_at.total_cmp(&a.saved_at));
+    }
+}
+
+/// Bytes as people read them: `812 B`, `1.4 MB`, `2.1 GB`.
+pub fn bytes_label(bytes: f64) -> String {
+    const UNITS: [&str; 5] = ["B", "KB", "MB", "GB", "TB"];
+    let mut value = bytes.max(0.0);
+    let mut unit = 0;
+    while value >= 1000.0 && unit < UNITS.len() - 1 {
+        value /= 1000.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{value:.0} B")
+    } else {
+        format!("{value:.1} {}", UNITS[unit])
+    }
+}
+
+/// What the page says when the browser refuses to store something.
+pub fn storage_refused(what: &str, reason: &str) -> String {
+    format!(
+        "The browser's storage refused to keep {what} ({reason}). It is probably full: delete saved models below to make room. Your work stays on this page until you close it."
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hearth_core::data::summary::Task;
+    use hearth_core::model::InputShape;
+    use hearth_core::model::summary::{ModelCard, ModelInput, ModelSource};
+
+    #[test]
+    fn a_session_round_trips_and_other_versions_are_ignored() {
+        let state = SessionState {
+            data: Some(DataChoice::Csv {
+                name: "flowers.csv".into(),
+            }),
+            spec: Some(ModelSpec::mlp(
+                InputShape::Features { features: 4 },
+                Task::MultiClass,
+                3,
+            )),
+            keep_uploads: true,
+            ..SessionState::default()
+        };
+        assert_eq!(SessionState::parse(&state.to_json()), Some(state.clone()));
+        let newer = state.to_json().replace("\"version\":1", "\"version\":2");
+        assert_eq!(SessionState::parse(&newer), None);
+        assert_eq!(SessionState::parse("not json"), None);
+        assert!(state.data.as_ref().unwrap().is_upload());
+        assert_eq!(state.data.unwrap().name(), "flowers.csv");
+    }
+
+    #[test]
+    fn saved_models_are_listed_newest_first_with_their_headline() {
+        let model = ModelSummary {
+            name: "iris".into(),
+            source: ModelSource::Trained,
+            task: Task::MultiClass,
+            labels: vec![],
+            input: ModelInput::Table {
+                columns: vec![],
+                target: "species".into(),
+            },
+            parameters: 10,
+            test_score: Some(0.9667),
+            test_rows: 0,
+            spec: ModelSpec::logistic(InputShape::Features { features: 4 }, Task::MultiClass, 3),
+            config: None,
+            history: vec![],
+            card: ModelCard {
+                name: "iris model".into(),
+                ..ModelCard::default()
+            },
+        };
+        let older = SavedInfo::of(&model, 1_000.0, 512);
+        let newer = SavedInfo::of(&model, 2_000.0, 512);
+        assert_eq!(newer.name, "iris model");
+        assert_eq!(newer.metric, "96.7% test accuracy");
+        assert_eq!(newer.task, "Multi-class classification");
+        let mut list = vec![older.clone(), newer.clone()];
+        SavedInfo::sort(&mut list);
+        assert_eq!(list, vec![newer, older]);
+    }
+
+    #[test]
+    fn sizes_read_well() {
+        assert_eq!(bytes_label(812.0), "812 B");
+        assert_eq!(bytes_label(381_000.0), "381.0 KB");
+        assert_eq!(bytes_label(1_400_000.0), "1.4 MB");
+        assert_eq!(bytes_label(2.1e9), "2.1 GB");
+    }
+}
