@@ -463,7 +463,13 @@ impl Keeper {
                 self.restore_data(choice, state.data_config.clone()).await;
             }
         }
-        if let Some(record) = storage::get(SESSION, "model").await.ok().flatten() {
+        // A model trained or opened meanwhile wins over the session's.
+        let replaced = self.model.with_untracked(|model| {
+            model
+                .as_ref()
+                .is_some_and(|model| model.source != ModelSource::Pretrained)
+        });
+        if !replaced && let Some(record) = storage::get(SESSION, "model").await.ok().flatten() {
             let name = storage::field(&record, "name")
                 .and_then(|name| name.as_string())
                 .unwrap_or_else(|| "model.safetensors".to_string());
@@ -491,6 +497,14 @@ impl Keeper {
 
     async fn restore_data(self, choice: DataChoice, config: Option<DataConfig>) {
         let kept = storage::get(SESSION, "data").await.ok().flatten();
+        // The user chose data while the session was being read: theirs wins.
+        let chosen = self.pending_choice.with_value(Option::is_some)
+            || self
+                .data
+                .with_untracked(|data| data.summary.is_some() || data.loading.is_some());
+        if chosen {
+            return;
+        }
         let (message, file, files) = match &choice {
             DataChoice::Builtin { name } => (
                 ToEngine::LoadBuiltin { name: name.clone() },

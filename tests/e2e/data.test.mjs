@@ -12,14 +12,16 @@ let browser;
 const work = mkdtempSync(join(tmpdir(), "hearth-data-"));
 before(async () => {
   server = await serveDist();
-  browser = await launchBrowser();
 });
 after(async () => {
-  await browser.close();
+  await browser?.close();
   await server.close();
 });
 
+/** A fresh profile per test: the page restores its last session from the profile. */
 async function openReady() {
+  await browser?.close();
+  browser = await launchBrowser();
   const app = new HearthPage(await browser.newPage());
   await app.open(server.origin);
   await app.waitForEngine();

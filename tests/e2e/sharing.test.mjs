@@ -292,3 +292,41 @@ test("a model spec travels as a link: opening it restores the spec", async () =>
     await fresh.close();
   }
 });
+
+test("uploaded data comes back after a reload only when the user keeps it", async () => {
+  const work = mkdtempSync(join(tmpdir(), "hearth-keep-"));
+  const csv = join(work, "flowers.csv");
+  writeFileSync(csv, readFileSync(resolve(import.meta.dirname, "../../crates/core/assets/iris.csv")));
+  const browser = await launchBrowser();
+  try {
+    const app = await openReady(browser);
+    const page = app.page;
+    // Not kept: a reload says the file must be chosen again.
+    await page.getByTestId("upload-csv").setInputFiles(csv);
+    await page.getByTestId("data-name").getByText("flowers.csv").waitFor();
+    await page.waitForTimeout(500);
+    await page.reload();
+    await app.waitForEngine();
+    await app.step("Use & share").click();
+    await page.getByTestId("share-notice").getByText(/used flowers\.csv, which was not kept in this browser/).waitFor({ timeout: 30_000 });
+    await app.step("Data").click();
+    assert.equal(await page.getByTestId("no-data").count(), 1);
+
+    // Kept: the file, and the choices made on it, come back.
+    await page.getByTestId("keep-uploads").check();
+    await page.getByTestId("upload-csv").setInputFiles(csv);
+    await page.getByTestId("data-name").getByText("flowers.csv").waitFor();
+    await page.getByTestId("target-select").selectOption("sepal_length");
+    await page.waitForTimeout(500);
+    await page.reload();
+    await app.waitForEngine();
+    await page.getByTestId("data-name").getByText("flowers.csv").waitFor({ timeout: 30_000 });
+    await page.getByTestId("data-shape").getByText(/150 rows/).waitFor();
+    assert.equal(await page.getByTestId("target-select").inputValue(), "sepal_length");
+    assert.ok(await page.getByTestId("keep-uploads").isChecked());
+    await app.screenshot("share-kept-upload");
+    assert.deepEqual(app.consoleErrors, []);
+  } finally {
+    await browser.close();
+  }
+});

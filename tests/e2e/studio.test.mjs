@@ -12,15 +12,21 @@ let server;
 let browser;
 before(async () => {
   server = await serveDist();
-  browser = await launchBrowser();
 });
 after(async () => {
-  await browser.close();
+  await browser?.close();
   await server.close();
 });
 
+/** A fresh browser profile per test: the page keeps its session in the profile. */
+async function freshBrowser() {
+  await browser?.close();
+  browser = await launchBrowser();
+  return browser;
+}
+
 async function openReady() {
-  const app = new HearthPage(await browser.newPage());
+  const app = new HearthPage(await (await freshBrowser()).newPage());
   await app.open(server.origin);
   await app.waitForEngine();
   return app;
@@ -239,7 +245,7 @@ test("a CSV upload, a target, training and a one-row prediction", async () => {
 
 test("the Model, Train and Use steps fit a phone screen", async () => {
   // A persistent context ignores newPage options: size the page itself.
-  const app = new HearthPage(await browser.newPage());
+  const app = new HearthPage(await (await freshBrowser()).newPage());
   await app.page.setViewportSize({ width: 390, height: 844 });
   await app.open(server.origin);
   await app.waitForEngine();
