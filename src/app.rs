@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use crate::data_panel::DataPanel;
 use crate::data_state::DataState;
 use crate::engine_status::{EngineStatus, Phase};
+use crate::evaluate_panel::{EvalState, EvaluatePanel};
 use crate::keeping::Keeper;
 use crate::platform::{self, EngineLink};
 use crate::steps::Step;
@@ -21,6 +22,7 @@ pub fn App() -> impl IntoView {
     let specs = RwSignal::new(SpecState::default());
     let train = RwSignal::new(TrainState::default());
     let uses = RwSignal::new(UseState::default());
+    let eval = RwSignal::new(EvalState::default());
 
     let link = StoredValue::new_local(None::<EngineLink>);
     let keeper = Keeper::new(link, data, specs, train);
@@ -32,6 +34,7 @@ pub fn App() -> impl IntoView {
                 data.update(|data| data.on_message(&message));
                 train.update(|train| train.on_message(&message));
                 uses.update(|uses| uses.on_message(&message));
+                eval.update(|eval| eval.on_message(&message));
                 keeper.on_message(&message, bytes);
                 let replies = status
                     .try_update(|status| status.on_message(message))
@@ -89,7 +92,7 @@ pub fn App() -> impl IntoView {
         </header>
         <StepNav current=current_step />
         <main id="main">
-            <StepPanel step=current_step status=status data=data specs=specs train=train uses=uses link=link on_self_test=move || {
+            <StepPanel step=current_step status=status data=data specs=specs train=train uses=uses eval=eval link=link on_self_test=move || {
                 let message = status.try_update(|status| status.start_self_test()).flatten();
                 send(message);
             } />
@@ -176,6 +179,7 @@ fn StepPanel(
     specs: RwSignal<SpecState>,
     train: RwSignal<TrainState>,
     uses: RwSignal<UseState>,
+    eval: RwSignal<EvalState>,
     link: platform::Link,
     on_self_test: impl Fn() + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
@@ -192,6 +196,7 @@ fn StepPanel(
                         <TrainPanel train=train specs=specs status=status link=link />
                         <EngineCheck status=status on_run=on_self_test />
                     })}
+                {(current == Step::Evaluate).then(|| view! { <EvaluatePanel eval=eval link=link /> })}
                 {(current == Step::UseAndShare).then(|| view! { <UsePanel uses=uses link=link /> })}
             </section>
         }

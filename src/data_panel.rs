@@ -929,7 +929,7 @@ fn AugmentControls(
 
 /// One image drawn on a canvas.
 #[component]
-fn Thumbnail(width: u32, height: u32, pixels: Vec<u8>) -> impl IntoView {
+pub fn Thumbnail(width: u32, height: u32, pixels: Vec<u8>) -> impl IntoView {
     let canvas = NodeRef::<leptos::html::Canvas>::new();
     canvas.on_load(move |canvas| platform::paint_rgba(&canvas, width, height, &pixels));
     view! { <canvas node_ref=canvas width=width height=height class="thumb"></canvas> }

@@ -130,6 +130,8 @@ impl EngineStatus {
             | FromEngine::ModelReady { .. }
             | FromEngine::ModelFile { .. }
             | FromEngine::TextFile { .. }
+            | FromEngine::Evaluated { .. }
+            | FromEngine::CellSamples { .. }
             | FromEngine::ModelFileFailed { .. }
             | FromEngine::Predicted { .. }
             | FromEngine::PredictFailed { .. } => Vec::new(),

@@ -7,6 +7,7 @@ pub mod app;
 pub mod data_panel;
 pub mod data_state;
 pub mod engine_status;
+pub mod evaluate_panel;
 pub mod keeping;
 pub mod platform;
 pub mod session;

@@ -364,6 +364,121 @@ fn argmax(row: &[f32]) -> usize {
 }
 
 /// `a / b`, or 0 when `b` is 0 (a class never predicted has precision 0).
+/// What the Evaluate step shows about a model on its held-out test split.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Evaluation {
+    /// The model's name.
+    pub model: String,
+    pub classification: Option<ClassificationMetrics>,
+    pub regression: Option<RegressionMetrics>,
+    /// Binary tasks: the ROC curve of the second class's probability.
+    pub roc: Option<Vec<(f64, f64)>>,
+    /// Regression: (actual, predicted) for each test row.
+    pub points: Vec<(f64, f64)>,
+    /// What training cost (set when training ends).
+    #[serde(default)]
+    pub cost: Option<Cost>,
+}
+
+/// What training a model cost. FLOPs count a multiply-add as two; the backward pass is
+/// counted as twice the forward pass (gradients for the inputs and for the weights), the
+/// usual convention.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Cost {
+    pub parameters: u64,
+    /// The weights as float32: 4 bytes a parameter (the model file adds its header).
+    pub model_bytes: u64,
+    pub forward_flops: u64,
+    pub backward_flops: u64,
+    /// (forward + backward) × examples trained.
+    pub training_flops: f64,
+    pub epochs: usize,
+    pub examples: u64,
+    pub seconds: f64,
+    pub examples_per_second: f64,
+    pub backend: String,
+}
+
+impl Cost {
+    pub fn new(
+        parameters: u64,
+        forward_flops: u64,
+        epochs: usize,
+        examples: u64,
+        seconds: f64,
+        backend: &str,
+    ) -> Cost {
+        let backward_flops = 2 * forward_flops;
+        Cost {
+            parameters,
+            model_bytes: 4 * parameters,
+            forward_flops,
+            backward_flops,
+            training_flops: (forward_flops + backward_flops) as f64 * examples as f64,
+            epochs,
+            examples,
+            seconds,
+            examples_per_second: if seconds > 0.0 {
+                examples as f64 / seconds
+            } else {
+                0.0
+            },
+            backend: backend.to_string(),
+        }
+    }
+}
+
+/// The test samples that fell in one cell of the confusion matrix.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CellSamples {
+    pub truth: usize,
+    pub predicted: usize,
+    /// How many samples the cell holds (more than are shown when it is large).
+    pub total: usize,
+    /// Table rows: each sample's cells, (column, value).
+    pub rows: Vec<Vec<(String, String)>>,
+    /// Image sets: each sample as a thumbnail of `width` x `height`.
+    pub images: Vec<crate::data::summary::Thumbnail>,
+    pub width: u32,
+    pub height: u32,
+}
+
+/// The ROC curve: (false positive rate, true positive rate) as the threshold falls from
+/// above the highest score to below the lowest, from (0, 0) to (1, 1); rows with equal
+/// scores move the curve together (a diagonal step). `None` without both classes.
+pub fn roc_curve(scores: &[f32], positives: &[bool]) -> Option<Vec<(f64, f64)>> {
+    let mut pairs: Vec<(f32, bool)> = scores
+        .iter()
+        .copied()
+        .zip(positives.iter().copied())
+        .collect();
+    let n_pos = pairs.iter().filter(|(_, positive)| *positive).count() as f64;
+    let n_neg = pairs.len() as f64 - n_pos;
+    if n_pos == 0.0 || n_neg == 0.0 {
+        return None;
+    }
+    pairs.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let mut curve = vec![(0.0, 0.0)];
+    let (mut true_positives, mut false_positives) = (0.0, 0.0);
+    let mut start = 0;
+    while start < pairs.len() {
+        let mut end = start;
+        while end + 1 < pairs.len() && pairs[end + 1].0 == pairs[start].0 {
+            end += 1;
+        }
+        for &(_, positive) in &pairs[start..=end] {
+            if positive {
+                true_positives += 1.0;
+            } else {
+                false_positives += 1.0;
+            }
+        }
+        curve.push((false_positives / n_neg, true_positives / n_pos));
+        start = end + 1;
+    }
+    Some(curve)
+}
+
 fn ratio(a: f64, b: f64) -> f64 {
     if b == 0.0 { 0.0 } else { a / b }
 }
@@ -371,6 +486,55 @@ fn ratio(a: f64, b: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_run_s_cost_counts_forward_and_backward_flops() {
+        // The MLP 784-128-64-10 trained for 2 epochs of 100 examples in 4 seconds.
+        let forward = 2 * (784 * 128 + 128 * 64 + 64 * 10);
+        let cost = Cost::new(109_386, forward, 2, 200, 4.0, "CPU");
+        assert_eq!(cost.model_bytes, 437_544);
+        assert_eq!(cost.backward_flops, 2 * forward);
+        assert_eq!(cost.training_flops, (3 * forward * 200) as f64);
+        assert_eq!(cost.examples_per_second, 50.0);
+    }
+
+    #[test]
+    fn the_roc_curve_steps_through_every_threshold() {
+        // By hand: 3 positives, 3 negatives, scores falling.
+        let scores = [0.9, 0.8, 0.7, 0.6, 0.55, 0.4];
+        let positives = [true, true, false, true, false, false];
+        let curve = roc_curve(&scores, &positives).unwrap();
+        let third = 1.0 / 3.0;
+        let expected = [
+            (0.0, 0.0),
+            (0.0, third),
+            (0.0, 2.0 * third),
+            (third, 2.0 * third),
+            (third, 1.0),
+            (2.0 * third, 1.0),
+            (1.0, 1.0),
+        ];
+        assert_eq!(curve.len(), expected.len());
+        for (got, want) in curve.iter().zip(expected) {
+            assert!(
+                (got.0 - want.0).abs() < 1e-12 && (got.1 - want.1).abs() < 1e-12,
+                "{curve:?}"
+            );
+        }
+        // Its area is the AUC: 8 of the 9 positive-negative pairs are ordered right.
+        let area: f64 = curve
+            .windows(2)
+            .map(|pair| (pair[1].0 - pair[0].0) * (pair[1].1 + pair[0].1) / 2.0)
+            .sum();
+        assert!((area - 8.0 / 9.0).abs() < 1e-12);
+        assert!((roc_auc(&scores, &positives).unwrap() - area).abs() < 1e-12);
+        // Ties move together; one class alone has no curve.
+        assert_eq!(
+            roc_curve(&[0.5, 0.5], &[true, false]).unwrap(),
+            vec![(0.0, 0.0), (1.0, 1.0)]
+        );
+        assert_eq!(roc_curve(&[0.5, 0.7], &[true, true]), None);
+    }
 
     fn one_hot(classes: usize, class: usize) -> Vec<f32> {
         (0..classes)

@@ -7,6 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::data::summary::{Augment, DataConfig, DataReport, DataSummary, Thumbnail};
+use crate::metrics::{CellSamples, Evaluation};
 use crate::model::summary::{ModelSource, ModelSummary, PredictInput, Prediction};
 use crate::model::{EpochRecord, ModelSpec, TrainConfig};
 
@@ -63,6 +64,8 @@ pub enum ToEngine {
     /// Write the model in use as a model file; the reply is a [`FromEngine::ModelFile`]
     /// with `purpose` [`FilePurpose::Requested`] and the same `id`.
     SaveModel { id: u32 },
+    /// The test samples in one cell of the confusion matrix of the model in use.
+    CellSamples { truth: usize, predicted: usize },
     /// Write the model in use as a Python file defining a PyTorch module that loads the
     /// model file's weights; the reply is a [`FromEngine::TextFile`] with the same `id`.
     ExportPytorch { id: u32 },
@@ -182,6 +185,11 @@ pub enum FromEngine {
         /// A name to save it under (`iris-model.safetensors`).
         file_name: String,
     },
+    /// How the model in use did on its held-out test split (`None`: a model that was not
+    /// trained in this session has no test split here).
+    Evaluated { evaluation: Option<Evaluation> },
+    /// The answer to [`ToEngine::CellSamples`].
+    CellSamples { samples: CellSamples },
     /// A text file to offer for download (the PyTorch export).
     TextFile {
         id: u32,

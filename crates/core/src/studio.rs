@@ -8,7 +8,7 @@ use crate::data::images::{self, ImageShape};
 use crate::data::prep::{FeatureSchema, Schema, TargetSchema};
 use crate::data::session::{DataSession, Loaded};
 use crate::data::summary::{Split, Task};
-use crate::metrics::{self, SplitName};
+use crate::metrics::{self, CellSamples, Cost, Evaluation, SplitName};
 use crate::model::file::{self, FORMAT_VERSION, ModelCard, ModelDocument, ModelFileError};
 use crate::model::network::Network;
 use crate::model::spec::{InputShape, ModelSpec, Shape};
@@ -39,6 +39,12 @@ pub struct ActiveModel {
     pub metrics: serde_json::Value,
     pub card: ModelCard,
     test: Vec<TestRow>,
+    /// The held-out test split's evaluation (models trained in this session).
+    pub evaluation: Option<Evaluation>,
+    /// Per test sample: (true class, predicted class), for the confusion drill-down.
+    test_classes: Vec<(usize, usize)>,
+    /// Image models: the test samples' inputs and their shape, for thumbnails.
+    test_images: Option<(ImageShape, Vec<f32>)>,
     device: Device,
 }
 
@@ -78,8 +84,68 @@ impl ActiveModel {
             metrics: document.metrics,
             card: document.card,
             test: Vec::new(),
+            evaluation: None,
+            test_classes: Vec::new(),
+            test_images: None,
             device: device.clone(),
         })
+    }
+
+    /// The test samples in cell (`truth`, `predicted`) of the confusion matrix (at most
+    /// `limit` of them shown).
+    pub fn cell_samples(&self, truth: usize, predicted: usize, limit: usize) -> CellSamples {
+        let members: Vec<usize> = self
+            .test_classes
+            .iter()
+            .enumerate()
+            .filter(|(_, pair)| **pair == (truth, predicted))
+            .map(|(index, _)| index)
+            .collect();
+        let shown = &members[..members.len().min(limit)];
+        let mut samples = CellSamples {
+            truth,
+            predicted,
+            total: members.len(),
+            rows: Vec::new(),
+            images: Vec::new(),
+            width: 0,
+            height: 0,
+        };
+        match &self.test_images {
+            Some((shape, x)) => {
+                let size = (shape.width * shape.height * u32::from(shape.channels)) as usize;
+                samples.width = shape.width;
+                samples.height = shape.height;
+                samples.images = shown
+                    .iter()
+                    .filter_map(|&index| {
+                        let pixels = x.get(index * size..(index + 1) * size)?;
+                        let rgba = pixels
+                            .chunks(usize::from(shape.channels.max(1)))
+                            .flat_map(|pixel| {
+                                let value = |i: usize| {
+                                    (pixel.get(i).or(pixel.first()).copied().unwrap_or(0.0) * 255.0)
+                                        .round()
+                                        .clamp(0.0, 255.0) as u8
+                                };
+                                [value(0), value(1), value(2), 255]
+                            })
+                            .collect();
+                        Some(crate::data::summary::Thumbnail {
+                            class: truth as u32,
+                            rgba,
+                        })
+                    })
+                    .collect();
+            }
+            None => {
+                samples.rows = shown
+                    .iter()
+                    .filter_map(|&index| self.test.get(index).map(|row| row.cells.clone()))
+                    .collect();
+            }
+        }
+        samples
     }
 
     /// Everything about the model but its weights, as its model file holds it.
@@ -108,16 +174,20 @@ impl ActiveModel {
     }
 
     /// Adds how long training took, and where, to the metrics.
-    pub fn record_training(&mut self, seconds: f64, backend: &str) {
+    pub fn record_training(&mut self, seconds: f64, examples: u64, backend: &str) {
+        let cost = Cost::new(
+            self.spec.params(),
+            self.spec.flops(),
+            self.history.len(),
+            examples,
+            seconds,
+            backend,
+        );
         if let Some(metrics) = self.metrics.as_object_mut() {
-            metrics.insert(
-                "training".to_string(),
-                serde_json::json!({
-                    "seconds": seconds,
-                    "epochs": self.history.len(),
-                    "backend": backend,
-                }),
-            );
+            metrics.insert("training".to_string(), serde_json::json!(cost));
+        }
+        if let Some(evaluation) = self.evaluation.as_mut() {
+            evaluation.cost = Some(cost);
         }
     }
 
@@ -452,6 +522,8 @@ pub struct Job {
     test_rows: Vec<u32>,
     test_truth: Vec<f32>,
     test: Vec<TestRow>,
+    /// Image sets: the images' shape (for thumbnails of test samples).
+    image_shape: Option<ImageShape>,
     device: Device,
 }
 
@@ -543,6 +615,14 @@ impl Job {
         check_spec(&spec, input, task, labels.len())?;
         let test_rows = set.test.clone();
         let test_truth = test_rows.iter().map(|&row| set.y[row as usize]).collect();
+        let image_shape = match &data.loaded {
+            Loaded::Images(images) => Some(ImageShape {
+                width: images.width,
+                height: images.height,
+                channels: images.channels,
+            }),
+            _ => None,
+        };
         let trainer =
             Trainer::new(spec.clone(), config, set, device).map_err(|error| error.to_string())?;
         Ok(Job {
@@ -554,6 +634,7 @@ impl Job {
             test_rows,
             test_truth,
             test,
+            image_shape,
             device: device.clone(),
         })
     }
@@ -573,6 +654,11 @@ impl Job {
     /// Trains one batch.
     pub async fn step(&mut self) -> Result<Progress, crate::Error> {
         self.trainer.step().await
+    }
+
+    /// Examples trained on so far.
+    pub fn examples_trained(&self) -> u64 {
+        self.trainer.examples_trained()
     }
 
     /// Examples in the batch the next step trains (for examples per second).
@@ -617,12 +703,22 @@ impl Job {
         let network = self.trainer.network().ok_or("The trained model is gone.")?;
         let mut metrics = serde_json::Map::new();
         let mut test_score = None;
+        let mut evaluation = None;
+        let mut test_classes = Vec::new();
         if !self.test_rows.is_empty() {
             let predictions = self
                 .trainer
                 .predict(&self.test_rows)
                 .await
                 .map_err(|error| error.to_string())?;
+            let mut report = Evaluation {
+                model: self.card().name,
+                classification: None,
+                regression: None,
+                roc: None,
+                points: Vec::new(),
+                cost: None,
+            };
             if self.spec.task == Task::Regression {
                 let truth: Vec<f64> = self.test_truth.iter().map(|&y| f64::from(y)).collect();
                 let predicted: Vec<f64> = predictions
@@ -632,14 +728,34 @@ impl Job {
                 let scores = metrics::regression(SplitName::Test, &truth, &predicted);
                 test_score = Some(scores.r2.unwrap_or(0.0));
                 metrics.insert("test".to_string(), serde_json::json!(scores));
+                report.regression = Some(scores);
+                report.points = truth.into_iter().zip(predicted).collect();
             } else {
                 let truth: Vec<usize> = self.test_truth.iter().map(|&y| y as usize).collect();
                 let scores =
                     metrics::classification(SplitName::Test, &self.labels, &truth, &predictions);
                 test_score = Some(scores.accuracy);
                 metrics.insert("test".to_string(), serde_json::json!(scores));
+                if self.labels.len() == 2 {
+                    let positive: Vec<f32> = predictions
+                        .iter()
+                        .map(|row| row.get(1).copied().unwrap_or(0.0))
+                        .collect();
+                    let positives: Vec<bool> = truth.iter().map(|&class| class == 1).collect();
+                    report.roc = metrics::roc_curve(&positive, &positives);
+                }
+                test_classes = truth
+                    .iter()
+                    .copied()
+                    .zip(metrics::predicted_classes(&predictions))
+                    .collect();
+                report.classification = Some(scores);
             }
+            evaluation = Some(report);
         }
+        let test_images = self
+            .image_shape
+            .map(|shape| (shape, self.trainer.examples(&self.test_rows)));
         let mut document = self.document();
         document.metrics = serde_json::Value::Object(metrics);
         let summary = summarize(
@@ -660,6 +776,9 @@ impl Job {
             metrics: document.metrics,
             card: document.card,
             test: self.test.clone(),
+            evaluation,
+            test_classes,
+            test_images,
             device: self.device.clone(),
         })
     }
@@ -777,6 +896,74 @@ mod tests {
         let error = pollster::block_on(model.predict(&PredictInput::TestRow { index: 99 }, None))
             .unwrap_err();
         assert!(error.contains("the test split has 21 rows"), "{error}");
+        // The confusion drill-down shows the rows of a cell with their cells.
+        let scores = model
+            .evaluation
+            .as_ref()
+            .unwrap()
+            .classification
+            .clone()
+            .unwrap();
+        let setosa = model.cell_samples(0, 0, 100);
+        assert_eq!(setosa.total, scores.confusion[0][0]);
+        assert!(setosa.total > 0);
+        assert_eq!(setosa.rows[0].len(), 4);
+        assert!(setosa.images.is_empty());
+    }
+
+    #[test]
+    fn binary_and_regression_runs_give_their_curves_and_points() {
+        let mut data = DataSession::default();
+        data.load_builtin("loans");
+        let prepared = data.prepared().unwrap().unwrap();
+        let spec = ModelSpec::logistic(
+            InputShape::Features {
+                features: prepared.width,
+            },
+            Task::Binary,
+            2,
+        );
+        let config = TrainConfig {
+            epochs: 3,
+            learning_rate: 0.02,
+            ..TrainConfig::default()
+        };
+        let mut job = Job::start(&data, spec, config.clone(), &Device::flex()).unwrap();
+        pollster::block_on(run(&mut job));
+        let model = pollster::block_on(job.model()).unwrap();
+        let evaluation = model.evaluation.unwrap();
+        let roc = evaluation.roc.unwrap();
+        assert_eq!(roc.first(), Some(&(0.0, 0.0)));
+        assert_eq!(roc.last(), Some(&(1.0, 1.0)));
+        let auc = evaluation.classification.unwrap().roc_auc.unwrap();
+        let area: f64 = roc
+            .windows(2)
+            .map(|pair| (pair[1].0 - pair[0].0) * (pair[1].1 + pair[0].1) / 2.0)
+            .sum();
+        assert!((area - auc).abs() < 1e-9, "curve area {area}, AUC {auc}");
+
+        data.load_builtin("regression");
+        let prepared = data.prepared().unwrap().unwrap();
+        let spec = ModelSpec::mlp(
+            InputShape::Features {
+                features: prepared.width,
+            },
+            Task::Regression,
+            0,
+        );
+        let mut job = Job::start(&data, spec, config, &Device::flex()).unwrap();
+        pollster::block_on(run(&mut job));
+        let model = pollster::block_on(job.model()).unwrap();
+        let evaluation = model.evaluation.unwrap();
+        let scores = evaluation.regression.unwrap();
+        assert_eq!(evaluation.points.len(), scores.n);
+        let mse = evaluation
+            .points
+            .iter()
+            .map(|(actual, predicted)| (actual - predicted).powi(2))
+            .sum::<f64>()
+            / scores.n as f64;
+        assert!((mse - scores.mse).abs() < 1e-9 * mse.max(1.0));
     }
 
     #[test]
@@ -804,7 +991,7 @@ mod tests {
         assert!(early.history.is_empty());
         pollster::block_on(run(&mut job));
         let mut model = pollster::block_on(job.model()).unwrap();
-        model.record_training(1.5, "CPU");
+        model.record_training(1.5, 420, "CPU");
         assert_eq!(model.file_name(), "iris-flowers-model.safetensors");
         let bytes = pollster::block_on(model.file_bytes()).unwrap();
         let opened = ActiveModel::open(
@@ -941,6 +1128,26 @@ mod tests {
             ModelInput::Image { digits: true, .. }
         ));
         assert!(model.summary.test_score.unwrap() > 0.8);
+        // The Evaluate step: the confusion matrix's cells hold every test image once, and
+        // a cell's samples come as thumbnails.
+        let evaluation = model.evaluation.as_ref().unwrap();
+        let scores = evaluation.classification.as_ref().unwrap();
+        assert_eq!(Some(scores.accuracy), model.summary.test_score);
+        assert!(evaluation.roc.is_none(), "ten classes have no ROC curve");
+        let mut total = 0;
+        for truth in 0..10 {
+            for predicted in 0..10 {
+                let cell = model.cell_samples(truth, predicted, 4);
+                assert_eq!(cell.total, scores.confusion[truth][predicted]);
+                assert_eq!(cell.images.len(), cell.total.min(4));
+                for image in &cell.images {
+                    assert_eq!(image.rgba.len(), 28 * 28 * 4);
+                    assert_eq!(image.class, truth as u32);
+                }
+                total += cell.total;
+            }
+        }
+        assert_eq!(total, scores.n);
         let blank = PredictInput::Pixels {
             values: vec![0.0; 784],
         };

@@ -222,14 +222,18 @@ async fn train_step(engine: &mut Engine) {
         }
         Ok(Progress::Finished { reason }) => {
             let seconds = run.seconds();
+            let examples = run.job.examples_trained();
             let model = run.job.model().await;
             engine.run = None;
             post(&FromEngine::TrainFinished { reason, seconds });
             match model {
                 Ok(mut model) => {
-                    model.record_training(seconds, engine.backends.active().label());
+                    model.record_training(seconds, examples, engine.backends.active().label());
                     post(&FromEngine::ModelReady {
                         model: model.summary.clone(),
+                    });
+                    post(&FromEngine::Evaluated {
+                        evaluation: model.evaluation.clone(),
                     });
                     match model.file_bytes().await {
                         Ok(bytes) => post_with_bytes(
@@ -480,6 +484,13 @@ async fn handle(engine: &mut Engine, message: ToEngine, attachments: Attachments
                 }),
             }
         }
+        ToEngine::CellSamples { truth, predicted } => {
+            if let Some(model) = &engine.model {
+                post(&FromEngine::CellSamples {
+                    samples: model.cell_samples(truth, predicted, 24),
+                });
+            }
+        }
         ToEngine::ExportPytorch { id } => {
             let Some(model) = &engine.model else {
                 post(&FromEngine::ModelFileFailed {
@@ -521,6 +532,7 @@ async fn handle(engine: &mut Engine, message: ToEngine, attachments: Attachments
                     post(&FromEngine::ModelReady {
                         model: model.summary.clone(),
                     });
+                    post(&FromEngine::Evaluated { evaluation: None });
                     engine.model = Some(model);
                 }
                 Err(message) => post(&FromEngine::ModelFileFailed { id: None, message }),

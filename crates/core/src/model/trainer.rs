@@ -136,6 +136,8 @@ pub struct Trainer {
     /// Whether each completed epoch is copied to the host (see [`Trainer::resume_on`]).
     keep_checkpoints: bool,
     checkpoint: Option<Checkpoint>,
+    /// Examples trained on so far (each step's batch; a moved run counts its redone work).
+    examples_trained: u64,
 }
 
 /// The state at the end of the last completed epoch, on the host, so that training can
@@ -200,6 +202,7 @@ impl Trainer {
             finished: None,
             keep_checkpoints: false,
             checkpoint: None,
+            examples_trained: 0,
         })
     }
 
@@ -331,6 +334,7 @@ impl Trainer {
         let gradients = GradientsParams::from_grads(objective.backward(), &model);
         let rate = self.config.learning_rate_at(self.epoch);
         self.model = Some(self.optimizer.step(rate, model, gradients));
+        self.examples_trained += rows.len() as u64;
         self.epoch_totals.0 += f64::from(value) * rows.len() as f64;
         self.epoch_totals.1 += f64::from(values.get(1).copied().unwrap_or(0.0));
         self.epoch_totals.2 += rows.len();
@@ -374,6 +378,22 @@ impl Trainer {
             self.take_checkpoint().await?;
         }
         Ok(Progress::Epoch(record))
+    }
+
+    /// The prepared inputs of `rows`, row-major.
+    pub fn examples(&self, rows: &[u32]) -> Vec<f32> {
+        let width = self.data.width;
+        let mut x = Vec::with_capacity(rows.len() * width);
+        for &row in rows {
+            let start = row as usize * width;
+            x.extend_from_slice(&self.data.x[start..start + width]);
+        }
+        x
+    }
+
+    /// Examples trained on so far, over all steps.
+    pub fn examples_trained(&self) -> u64 {
+        self.examples_trained
     }
 
     /// How many examples each epoch trains on.

@@ -1,0 +1,476 @@
+//! Step 4, Evaluate: how the model does on the held-out test split. Headline metrics, a
+//! per-class table, the confusion matrix as a heatmap whose cells open the samples that
+//! fell there, the ROC curve for binary tasks, and predicted-vs-actual and residual plots
+//! for regression. Every chart has its numbers as text beside it.
+
+use hearth_core::metrics::{CellSamples, ClassificationMetrics, Evaluation, RegressionMetrics};
+use hearth_core::protocol::{FromEngine, ToEngine};
+use leptos::prelude::*;
+
+use crate::data_panel::Thumbnail;
+use crate::platform::{Link, send};
+
+/// What the Evaluate step shows.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct EvalState {
+    pub evaluation: Option<Evaluation>,
+    /// The confusion cell whose samples are shown.
+    pub selected: Option<(usize, usize)>,
+    pub samples: Option<CellSamples>,
+}
+
+impl EvalState {
+    pub fn on_message(&mut self, message: &FromEngine) {
+        match message {
+            FromEngine::Evaluated { evaluation } => {
+                self.evaluation = evaluation.clone();
+                self.selected = None;
+                self.samples = None;
+            }
+            FromEngine::CellSamples { samples }
+                if self.selected == Some((samples.truth, samples.predicted)) =>
+            {
+                self.samples = Some(samples.clone());
+            }
+            _ => {}
+        }
+    }
+
+    /// Opens the samples of cell (`truth`, `predicted`).
+    pub fn select(&mut self, truth: usize, predicted: usize) -> ToEngine {
+        self.selected = Some((truth, predicted));
+        self.samples = None;
+        ToEngine::CellSamples { truth, predicted }
+    }
+}
+
+fn percent(value: f64) -> String {
+    format!("{:.1}%", value * 100.0)
+}
+
+/// Step 4's content.
+#[component]
+pub fn EvaluatePanel(eval: RwSignal<EvalState>, link: Link) -> impl IntoView {
+    move || {
+        let Some(evaluation) = eval.with(|eval| eval.evaluation.clone()) else {
+            return view! {
+                <p class="hint" data-testid="no-evaluation">
+                    "Train a model in step 3: its held-out test split is scored here (the rows it never saw while training)."
+                </p>
+            }
+            .into_any();
+        };
+        let body = match (&evaluation.classification, &evaluation.regression) {
+            (Some(scores), _) => {
+                let roc = evaluation.roc.clone();
+                view! {
+                    <Headline scores=scores.clone() />
+                    <PerClass scores=scores.clone() />
+                    <Confusion scores=scores.clone() eval=eval link=link />
+                    {roc.map(|roc| view! { <Roc roc=roc auc=scores.roc_auc.unwrap_or(0.0) labels=scores.per_class.iter().map(|c| c.label.clone()).collect() /> })}
+                }
+                .into_any()
+            }
+            (None, Some(scores)) => view! {
+                <RegressionView scores=*scores points=evaluation.points.clone() />
+            }
+            .into_any(),
+            (None, None) => ().into_any(),
+        };
+        let cost = evaluation.cost.clone();
+        view! {
+            <div class="evaluate-panel">
+                <p class="model-name">"Model: " <strong>{evaluation.model.clone()}</strong> ", on its held-out test split"</p>
+                {body}
+                {cost.map(|cost| view! { <CostView cost=cost /> })}
+            </div>
+        }
+        .into_any()
+    }
+}
+
+#[component]
+fn Headline(scores: ClassificationMetrics) -> impl IntoView {
+    let auc = scores
+        .roc_auc
+        .map(|auc| format!(" · ROC AUC {auc:.3}"))
+        .unwrap_or_default();
+    view! {
+        <p class="headline" data-testid="eval-headline">
+            <strong>{format!("Accuracy {}", percent(scores.accuracy))}</strong>
+            {format!(
+                " on {} test samples · macro F1 {:.3} · weighted F1 {:.3} · log loss {:.3}{auc}",
+                scores.n, scores.macro_avg.f1, scores.weighted_avg.f1, scores.log_loss
+            )}
+        </p>
+    }
+}
+
+#[component]
+fn PerClass(scores: ClassificationMetrics) -> impl IntoView {
+    let average = |name: &'static str, avg: hearth_core::metrics::Averages| {
+        view! {
+            <tr class="average">
+                <th scope="row">{name}</th>
+                <td class="number">{format!("{:.3}", avg.precision)}</td>
+                <td class="number">{format!("{:.3}", avg.recall)}</td>
+                <td class="number">{format!("{:.3}", avg.f1)}</td>
+                <td class="number">{scores.n}</td>
+            </tr>
+        }
+    };
+    view! {
+        <h3>"Per class"</h3>
+        <div class="table-wrap">
+            <table class="metrics" data-testid="per-class">
+                <thead><tr><th scope="col">"Class"</th><th scope="col">"Precision"</th><th scope="col">"Recall"</th><th scope="col">"F1"</th><th scope="col">"Support"</th></tr></thead>
+                <tbody>
+                    {scores.per_class.iter().map(|class| view! {
+                        <tr>
+                            <th scope="row">{class.label.clone()}</th>
+                            <td class="number">{format!("{:.3}", class.precision)}</td>
+                            <td class="number">{format!("{:.3}", class.recall)}</td>
+                            <td class="number">{format!("{:.3}", class.f1)}</td>
+                            <td class="number">{class.support}</td>
+                        </tr>
+                    }).collect_view()}
+                    {average("macro average", scores.macro_avg)}
+                    {average("weighted average", scores.weighted_avg)}
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+/// The confusion matrix: a cell's shade is its share of the true class's samples.
+#[component]
+fn Confusion(
+    scores: ClassificationMetrics,
+    eval: RwSignal<EvalState>,
+    link: Link,
+) -> impl IntoView {
+    let labels: Vec<String> = scores.per_class.iter().map(|c| c.label.clone()).collect();
+    let header = labels.clone();
+    let rows = scores.confusion.clone();
+    view! {
+        <h3>"Confusion matrix"</h3>
+        <p class="hint">"Rows are the true classes, columns the predicted ones. Choose a cell to see the test samples in it."</p>
+        <div class="table-wrap">
+            <table class="confusion" data-testid="confusion">
+                <thead><tr><th scope="col">"true \\ predicted"</th>
+                    {header.iter().map(|label| view! { <th scope="col">{label.clone()}</th> }).collect_view()}
+                </tr></thead>
+                <tbody>
+                    {rows.into_iter().enumerate().map(|(truth, row)| {
+                        let total: usize = row.iter().sum();
+                        let label = labels.get(truth).cloned().unwrap_or_default();
+                        let labels = labels.clone();
+                        view! {
+                            <tr>
+                                <th scope="row">{label.clone()}</th>
+                                {row.into_iter().enumerate().map(|(predicted, count)| {
+                                    let share = if total == 0 { 0.0 } else { count as f64 / total as f64 };
+                                    let diagonal = truth == predicted;
+                                    let style = format!(
+                                        "background: {}",
+                                        if diagonal {
+                                            format!("rgba(47, 125, 50, {:.2})", 0.08 + share * 0.6)
+                                        } else {
+                                            format!("rgba(210, 85, 43, {:.2})", if count == 0 { 0.0 } else { 0.1 + share * 0.8 })
+                                        }
+                                    );
+                                    let name = format!(
+                                        "True {label}, predicted {}: {count} samples",
+                                        labels.get(predicted).cloned().unwrap_or_default()
+                                    );
+                                    view! {
+                                        <td style=style>
+                                            <button type="button" class="cell" aria-label=name
+                                                data-testid=format!("cell-{truth}-{predicted}")
+                                                aria-pressed=move || (eval.with(|eval| eval.selected) == Some((truth, predicted))).to_string()
+                                                on:click=move |_| {
+                                                    let message = eval.try_update(|eval| eval.select(truth, predicted));
+                                                    send(link, message);
+                                                }>{count}</button>
+                                        </td>
+                                    }
+                                }).collect_view()}
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+        <CellView eval=eval labels=labels.clone() />
+    }
+}
+
+/// The samples of the chosen confusion cell.
+#[component]
+fn CellView(eval: RwSignal<EvalState>, labels: Vec<String>) -> impl IntoView {
+    move || {
+        let samples = eval.with(|eval| eval.samples.clone())?;
+        let name = |index: usize| labels.get(index).cloned().unwrap_or_default();
+        let title = format!(
+            "{} test samples of class {} predicted as {}{}",
+            samples.total,
+            name(samples.truth),
+            name(samples.predicted),
+            if samples.total > samples.images.len().max(samples.rows.len()) {
+                format!(
+                    " (the first {})",
+                    samples.images.len().max(samples.rows.len())
+                )
+            } else {
+                String::new()
+            }
+        );
+        let body = if !samples.images.is_empty() {
+            let (width, height) = (samples.width, samples.height);
+            view! {
+                <div class="thumbs">
+                    {samples.images.into_iter().map(|image| view! { <Thumbnail width=width height=height pixels=image.rgba /> }).collect_view()}
+                </div>
+            }
+            .into_any()
+        } else if let Some(first) = samples.rows.first() {
+            let columns: Vec<String> = first.iter().map(|(column, _)| column.clone()).collect();
+            view! {
+                <div class="table-wrap">
+                    <table class="metrics">
+                        <thead><tr>{columns.iter().map(|c| view! { <th scope="col">{c.clone()}</th> }).collect_view()}</tr></thead>
+                        <tbody>
+                            {samples.rows.into_iter().map(|row| view! {
+                                <tr>{row.into_iter().map(|(_, value)| view! { <td>{value}</td> }).collect_view()}</tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                </div>
+            }
+            .into_any()
+        } else {
+            view! { <p class="hint">"No test sample fell in this cell."</p> }.into_any()
+        };
+        Some(view! {
+            <section class="cell-samples" data-testid="cell-samples" aria-live="polite">
+                <h4>{title}</h4>
+                {body}
+            </section>
+        })
+    }
+}
+
+/// A large count in words: 1.2 million, 3.4 billion (GFLOPs read poorly to most users).
+fn large(value: f64) -> String {
+    match value {
+        v if v >= 1e15 => format!("{:.1} quadrillion", v / 1e15),
+        v if v >= 1e12 => format!("{:.1} trillion", v / 1e12),
+        v if v >= 1e9 => format!("{:.1} billion", v / 1e9),
+        v if v >= 1e6 => format!("{:.1} million", v / 1e6),
+        v => hearth_core::text::thousands(v.round() as u64),
+    }
+}
+
+/// What training cost: size, arithmetic, time and where it ran.
+#[component]
+fn CostView(cost: hearth_core::metrics::Cost) -> impl IntoView {
+    let rows = [
+        ("Parameters", hearth_core::text::thousands(cost.parameters)),
+        (
+            "Model size (weights as float32)",
+            crate::session::bytes_label(cost.model_bytes as f64),
+        ),
+        (
+            "Forward pass, per example",
+            format!("{} FLOPs", large(cost.forward_flops as f64)),
+        ),
+        (
+            "Backward pass, per example (counted as 2× forward)",
+            format!("{} FLOPs", large(cost.backward_flops as f64)),
+        ),
+        (
+            "Training, in all",
+            format!(
+                "{} FLOPs over {} examples ({} epochs)",
+                large(cost.training_flops),
+                hearth_core::text::thousands(cost.examples),
+                cost.epochs
+            ),
+        ),
+        ("Wall time", crate::studio_state::duration(cost.seconds)),
+        (
+            "Speed",
+            format!("{:.0} examples per second", cost.examples_per_second),
+        ),
+        ("Backend", cost.backend.clone()),
+    ];
+    view! {
+        <h3>"Cost of the run"</h3>
+        <table class="metrics cost" data-testid="cost">
+            <tbody>
+                {rows.into_iter().map(|(name, value)| view! { <tr><th scope="row">{name}</th><td>{value}</td></tr> }).collect_view()}
+            </tbody>
+        </table>
+        <p class="hint">"FLOPs count a multiply-add as two. No energy figure is shown: this page cannot measure power, and a guess would not be worth reading."</p>
+    }
+}
+
+const PLOT: f64 = 240.0;
+const MARGIN: f64 = 30.0;
+
+/// Maps a value in `range` onto the plot's pixels (y grows downwards when `flip`).
+fn scale(value: f64, range: (f64, f64), flip: bool) -> f64 {
+    let span = (range.1 - range.0).max(1e-12);
+    let unit = ((value - range.0) / span).clamp(0.0, 1.0);
+    if flip {
+        MARGIN + (1.0 - unit) * (PLOT - 2.0 * MARGIN) + MARGIN / 2.0
+    } else {
+        MARGIN + unit * (PLOT - 2.0 * MARGIN)
+    }
+}
+
+#[component]
+fn Roc(roc: Vec<(f64, f64)>, auc: f64, labels: Vec<String>) -> impl IntoView {
+    let points: String = roc
+        .iter()
+        .map(|&(fpr, tpr)| {
+            format!(
+                "{:.1},{:.1}",
+                scale(fpr, (0.0, 1.0), false),
+                scale(tpr, (0.0, 1.0), true)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" ");
+    let positive = labels.get(1).cloned().unwrap_or_default();
+    let (low, high) = (scale(0.0, (0.0, 1.0), false), scale(1.0, (0.0, 1.0), false));
+    let (bottom, top) = (scale(0.0, (0.0, 1.0), true), scale(1.0, (0.0, 1.0), true));
+    view! {
+        <h3>"ROC curve"</h3>
+        <figure class="chart roc" data-testid="roc">
+            <svg viewBox=format!("0 0 {PLOT} {PLOT}") role="img"
+                aria-label=format!("ROC curve of class {positive}: area under the curve {auc:.3} over {} thresholds", roc.len().saturating_sub(2))>
+                <line x1=low y1=bottom x2=high y2=top class="diagonal" />
+                <polyline points=points class="series validation" fill="none" />
+                <text x=MARGIN y={PLOT - 4.0} class="axis">"false positive rate →"</text>
+                <text x="2" y="12" class="axis">"true positive rate ↑"</text>
+            </svg>
+            <figcaption>{format!("AUC {auc:.3} for \"{positive}\" (the diagonal is chance)")}</figcaption>
+        </figure>
+    }
+}
+
+#[component]
+fn RegressionView(scores: RegressionMetrics, points: Vec<(f64, f64)>) -> impl IntoView {
+    let low = points
+        .iter()
+        .flat_map(|(a, p)| [*a, *p])
+        .fold(f64::INFINITY, f64::min);
+    let high = points
+        .iter()
+        .flat_map(|(a, p)| [*a, *p])
+        .fold(f64::NEG_INFINITY, f64::max);
+    let range = if low.is_finite() {
+        (low, high)
+    } else {
+        (0.0, 1.0)
+    };
+    let residuals: Vec<(f64, f64)> = points.iter().map(|(a, p)| (*p, a - p)).collect();
+    let worst = residuals
+        .iter()
+        .map(|(_, r)| r.abs())
+        .fold(0.0f64, f64::max)
+        .max(1e-9);
+    let dots = |values: &[(f64, f64)], x: (f64, f64), y: (f64, f64)| {
+        values
+            .iter()
+            .map(|&(px, py)| {
+                view! { <circle cx=format!("{:.1}", scale(px, x, false)) cy=format!("{:.1}", scale(py, y, true)) r="2.5" class="dot" /> }
+            })
+            .collect_view()
+    };
+    let r2 = scores.r2.map_or("–".to_string(), |r2| format!("{r2:.3}"));
+    view! {
+        <p class="headline" data-testid="eval-headline">
+            <strong>{format!("R² {r2}")}</strong>
+            {format!(" on {} test rows · MSE {:.4} · MAE {:.4}", scores.n, scores.mse, scores.mae)}
+        </p>
+        <div class="charts">
+            <figure class="chart" data-testid="predicted-vs-actual">
+                <svg viewBox=format!("0 0 {PLOT} {PLOT}") role="img"
+                    aria-label=format!("Predicted against actual for {} test rows; R² {r2}; points on the diagonal are exact", scores.n)>
+                    <line x1=scale(range.0, range, false) y1=scale(range.0, range, true) x2=scale(range.1, range, false) y2=scale(range.1, range, true) class="diagonal" />
+                    {dots(&points, range, range)}
+                    <text x=MARGIN y={PLOT - 4.0} class="axis">"actual →"</text>
+                    <text x="2" y="12" class="axis">"predicted ↑"</text>
+                </svg>
+                <figcaption>"Predicted vs actual"</figcaption>
+            </figure>
+            <figure class="chart" data-testid="residuals">
+                <svg viewBox=format!("0 0 {PLOT} {PLOT}") role="img"
+                    aria-label=format!("Residuals (actual minus predicted) against predicted; the largest is {worst:.4}")>
+                    <line x1=MARGIN y1=scale(0.0, (-worst, worst), true) x2={PLOT - MARGIN} y2=scale(0.0, (-worst, worst), true) class="diagonal" />
+                    {dots(&residuals, range, (-worst, worst))}
+                    <text x=MARGIN y={PLOT - 4.0} class="axis">"predicted →"</text>
+                    <text x="2" y="12" class="axis">"residual ↑"</text>
+                </svg>
+                <figcaption>"Residuals"</figcaption>
+            </figure>
+        </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hearth_core::metrics::SplitName;
+
+    #[test]
+    fn only_the_chosen_cell_s_samples_are_kept() {
+        let mut state = EvalState::default();
+        state.on_message(&FromEngine::Evaluated {
+            evaluation: Some(Evaluation {
+                model: "m".into(),
+                classification: None,
+                regression: Some(hearth_core::metrics::regression(
+                    SplitName::Test,
+                    &[1.0, 2.0],
+                    &[1.5, 2.0],
+                )),
+                roc: None,
+                points: vec![(1.0, 1.5), (2.0, 2.0)],
+                cost: None,
+            }),
+        });
+        let samples = |truth, predicted| CellSamples {
+            truth,
+            predicted,
+            total: 1,
+            rows: vec![],
+            images: vec![],
+            width: 0,
+            height: 0,
+        };
+        assert_eq!(
+            state.select(1, 0),
+            ToEngine::CellSamples {
+                truth: 1,
+                predicted: 0
+            }
+        );
+        state.on_message(&FromEngine::CellSamples {
+            samples: samples(0, 0),
+        });
+        assert!(
+            state.samples.is_none(),
+            "an answer for another cell is dropped"
+        );
+        state.on_message(&FromEngine::CellSamples {
+            samples: samples(1, 0),
+        });
+        assert_eq!(state.samples, Some(samples(1, 0)));
+        state.on_message(&FromEngine::Evaluated { evaluation: None });
+        assert_eq!(state, EvalState::default());
+        assert!((scale(0.5, (0.0, 1.0), false) - PLOT / 2.0).abs() < 1e-9);
+    }
+}

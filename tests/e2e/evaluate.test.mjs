@@ -1,0 +1,150 @@
+// The Evaluate step as a user reads it: headline metrics, the per-class table, the
+// confusion matrix whose cells open their test samples (rows or images), the ROC curve of
+// a binary model, and the plots of a regression model.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { HearthPage, launchBrowser, serveDist } from "./harness.mjs";
+
+let server;
+before(async () => { server = await serveDist(); });
+after(async () => { await server.close(); });
+
+/** Loads a built-in set, trains a preset with the given settings, opens Evaluate. */
+async function trainAndEvaluate(browser, { builtin, shape, preset, settings }) {
+  const app = new HearthPage(await browser.newPage());
+  const page = app.page;
+  await app.open(server.origin);
+  await app.waitForEngine();
+  await page.getByTestId(`builtin-${builtin}`).click();
+  await page.getByTestId("data-shape").getByText(shape).waitFor({ timeout: 60_000 });
+  await app.step("Model").click();
+  await page.getByTestId(`preset-${preset}`).click();
+  await app.step("Train").click();
+  for (const [id, value] of Object.entries(settings)) {
+    await page.getByTestId(id).fill(value);
+    await page.getByTestId(id).dispatchEvent("change");
+  }
+  await page.getByTestId("train").click();
+  await page.getByTestId("run-state").getByText(/^Done: /).waitFor({ timeout: 180_000 });
+  await app.step("Evaluate").click();
+  await page.getByTestId("eval-headline").waitFor({ timeout: 30_000 });
+  return app;
+}
+
+test("a classifier's test split: per-class table, confusion matrix, and the rows of a cell", async () => {
+  const browser = await launchBrowser();
+  try {
+    const app = await trainAndEvaluate(browser, {
+      builtin: "iris", shape: /150 rows/, preset: "mlp",
+      settings: { epochs: "30", "learning-rate": "0.01", "batch-size": "16" },
+    });
+    const page = app.page;
+    const headline = await page.getByTestId("eval-headline").innerText();
+    const accuracy = Number(headline.match(/^Accuracy ([\d.]+)% on (\d+) test samples/)?.[1]);
+    assert.ok(accuracy > 80, headline);
+    // Three classes and two averages; the supports add up to the test split.
+    const rows = page.getByTestId("per-class").locator("tbody tr");
+    assert.equal(await rows.count(), 5);
+    const supports = (await page.getByTestId("per-class").locator("tbody tr td:last-child").allInnerTexts()).map(Number);
+    const n = Number(headline.match(/on (\d+) test samples/)[1]);
+    assert.equal(supports.slice(0, 3).reduce((a, b) => a + b, 0), n);
+    // The matrix's cells add up to the test split too, and the diagonal is the accuracy.
+    const cells = [];
+    for (let t = 0; t < 3; t++) for (let p = 0; p < 3; p++) cells.push([t, p, Number(await page.getByTestId(`cell-${t}-${p}`).innerText())]);
+    assert.equal(cells.reduce((sum, [, , count]) => sum + count, 0), n);
+    const right = cells.filter(([t, p]) => t === p).reduce((sum, [, , count]) => sum + count, 0);
+    assert.ok(Math.abs((right / n) * 100 - accuracy) < 0.06, `diagonal ${right}/${n} vs ${accuracy}%`);
+    // Drill down into the fullest cell: its rows, with the table's columns.
+    const [t, p, count] = cells.sort((a, b) => b[2] - a[2])[0];
+    await page.getByTestId(`cell-${t}-${p}`).click();
+    const samples = page.getByTestId("cell-samples");
+    await samples.waitFor({ timeout: 30_000 });
+    assert.match(await samples.locator("h4").innerText(), new RegExp(`^${count} test samples of class \\w+ predicted as \\w+`));
+    assert.equal(await samples.locator("tbody tr").count(), Math.min(count, 24));
+    assert.deepEqual(await samples.locator("thead th").allInnerTexts(), ["sepal_length", "sepal_width", "petal_length", "petal_width"]);
+    assert.equal(await page.getByTestId("roc").count(), 0, "three classes have no ROC curve");
+    // The cost of the run: 9,091 parameters, 30 epochs of 105 rows, on the CPU.
+    const cost = Object.fromEntries(
+      await page.getByTestId("cost").locator("tr").evaluateAll((rows) => rows.map((row) => [row.cells[0].innerText, row.cells[1].innerText])),
+    );
+    assert.equal(cost["Parameters"], "9,091");
+    assert.equal(cost["Model size (weights as float32)"], "36.4 KB");
+    assert.equal(cost["Forward pass, per example"], "17,792 FLOPs");
+    assert.equal(cost["Backward pass, per example (counted as 2× forward)"], "35,584 FLOPs");
+    assert.equal(cost["Training, in all"], "168.1 million FLOPs over 3,150 examples (30 epochs)");
+    assert.equal(cost["Backend"], "CPU (WebAssembly SIMD)");
+    assert.match(cost["Speed"], /^\d+ examples per second$/);
+    await app.screenshot("evaluate-iris");
+    assert.deepEqual(app.consoleErrors, []);
+  } finally {
+    await browser.close();
+  }
+});
+
+test("an image classifier's confusion cell shows its images; a binary model shows its ROC curve", async () => {
+  const browser = await launchBrowser();
+  try {
+    const app = await trainAndEvaluate(browser, {
+      builtin: "mnist", shape: /10000 images/, preset: "mlp", settings: { epochs: "1" },
+    });
+    const page = app.page;
+    // The most frequent mistake, as pictures.
+    let worst = null;
+    for (let t = 0; t < 10; t++) for (let p = 0; p < 10; p++) {
+      if (t === p) continue;
+      const count = Number(await page.getByTestId(`cell-${t}-${p}`).innerText());
+      if (!worst || count > worst[2]) worst = [t, p, count];
+    }
+    assert.ok(worst[2] > 0, "one epoch leaves some mistakes");
+    await page.getByTestId(`cell-${worst[0]}-${worst[1]}`).click();
+    const samples = page.getByTestId("cell-samples");
+    await samples.locator("canvas").first().waitFor({ timeout: 30_000 });
+    assert.equal(await samples.locator("canvas").count(), Math.min(worst[2], 24));
+    assert.match(await samples.locator("h4").innerText(), new RegExp(`of class ${worst[0]} predicted as ${worst[1]}`));
+    await app.screenshot("evaluate-mnist-cell");
+
+    await app.step("Data").click();
+    await page.getByTestId("builtin-loans").click();
+    await page.getByTestId("data-shape").getByText(/2000 rows/).waitFor({ timeout: 60_000 });
+    await app.step("Model").click();
+    await page.getByTestId("preset-logistic").click();
+    await app.step("Train").click();
+    await page.getByTestId("epochs").fill("5");
+    await page.getByTestId("epochs").dispatchEvent("change");
+    await page.getByTestId("train").click();
+    await page.getByTestId("run-state").getByText(/^Done: /).waitFor({ timeout: 120_000 });
+    await app.step("Evaluate").click();
+    const roc = page.getByTestId("roc");
+    await roc.waitFor({ timeout: 30_000 });
+    const auc = Number((await roc.locator("figcaption").innerText()).match(/^AUC ([\d.]+)/)?.[1]);
+    assert.ok(auc > 0.6 && auc <= 1, `AUC ${auc}`);
+    assert.match(await page.getByTestId("eval-headline").innerText(), new RegExp(`ROC AUC ${auc.toFixed(3)}`));
+    const points = (await roc.locator("polyline").getAttribute("points")).split(" ");
+    assert.ok(points.length >= 3, `ROC points: ${points.length}`);
+    await app.screenshot("evaluate-loans-roc");
+    assert.deepEqual(app.consoleErrors, []);
+  } finally {
+    await browser.close();
+  }
+});
+
+test("a regression model's test split: R², predicted against actual, residuals", async () => {
+  const browser = await launchBrowser();
+  try {
+    const app = await trainAndEvaluate(browser, {
+      builtin: "regression", shape: /rows/, preset: "mlp",
+      settings: { epochs: "40", "learning-rate": "0.01", "batch-size": "16" },
+    });
+    const page = app.page;
+    const headline = await page.getByTestId("eval-headline").innerText();
+    const [, r2, n] = headline.match(/^R² ([\d.-]+) on (\d+) test rows · MSE/) ?? [];
+    assert.ok(Number(r2) > 0.5, headline);
+    assert.equal(await page.getByTestId("predicted-vs-actual").locator("circle").count(), Number(n));
+    assert.equal(await page.getByTestId("residuals").locator("circle").count(), Number(n));
+    assert.match(await page.getByTestId("predicted-vs-actual").locator("svg").getAttribute("aria-label"), new RegExp(`R² ${r2}`));
+    await app.screenshot("evaluate-regression");
+    assert.deepEqual(app.consoleErrors, []);
+  } finally {
+    await browser.close();
+  }
+});
