@@ -291,10 +291,10 @@ fn CostView(cost: hearth_core::metrics::Cost) -> impl IntoView {
         (
             "Training, in all",
             format!(
-                "{} FLOPs over {} examples ({} epochs)",
+                "{} FLOPs over {} examples ({})",
                 large(cost.training_flops),
                 hearth_core::text::thousands(cost.examples),
-                cost.epochs
+                hearth_core::text::counted(cost.epochs as u64, "epoch")
             ),
         ),
         ("Wall time", crate::studio_state::duration(cost.seconds)),
