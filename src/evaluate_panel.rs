@@ -78,10 +78,12 @@ pub fn EvaluatePanel(eval: RwSignal<EvalState>, link: Link) -> impl IntoView {
             (None, None) => ().into_any(),
         };
         let cost = evaluation.cost.clone();
+        let groups = evaluation.groups.clone();
         view! {
             <div class="evaluate-panel">
                 <p class="model-name">"Model: " <strong>{evaluation.model.clone()}</strong> ", on its held-out test split"</p>
                 {body}
+                {groups.into_iter().map(|report| view! { <GroupsView report=report /> }).collect_view()}
                 {cost.map(|cost| view! { <CostView cost=cost /> })}
             </div>
         }
@@ -257,6 +259,74 @@ fn CellView(eval: RwSignal<EvalState>, labels: Vec<String>) -> impl IntoView {
                 {body}
             </section>
         })
+    }
+}
+
+/// The figures of each group of a sensitive column, and the gaps between groups.
+#[component]
+fn GroupsView(report: hearth_core::metrics::GroupReport) -> impl IntoView {
+    let rate = |value: Option<f64>| value.map_or("–".to_string(), percent);
+    let regression = report.groups.iter().any(|group| group.mse.is_some());
+    let header: Vec<&'static str> = if regression {
+        vec!["Group", "Rows", "MSE", "MAE"]
+    } else {
+        vec![
+            "Group",
+            "Rows",
+            "Base rate",
+            "Selection rate",
+            "Accuracy",
+            "True positive rate",
+            "False positive rate",
+        ]
+    };
+    let rows = report
+        .groups
+        .iter()
+        .map(|group| {
+            let cells: Vec<String> = if regression {
+                vec![
+                    group.mse.map_or("–".to_string(), |v| format!("{v:.4}")),
+                    group.mae.map_or("–".to_string(), |v| format!("{v:.4}")),
+                ]
+            } else {
+                vec![
+                    rate(group.base_rate),
+                    rate(group.selection_rate),
+                    rate(group.accuracy),
+                    rate(group.true_positive_rate),
+                    rate(group.false_positive_rate),
+                ]
+            };
+            view! {
+                <tr>
+                    <th scope="row">{group.group.clone()}</th>
+                    <td class="number">{group.n}</td>
+                    {cells.into_iter().map(|cell| view! { <td class="number">{cell}</td> }).collect_view()}
+                </tr>
+            }
+        })
+        .collect_view();
+    let gaps = report.demographic_parity_difference.map(|difference| {
+        let ratio = report.demographic_parity_ratio.unwrap_or(1.0);
+        let fails = report.four_fifths_rule == Some(false);
+        view! {
+            <p class="gaps" data-testid=format!("gaps-{}", report.column)>
+                {format!("Demographic parity difference {difference:.3}, ratio {ratio:.3}")}
+                <span class:flag=fails>{if fails { " (fails the four-fifths rule: the least-selected group is picked under 80% as often as the most)" } else { " (passes the four-fifths rule)" }}</span>
+                {report.equalized_odds_difference.map(|eo| format!(" · equalized odds difference {eo:.3}"))}
+            </p>
+        }
+    });
+    view! {
+        <h3>{format!("Groups by \"{}\"", report.column)}</h3>
+        <div class="table-wrap">
+            <table class="metrics" data-testid=format!("groups-{}", report.column)>
+                <thead><tr>{header.into_iter().map(|name| view! { <th scope="col">{name}</th> }).collect_view()}</tr></thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
+        {gaps}
     }
 }
 
@@ -440,6 +510,7 @@ mod tests {
                 roc: None,
                 points: vec![(1.0, 1.5), (2.0, 2.0)],
                 cost: None,
+                groups: vec![],
             }),
         });
         let samples = |truth, predicted| CellSamples {

@@ -121,6 +121,15 @@ test("an image classifier's confusion cell shows its images; a binary model show
     assert.match(await page.getByTestId("eval-headline").innerText(), new RegExp(`ROC AUC ${auc.toFixed(3)}`));
     const points = (await roc.locator("polyline").getAttribute("points")).split(" ");
     assert.ok(points.length >= 3, `ROC points: ${points.length}`);
+    // The per-group table of the sensitive column: the labels' bias against women is
+    // visible as a lower base rate; the gaps between groups are stated.
+    const groups = page.getByTestId("groups-gender");
+    const rates = Object.fromEntries(
+      await groups.locator("tbody tr").evaluateAll((rows) => rows.map((row) => [row.cells[0].innerText, Number.parseFloat(row.cells[2].innerText)])),
+    );
+    assert.deepEqual(Object.keys(rates).sort(), ["female", "male"]);
+    assert.ok(rates.female + 10 < rates.male, `base rates ${JSON.stringify(rates)}`);
+    assert.match(await page.getByTestId("gaps-gender").innerText(), /^Demographic parity difference [\d.]+, ratio [\d.]+ \((passes|fails) the four-fifths rule.*· equalized odds difference [\d.]+$/);
     await app.screenshot("evaluate-loans-roc");
     assert.deepEqual(app.consoleErrors, []);
   } finally {

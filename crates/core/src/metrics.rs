@@ -378,6 +378,9 @@ pub struct Evaluation {
     /// What training cost (set when training ends).
     #[serde(default)]
     pub cost: Option<Cost>,
+    /// Per-group figures for each sensitive column of a table.
+    #[serde(default)]
+    pub groups: Vec<GroupReport>,
 }
 
 /// What training a model cost. FLOPs count a multiply-add as two; the backward pass is

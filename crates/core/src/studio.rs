@@ -365,6 +365,52 @@ async fn save_file(
     file::save(&network, document).map_err(|error| error.to_string())
 }
 
+/// Group-aware reweighting (Kamiran and Calders' "reweighing") for the loaded table and
+/// its sensitive column `column`: each training row of group g and class y weighs
+/// P(g)·P(y) / P(g, y), counted on the training rows, so that group and outcome are
+/// independent in the weighted training data. One weight per prepared row (rows outside
+/// the training split weigh 1).
+pub fn reweighing(data: &DataSession, column: &str) -> Result<Vec<f32>, String> {
+    let prepared = data
+        .prepared()
+        .ok_or("Reweighting needs a table: load one in step 1.")?
+        .map_err(|error| error.to_string())?;
+    if prepared.target.task == Task::Regression {
+        return Err("Reweighting by group needs a classification target.".to_string());
+    }
+    let groups = prepared
+        .groups
+        .iter()
+        .find(|groups| groups.column == column)
+        .ok_or_else(|| format!("\"{column}\" is not a sensitive column: mark it so in step 1."))?;
+    let train = &prepared.split[0];
+    let classes = prepared.target.classes.len().max(2);
+    let levels = groups.levels.len().max(1);
+    let mut joint = vec![vec![0.0f64; classes]; levels];
+    for &row in train {
+        let group = groups.codes[row as usize] as usize;
+        let class = prepared.y[row as usize] as usize;
+        if let Some(count) = joint.get_mut(group).and_then(|row| row.get_mut(class)) {
+            *count += 1.0;
+        }
+    }
+    let n = train.len().max(1) as f64;
+    let by_group: Vec<f64> = joint.iter().map(|row| row.iter().sum()).collect();
+    let by_class: Vec<f64> = (0..classes)
+        .map(|class| joint.iter().map(|row| row[class]).sum())
+        .collect();
+    let mut weights = vec![1.0f32; prepared.y.len()];
+    for &row in train {
+        let group = groups.codes[row as usize] as usize;
+        let class = prepared.y[row as usize] as usize;
+        let together = joint[group][class];
+        if together > 0.0 {
+            weights[row as usize] = (by_group[group] * by_class[class] / (n * together)) as f32;
+        }
+    }
+    Ok(weights)
+}
+
 /// `name` as a file name: letters, digits and dashes, then `.safetensors`.
 pub fn file_name(name: &str) -> String {
     let stem = name
@@ -524,6 +570,8 @@ pub struct Job {
     test: Vec<TestRow>,
     /// Image sets: the images' shape (for thumbnails of test samples).
     image_shape: Option<ImageShape>,
+    /// Tables: the groups of each sensitive column, one code per prepared row.
+    groups: Vec<crate::data::prep::Groups>,
     device: Device,
 }
 
@@ -535,6 +583,7 @@ impl Job {
         config: TrainConfig,
         device: &Device,
     ) -> Result<Job, String> {
+        let mut groups = Vec::new();
         let (set, input, task, labels, schema, name, test) = match &data.loaded {
             Loaded::Nothing => {
                 return Err("Choose a data set first (step 1, Data).".to_string());
@@ -580,6 +629,7 @@ impl Job {
                         })
                     })
                     .collect();
+                groups = prepared.groups.clone();
                 (
                     TrainSet::from_prepared(&prepared),
                     InputShape::Features { features: width },
@@ -635,6 +685,7 @@ impl Job {
             test_truth,
             test,
             image_shape,
+            groups,
             device: device.clone(),
         })
     }
@@ -718,6 +769,7 @@ impl Job {
                 roc: None,
                 points: Vec::new(),
                 cost: None,
+                groups: Vec::new(),
             };
             if self.spec.task == Task::Regression {
                 let truth: Vec<f64> = self.test_truth.iter().map(|&y| f64::from(y)).collect();
@@ -729,6 +781,23 @@ impl Job {
                 test_score = Some(scores.r2.unwrap_or(0.0));
                 metrics.insert("test".to_string(), serde_json::json!(scores));
                 report.regression = Some(scores);
+                report.groups = self
+                    .groups
+                    .iter()
+                    .map(|groups| {
+                        let codes = self.test_codes(groups);
+                        metrics::by_group(
+                            SplitName::Test,
+                            &groups.column,
+                            &groups.levels,
+                            &codes,
+                            metrics::Outcomes::Values {
+                                truth: &truth,
+                                predicted: &predicted,
+                            },
+                        )
+                    })
+                    .collect();
                 report.points = truth.into_iter().zip(predicted).collect();
             } else {
                 let truth: Vec<usize> = self.test_truth.iter().map(|&y| y as usize).collect();
@@ -744,11 +813,26 @@ impl Job {
                     let positives: Vec<bool> = truth.iter().map(|&class| class == 1).collect();
                     report.roc = metrics::roc_curve(&positive, &positives);
                 }
-                test_classes = truth
+                let predicted = metrics::predicted_classes(&predictions);
+                report.groups = self
+                    .groups
                     .iter()
-                    .copied()
-                    .zip(metrics::predicted_classes(&predictions))
+                    .map(|groups| {
+                        let codes = self.test_codes(groups);
+                        metrics::by_group(
+                            SplitName::Test,
+                            &groups.column,
+                            &groups.levels,
+                            &codes,
+                            metrics::Outcomes::Classes {
+                                truth: &truth,
+                                predicted: &predicted,
+                                binary: self.labels.len() == 2,
+                            },
+                        )
+                    })
                     .collect();
+                test_classes = truth.iter().copied().zip(predicted).collect();
                 report.classification = Some(scores);
             }
             evaluation = Some(report);
@@ -802,6 +886,14 @@ impl Job {
             metrics: serde_json::json!({}),
             card: self.card(),
         }
+    }
+
+    /// The group codes of the test rows.
+    fn test_codes(&self, groups: &crate::data::prep::Groups) -> Vec<u32> {
+        self.test_rows
+            .iter()
+            .map(|&row| groups.codes.get(row as usize).copied().unwrap_or(0))
+            .collect()
     }
 
     /// A name for the run's model files.
@@ -1073,6 +1165,99 @@ mod tests {
         data.load_builtin("mnist");
         let error = iris.fits("iris.safetensors", &data).unwrap_err();
         assert!(error.contains("is a set of images"), "{error}");
+    }
+
+    #[test]
+    fn reweighing_makes_group_and_outcome_independent_and_narrows_the_parity_gap() {
+        let mut data = DataSession::default();
+        data.load_builtin("loans");
+        let prepared = data.prepared().unwrap().unwrap();
+        let groups = prepared
+            .groups
+            .first()
+            .expect("loans marks a sensitive column")
+            .clone();
+        let weights = reweighing(&data, &groups.column).unwrap();
+        // Weighted, every (group, class) cell holds n_g * n_y / n of the training rows.
+        let train = &prepared.split[0];
+        let n = train.len() as f64;
+        for group in 0..groups.levels.len() as u32 {
+            for class in 0..2 {
+                let in_cell = |row: &&u32| {
+                    groups.codes[**row as usize] == group
+                        && prepared.y[**row as usize] as u32 == class
+                };
+                let weighted: f64 = train
+                    .iter()
+                    .filter(in_cell)
+                    .map(|&row| f64::from(weights[row as usize]))
+                    .sum();
+                let n_g = train
+                    .iter()
+                    .filter(|&&row| groups.codes[row as usize] == group)
+                    .count() as f64;
+                let n_y = train
+                    .iter()
+                    .filter(|&&row| prepared.y[row as usize] as u32 == class)
+                    .count() as f64;
+                assert!(
+                    (weighted - n_g * n_y / n).abs() < 1e-3,
+                    "group {group}, class {class}"
+                );
+            }
+        }
+        assert!(
+            reweighing(&data, "income")
+                .unwrap_err()
+                .contains("is not a sensitive column")
+        );
+
+        // The Evaluate step reports the groups of the test split: the labels' bias shows
+        // as a lower base rate for women, and a model that cannot see gender selects
+        // both groups at similar rates, so its errors fall unevenly.
+        let spec = ModelSpec::logistic(
+            InputShape::Features {
+                features: prepared.width,
+            },
+            Task::Binary,
+            2,
+        );
+        let config = TrainConfig {
+            epochs: 10,
+            learning_rate: 0.02,
+            ..TrainConfig::default()
+        };
+        let mut job = Job::start(&data, spec, config, &Device::flex()).unwrap();
+        pollster::block_on(run(&mut job));
+        let model = pollster::block_on(job.model()).unwrap();
+        let report = &model.evaluation.as_ref().unwrap().groups[0];
+        assert_eq!(report.column, "gender");
+        assert_eq!(report.split, SplitName::Test);
+        let rate = |name: &str| {
+            let group = report
+                .groups
+                .iter()
+                .find(|group| group.group == name)
+                .unwrap();
+            (group.base_rate.unwrap(), group.n)
+        };
+        let ((female, n_female), (male, n_male)) = (rate("female"), rate("male"));
+        assert_eq!(
+            n_female + n_male,
+            model
+                .evaluation
+                .as_ref()
+                .unwrap()
+                .classification
+                .as_ref()
+                .unwrap()
+                .n
+        );
+        assert!(
+            female + 0.1 < male,
+            "base rates: female {female:.3}, male {male:.3}"
+        );
+        assert!(report.equalized_odds_difference.is_some());
     }
 
     #[test]
