@@ -367,7 +367,14 @@ fn CostView(cost: hearth_core::metrics::Cost) -> impl IntoView {
                 hearth_core::text::counted(cost.epochs as u64, "epoch")
             ),
         ),
-        ("Wall time", crate::studio_state::duration(cost.seconds)),
+        (
+            "Wall time",
+            if cost.seconds < 60.0 {
+                format!("{:.1} s", cost.seconds)
+            } else {
+                crate::studio_state::duration(cost.seconds)
+            },
+        ),
         (
             "Speed",
             format!("{:.0} examples per second", cost.examples_per_second),
