@@ -37,3 +37,56 @@ test("every request the page and its worker make stays on the page's origin", as
     await browser.close();
   }
 });
+
+test("a whole journey (upload, train, evaluate, predict, download, save) sends no request at all", async () => {
+  const browser = await launchBrowser();
+  const requests = [];
+  browser.on("request", (request) => requests.push(request.url()));
+  try {
+    const app = new HearthPage(await browser.newPage());
+    const page = app.page;
+    await app.open(server.origin);
+    await app.waitForEngine();
+    // Loading is over once the pretrained digit model is in use.
+    await app.step("Use & share").click();
+    await page.getByTestId("model-name").getByText(/pretrained/).waitFor({ timeout: 60_000 });
+    const loaded = requests.length;
+
+    await app.step("Data").click();
+    const rows = ["sepal_length,sepal_width,petal_length,petal_width,species"];
+    const iris = (await import("node:fs")).readFileSync(new URL("../../crates/core/assets/iris.csv", import.meta.url), "utf8");
+    rows.push(...iris.trim().split("\n").slice(1));
+    await page.getByTestId("upload-csv").setInputFiles({ name: "flowers.csv", mimeType: "text/csv", buffer: Buffer.from(rows.join("\n")) });
+    await page.getByTestId("data-name").getByText("flowers.csv").waitFor();
+    await page.getByTestId("target-select").selectOption("species");
+    await app.step("Model").click();
+    await page.getByTestId("preset-mlp").click();
+    await app.step("Train").click();
+    await page.getByTestId("epochs").fill("10");
+    await page.getByTestId("epochs").dispatchEvent("change");
+    await page.getByTestId("train").click();
+    await page.getByTestId("run-state").getByText(/^Done: /).waitFor({ timeout: 120_000 });
+    await app.step("Evaluate").click();
+    await page.getByTestId("cell-0-0").click();
+    await page.getByTestId("cell-samples").waitFor();
+    await app.step("Use & share").click();
+    await page.getByTestId("pick-test-row").click();
+    await page.getByText(/\(true value: \w+\)/).waitFor();
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("download-model").click()]);
+    assert.match(download.suggestedFilename(), /\.safetensors$/);
+    const [python] = await Promise.all([page.waitForEvent("download"), page.getByTestId("download-pytorch").click()]);
+    assert.match(python.suggestedFilename(), /\.py$/);
+    await page.getByTestId("save-model").click();
+    await page.getByTestId("saved-models").waitFor();
+
+    // Downloads are made in the page (blob: URLs); nothing goes over the network.
+    const sent = requests.slice(loaded).filter((url) => !url.startsWith("blob:") && !url.startsWith("data:"));
+    assert.deepEqual(sent, [], "requests during the journey");
+    const foreign = requests.filter((url) => !url.startsWith(server.origin + "/") && !/^(blob|data):/.test(url));
+    assert.deepEqual(foreign, []);
+    // The page says so.
+    assert.match(await page.locator(".tagline").innerText(), /Your data never leaves this device/);
+  } finally {
+    await browser.close();
+  }
+});
