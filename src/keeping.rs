@@ -350,6 +350,43 @@ impl Keeper {
         self.send(ToEngine::ExportPytorch { id });
     }
 
+    /// The model in use's card as last edited here.
+    pub fn card(self) -> Option<hearth_core::model::summary::ModelCard> {
+        self.model
+            .with_untracked(|model| model.as_ref().map(|model| model.card.clone()))
+    }
+
+    /// Downloads the model card as Markdown.
+    pub fn download_card(self) {
+        let id = self.next_request.get_value() + 1;
+        self.next_request.set_value(id);
+        self.requests
+            .update_value(|requests| requests.push((id, FileAction::Download)));
+        self.send(ToEngine::ExportCard { id });
+    }
+
+    /// Sets the card's fields that people write; they travel in the model file.
+    pub fn set_card(self, intended_use: String, limitations: String) {
+        self.model.update(|model| {
+            if let Some(model) = model {
+                model.card.intended_use = intended_use.clone();
+                model.card.limitations = limitations.clone();
+            }
+        });
+        self.send(ToEngine::SetCard {
+            intended_use,
+            limitations,
+        });
+        // The session's copy of the model file gets the new card too.
+        if self.model.with_untracked(|model| {
+            model
+                .as_ref()
+                .is_some_and(|model| model.source != ModelSource::Pretrained)
+        }) {
+            self.request(FileAction::KeepInSession);
+        }
+    }
+
     /// Saves the model in use in the Saved models list.
     pub fn save_to_list(self) {
         self.request(FileAction::SaveToList);

@@ -75,6 +75,35 @@ test("a classifier's test split: per-class table, confusion matrix, and the rows
     assert.equal(cost["Backend"], "CPU (WebAssembly SIMD)");
     assert.match(cost["Speed"], /^\d+ examples per second$/);
     await app.screenshot("evaluate-iris");
+
+    // The model card: people write intended use and limitations; the Markdown export has
+    // them with the architecture, training cost and the test metrics, and so does the file.
+    await app.step("Use & share").click();
+    await page.getByTestId("card-intended-use").fill("Teaching how a small network separates three species.");
+    await page.getByTestId("card-limitations").fill("Only iris flowers of these three species; not for identifying plants in the wild.");
+    await page.getByTestId("card-limitations").press("Tab");
+    await app.step("Evaluate").click();
+    await app.step("Use & share").click();
+    assert.equal(await page.getByTestId("card-intended-use").inputValue(), "Teaching how a small network separates three species.");
+    const [card] = await Promise.all([page.waitForEvent("download"), page.getByTestId("download-card").click()]);
+    assert.equal(card.suggestedFilename(), "iris-flowers-model-card.md");
+    const markdown = (await import("node:fs")).readFileSync(await card.path(), "utf8");
+    for (const expected of [
+      "# Model card: Iris flowers model",
+      "## Intended use\n\nTeaching how a small network separates three species.",
+      "## Limitations\n\nOnly iris flowers of these three species",
+      "| 1 | Dense 128 relu | 128 | 640 |",
+      "Cost: 17,792 FLOPs per example forward",
+      `Accuracy ${accuracy.toFixed(1)}% on ${n} samples`,
+      "| setosa |",
+    ]) assert.ok(markdown.includes(expected), `${JSON.stringify(expected)} in:\n${markdown}`);
+    const [model] = await Promise.all([page.waitForEvent("download"), page.getByTestId("download-model").click()]);
+    const bytes = (await import("node:fs")).readFileSync(await model.path());
+    const header = JSON.parse(bytes.subarray(8, 8 + Number(bytes.readBigUInt64LE(0))).toString());
+    const document = JSON.parse(header.__metadata__.hearth);
+    assert.equal(document.card.limitations, "Only iris flowers of these three species; not for identifying plants in the wild.");
+    assert.match(document.card.trained_at, /^\d{4}-\d\d-\d\dT/);
+    await app.screenshot("use-model-card");
     assert.deepEqual(app.consoleErrors, []);
   } finally {
     await browser.close();

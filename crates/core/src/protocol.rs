@@ -66,6 +66,13 @@ pub enum ToEngine {
     SaveModel { id: u32 },
     /// The test samples in one cell of the confusion matrix of the model in use.
     CellSamples { truth: usize, predicted: usize },
+    /// Set the model card's fields that people write (kept in the model file).
+    SetCard {
+        intended_use: String,
+        limitations: String,
+    },
+    /// The model card as Markdown; the reply is a [`FromEngine::TextFile`].
+    ExportCard { id: u32 },
     /// Write the model in use as a Python file defining a PyTorch module that loads the
     /// model file's weights; the reply is a [`FromEngine::TextFile`] with the same `id`.
     ExportPytorch { id: u32 },

@@ -168,6 +168,18 @@ impl ActiveModel {
         save_file(&self.network, &self.spec, &self.document()).await
     }
 
+    /// Sets the card's fields that only people can write.
+    pub fn set_card(&mut self, intended_use: &str, limitations: &str) {
+        self.card.intended_use = intended_use.trim().to_string();
+        self.card.limitations = limitations.trim().to_string();
+        self.summary.card = self.card.clone();
+    }
+
+    /// The model card as Markdown.
+    pub fn card_markdown(&self) -> String {
+        crate::model::card::markdown(&self.document())
+    }
+
     /// A name for the downloaded file: the model's name, made safe for file systems.
     pub fn file_name(&self) -> String {
         file_name(&self.card.name)
@@ -835,6 +847,9 @@ impl Job {
                 test_classes = truth.iter().copied().zip(predicted).collect();
                 report.classification = Some(scores);
             }
+            if !report.groups.is_empty() {
+                metrics.insert("groups".to_string(), serde_json::json!(report.groups));
+            }
             evaluation = Some(report);
         }
         let test_images = self
@@ -1102,6 +1117,27 @@ mod tests {
             opened.card
         );
         assert_eq!(opened.metrics["training"]["backend"], "CPU");
+        // The card: people's fields, kept in the file, and the Markdown built from it all.
+        let mut model = model;
+        model.set_card("Teaching what a classifier is.", " Three species only. ");
+        let bytes = pollster::block_on(model.file_bytes()).unwrap();
+        let reopened =
+            ActiveModel::open("m.safetensors", &bytes, &Device::flex(), ModelSource::File).unwrap();
+        assert_eq!(reopened.card.limitations, "Three species only.");
+        let card = reopened.card_markdown();
+        for expected in [
+            "# Model card: Iris flowers model",
+            "## Intended use\n\nTeaching what a classifier is.",
+            "## Limitations\n\nThree species only.",
+            "| 1 | Dense 128 relu | 128 | 640 |",
+            "Predicts \"species\", one of: setosa, versicolor, virginica.",
+            "- petal_width: a number, scaled as in training",
+            "4 epochs of batch 16, learning rate 0.01",
+            "on CPU",
+            "| setosa |",
+        ] {
+            assert!(card.contains(expected), "{expected:?} in:\n{card}");
+        }
         assert_eq!(opened.summary.test_score, model.summary.test_score);
         assert_eq!(opened.summary.input, model.summary.input);
         let row = PredictInput::Row {

@@ -228,6 +228,9 @@ async fn train_step(engine: &mut Engine) {
             post(&FromEngine::TrainFinished { reason, seconds });
             match model {
                 Ok(mut model) => {
+                    model.card.trained_at =
+                        Some(String::from(js_sys::Date::new_0().to_iso_string()));
+                    model.summary.card = model.card.clone();
                     model.record_training(seconds, examples, engine.backends.active().label());
                     post(&FromEngine::ModelReady {
                         model: model.summary.clone(),
@@ -490,6 +493,28 @@ async fn handle(engine: &mut Engine, message: ToEngine, attachments: Attachments
                     samples: model.cell_samples(truth, predicted, 24),
                 });
             }
+        }
+        ToEngine::SetCard {
+            intended_use,
+            limitations,
+        } => {
+            if let Some(model) = engine.model.as_mut() {
+                model.set_card(&intended_use, &limitations);
+            }
+        }
+        ToEngine::ExportCard { id } => {
+            let Some(model) = &engine.model else {
+                post(&FromEngine::ModelFileFailed {
+                    id: Some(id),
+                    message: "There is no model yet.".to_string(),
+                });
+                return;
+            };
+            post(&FromEngine::TextFile {
+                id,
+                file_name: model.file_name().replace(".safetensors", "-card.md"),
+                text: model.card_markdown(),
+            });
         }
         ToEngine::ExportPytorch { id } => {
             let Some(model) = &engine.model else {

@@ -3,6 +3,8 @@
 
 #[cfg(feature = "ingest")]
 pub mod apply;
+#[cfg(feature = "modelfile")]
+pub mod card;
 pub mod config;
 #[cfg(feature = "modelfile")]
 pub mod export;

@@ -17,6 +17,9 @@ pub struct ModelCard {
     pub intended_use: String,
     #[serde(default)]
     pub limitations: String,
+    /// When training ended (ISO 8601, UTC), for models trained in Hearth.
+    #[serde(default)]
+    pub trained_at: Option<String>,
 }
 
 /// Where the model in use came from.
