@@ -79,10 +79,13 @@ pub fn EvaluatePanel(eval: RwSignal<EvalState>, link: Link) -> impl IntoView {
         };
         let cost = evaluation.cost.clone();
         let groups = evaluation.groups.clone();
+        let importance = evaluation.importance.clone();
+        let regression = evaluation.regression.is_some();
         view! {
             <div class="evaluate-panel">
                 <p class="model-name">"Model: " <strong>{evaluation.model.clone()}</strong> ", on its held-out test split"</p>
                 {body}
+                {(!importance.is_empty()).then(|| view! { <ImportanceView importance=importance regression=regression /> })}
                 {groups.into_iter().map(|report| view! { <GroupsView report=report /> }).collect_view()}
                 {cost.map(|cost| view! { <CostView cost=cost /> })}
             </div>
@@ -259,6 +262,46 @@ fn CellView(eval: RwSignal<EvalState>, labels: Vec<String>) -> impl IntoView {
                 {body}
             </section>
         })
+    }
+}
+
+/// Permutation importance as bars (mean over repeats) with the spread as text.
+#[component]
+fn ImportanceView(
+    importance: Vec<hearth_core::metrics::Importance>,
+    regression: bool,
+) -> impl IntoView {
+    let largest = importance
+        .iter()
+        .map(|item| item.mean.abs())
+        .fold(0.0f64, f64::max)
+        .max(1e-12);
+    let value = move |v: f64| {
+        if regression {
+            format!("{v:.4}")
+        } else {
+            format!("{:.1} points", v * 100.0)
+        }
+    };
+    view! {
+        <h3>"Which columns matter"</h3>
+        <p class="hint">{if regression {
+            "Permutation importance on the validation split: how much the mean squared error grows when a column's values are shuffled among the rows (mean ± spread of 5 shuffles)."
+        } else {
+            "Permutation importance on the validation split: how many points of accuracy are lost when a column's values are shuffled among the rows (mean ± spread of 5 shuffles)."
+        }}</p>
+        <ol class="bars importance" data-testid="importance">
+            {importance.into_iter().map(|item| {
+                let width = (item.mean.max(0.0) / largest * 100.0).min(100.0);
+                view! {
+                    <li>
+                        <span class="label">{item.feature.clone()}</span>
+                        <span class="bar"><span style=format!("width: {width:.1}%")></span></span>
+                        <span class="value">{format!("{} ± {}", value(item.mean), value(item.std))}</span>
+                    </li>
+                }
+            }).collect_view()}
+        </ol>
     }
 }
 
@@ -518,6 +561,7 @@ mod tests {
                 points: vec![(1.0, 1.5), (2.0, 2.0)],
                 cost: None,
                 groups: vec![],
+                importance: vec![],
             }),
         });
         let samples = |truth, predicted| CellSamples {

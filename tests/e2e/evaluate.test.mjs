@@ -63,6 +63,11 @@ test("a classifier's test split: per-class table, confusion matrix, and the rows
     assert.equal(await samples.locator("tbody tr").count(), Math.min(count, 24));
     assert.deepEqual(await samples.locator("thead th").allInnerTexts(), ["sepal_length", "sepal_width", "petal_length", "petal_width"]);
     assert.equal(await page.getByTestId("roc").count(), 0, "three classes have no ROC curve");
+    // Permutation importance: every column, the most important first (a petal, for iris).
+    const importance = await page.getByTestId("importance").locator(".label").allInnerTexts();
+    assert.equal(importance.length, 4);
+    assert.match(importance[0], /^petal_/);
+    assert.match(await page.getByTestId("importance").locator(".value").first().innerText(), /^[\d.]+ points ± [\d.]+ points$/);
     // The cost of the run: 9,091 parameters, 30 epochs of 105 rows, on the CPU.
     const cost = Object.fromEntries(
       await page.getByTestId("cost").locator("tr").evaluateAll((rows) => rows.map((row) => [row.cells[0].innerText, row.cells[1].innerText])),

@@ -381,6 +381,20 @@ pub struct Evaluation {
     /// Per-group figures for each sensitive column of a table.
     #[serde(default)]
     pub groups: Vec<GroupReport>,
+    /// Tables: permutation importance of each column on the validation split, most
+    /// important first.
+    #[serde(default)]
+    pub importance: Vec<Importance>,
+}
+
+/// How much a column matters: the mean and spread, over repeats, of how much the score
+/// gets worse when the column's values are shuffled among the validation rows (accuracy
+/// lost for classification, mean squared error gained for regression).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Importance {
+    pub feature: String,
+    pub mean: f64,
+    pub std: f64,
 }
 
 /// What training a model cost. FLOPs count a multiply-add as two; the backward pass is

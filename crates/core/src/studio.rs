@@ -782,6 +782,7 @@ impl Job {
                 points: Vec::new(),
                 cost: None,
                 groups: Vec::new(),
+                importance: Vec::new(),
             };
             if self.spec.task == Task::Regression {
                 let truth: Vec<f64> = self.test_truth.iter().map(|&y| f64::from(y)).collect();
@@ -850,6 +851,7 @@ impl Job {
             if !report.groups.is_empty() {
                 metrics.insert("groups".to_string(), serde_json::json!(report.groups));
             }
+            report.importance = self.permutation_importance(&network).await?;
             evaluation = Some(report);
         }
         let test_images = self
@@ -901,6 +903,86 @@ impl Job {
             metrics: serde_json::json!({}),
             card: self.card(),
         }
+    }
+
+    /// Permutation importance of each table column on the validation split (5 seeded
+    /// shuffles each); none for images or without validation rows.
+    async fn permutation_importance(
+        &self,
+        network: &Network,
+    ) -> Result<Vec<metrics::Importance>, String> {
+        use rand::SeedableRng;
+        use rand::seq::SliceRandom;
+        const REPEATS: u64 = 5;
+        let (Some(schema), rows) = (&self.schema, self.trainer.validation_rows()) else {
+            return Ok(Vec::new());
+        };
+        if rows.is_empty() {
+            return Ok(Vec::new());
+        }
+        let width = Shape::from(self.spec.input).size();
+        let x = self.trainer.examples(rows);
+        let truth: Vec<f32> = rows.iter().map(|&row| self.trainer.target(row)).collect();
+        let regression = self.spec.task == Task::Regression;
+        let scale = target_scale(Some(schema));
+        // Higher is better: accuracy, or minus the mean squared error.
+        let score = |outputs: &[Vec<f32>]| -> f64 {
+            if regression {
+                let error: f64 = outputs
+                    .iter()
+                    .zip(&truth)
+                    .map(|(row, &y)| {
+                        (f64::from(row.first().copied().unwrap_or(f32::NAN)) - f64::from(y)).powi(2)
+                    })
+                    .sum();
+                -error / truth.len() as f64
+            } else {
+                let predicted = metrics::predicted_classes(outputs);
+                let right = predicted
+                    .iter()
+                    .zip(&truth)
+                    .filter(|(p, y)| **p == **y as usize)
+                    .count();
+                right as f64 / truth.len() as f64
+            }
+        };
+        let predict = |x: Vec<f32>| async move {
+            trainer::predict(network, &self.spec, &x, scale, &self.device)
+                .await
+                .map_err(|error| error.to_string())
+        };
+        let baseline = score(&predict(x.clone()).await?);
+        let mut importance = Vec::new();
+        let mut start = 0;
+        for (index, feature) in schema.features.iter().enumerate() {
+            let columns = start..start + feature.width();
+            start = columns.end;
+            let mut drops = Vec::new();
+            for repeat in 0..REPEATS {
+                let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(
+                    self.trainer.config.seed ^ (index as u64 * 7919 + repeat),
+                );
+                let mut order: Vec<usize> = (0..rows.len()).collect();
+                order.shuffle(&mut rng);
+                let mut shuffled = x.clone();
+                for (to, &from) in order.iter().enumerate() {
+                    for column in columns.clone() {
+                        shuffled[to * width + column] = x[from * width + column];
+                    }
+                }
+                drops.push(baseline - score(&predict(shuffled).await?));
+            }
+            let mean = drops.iter().sum::<f64>() / drops.len() as f64;
+            let spread =
+                (drops.iter().map(|d| (d - mean).powi(2)).sum::<f64>() / drops.len() as f64).sqrt();
+            importance.push(metrics::Importance {
+                feature: feature.column().to_string(),
+                mean,
+                std: spread,
+            });
+        }
+        importance.sort_by(|a, b| b.mean.total_cmp(&a.mean));
+        Ok(importance)
     }
 
     /// The group codes of the test rows.
@@ -1003,6 +1085,11 @@ mod tests {
         let error = pollster::block_on(model.predict(&PredictInput::TestRow { index: 99 }, None))
             .unwrap_err();
         assert!(error.contains("the test split has 21 rows"), "{error}");
+        // Permutation importance: every column once; the petals matter most for iris.
+        let importance = &model.evaluation.as_ref().unwrap().importance;
+        assert_eq!(importance.len(), 4);
+        assert!(importance[0].feature.starts_with("petal"), "{importance:?}");
+        assert!(importance[0].mean > 0.1, "{importance:?}");
         // The confusion drill-down shows the rows of a cell with their cells.
         let scores = model
             .evaluation

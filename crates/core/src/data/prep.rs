@@ -65,6 +65,15 @@ impl FeatureSchema {
         }
     }
 
+    /// How many model inputs this feature becomes.
+    pub fn width(&self) -> usize {
+        let values = match self {
+            FeatureSchema::Numeric { .. } | FeatureSchema::Boolean { .. } => 1,
+            FeatureSchema::Categorical { levels, .. } => levels.len(),
+        };
+        values + usize::from(self.indicator())
+    }
+
     fn indicator(&self) -> bool {
         match self {
             FeatureSchema::Numeric { indicator, .. }

@@ -391,6 +391,16 @@ impl Trainer {
         x
     }
 
+    /// The validation split's rows.
+    pub fn validation_rows(&self) -> &[u32] {
+        &self.data.validation
+    }
+
+    /// The target of `row` (a class index, or the value for regression).
+    pub fn target(&self, row: u32) -> f32 {
+        self.data.y.get(row as usize).copied().unwrap_or(f32::NAN)
+    }
+
     /// Examples trained on so far, over all steps.
     pub fn examples_trained(&self) -> u64 {
         self.examples_trained
