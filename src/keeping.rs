@@ -236,15 +236,7 @@ impl Keeper {
                         FileAction::KeepInSession
                     }
                     FilePurpose::Requested { id } => {
-                        let found = self
-                            .requests
-                            .try_update_value(|requests| {
-                                let index =
-                                    requests.iter().position(|(request, _)| request == id)?;
-                                Some(requests.remove(index).1)
-                            })
-                            .flatten();
-                        let Some(action) = found else {
+                        let Some(action) = self.take_request(*id) else {
                             return;
                         };
                         action
@@ -257,17 +249,9 @@ impl Keeper {
                 file_name,
                 text,
             } => {
-                let known = self
-                    .requests
-                    .try_update_value(|requests| {
-                        let index = requests.iter().position(|(request, _)| request == id)?;
-                        Some(requests.remove(index))
-                    })
-                    .flatten()
-                    .is_some();
-                if known {
+                if let Some(action) = self.take_request(*id) {
                     let bytes = js_sys::Uint8Array::from(text.as_bytes());
-                    self.handle_file(FileAction::Download, file_name.clone(), bytes);
+                    self.handle_file(action, file_name.clone(), bytes);
                 }
             }
             FromEngine::ModelFileFailed { message, .. } => {
@@ -328,12 +312,28 @@ impl Keeper {
         }
     }
 
-    fn request(self, action: FileAction) {
+    /// Asks the engine for a file (`ask` makes the message from the request's id) and
+    /// remembers what to do with the answer.
+    fn ask_for_file(self, action: FileAction, ask: impl FnOnce(u32) -> ToEngine) {
         let id = self.next_request.get_value() + 1;
         self.next_request.set_value(id);
         self.requests
             .update_value(|requests| requests.push((id, action)));
-        self.send(ToEngine::SaveModel { id });
+        self.send(ask(id));
+    }
+
+    /// What to do with the answer to request `id`, once (`None` for an unknown id).
+    fn take_request(self, id: u32) -> Option<FileAction> {
+        self.requests
+            .try_update_value(|requests| {
+                let index = requests.iter().position(|(request, _)| *request == id)?;
+                Some(requests.remove(index).1)
+            })
+            .flatten()
+    }
+
+    fn request(self, action: FileAction) {
+        self.ask_for_file(action, |id| ToEngine::SaveModel { id });
     }
 
     /// Downloads the model in use as a `.safetensors` file.
@@ -343,11 +343,7 @@ impl Keeper {
 
     /// Downloads a Python file that continues with the model in PyTorch.
     pub fn download_pytorch(self) {
-        let id = self.next_request.get_value() + 1;
-        self.next_request.set_value(id);
-        self.requests
-            .update_value(|requests| requests.push((id, FileAction::Download)));
-        self.send(ToEngine::ExportPytorch { id });
+        self.ask_for_file(FileAction::Download, |id| ToEngine::ExportPytorch { id });
     }
 
     /// The model in use's card as last edited here.
@@ -358,11 +354,7 @@ impl Keeper {
 
     /// Downloads the model card as Markdown.
     pub fn download_card(self) {
-        let id = self.next_request.get_value() + 1;
-        self.next_request.set_value(id);
-        self.requests
-            .update_value(|requests| requests.push((id, FileAction::Download)));
-        self.send(ToEngine::ExportCard { id });
+        self.ask_for_file(FileAction::Download, |id| ToEngine::ExportCard { id });
     }
 
     /// Sets the card's fields that people write; they travel in the model file.

@@ -5,7 +5,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use rexie::{ObjectStore, Rexie, TransactionMode};
+use rexie::{ObjectStore, Rexie, Store, Transaction, TransactionMode};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
@@ -56,13 +56,19 @@ fn describe(error: &rexie::Error) -> String {
     }
 }
 
-/// Stores `value` under `key`; the write is committed when this returns `Ok`.
-pub async fn put(store: &str, key: &str, value: &JsValue) -> Result<(), String> {
+/// A transaction on `store` in `mode`, and the store in it.
+async fn open(store: &str, mode: TransactionMode) -> Result<(Transaction, Store), String> {
     let database = database().await?;
     let transaction = database
-        .transaction(&[store], TransactionMode::ReadWrite)
+        .transaction(&[store], mode)
         .map_err(|error| describe(&error))?;
     let handle = transaction.store(store).map_err(|error| describe(&error))?;
+    Ok((transaction, handle))
+}
+
+/// Stores `value` under `key`; the write is committed when this returns `Ok`.
+pub async fn put(store: &str, key: &str, value: &JsValue) -> Result<(), String> {
+    let (transaction, handle) = open(store, TransactionMode::ReadWrite).await?;
     handle
         .put(value, Some(&JsValue::from_str(key)))
         .await
@@ -76,11 +82,7 @@ pub async fn put(store: &str, key: &str, value: &JsValue) -> Result<(), String> 
 
 /// The value under `key`, if any.
 pub async fn get(store: &str, key: &str) -> Result<Option<JsValue>, String> {
-    let database = database().await?;
-    let transaction = database
-        .transaction(&[store], TransactionMode::ReadOnly)
-        .map_err(|error| describe(&error))?;
-    let handle = transaction.store(store).map_err(|error| describe(&error))?;
+    let (_transaction, handle) = open(store, TransactionMode::ReadOnly).await?;
     handle
         .get(JsValue::from_str(key))
         .await
@@ -90,11 +92,7 @@ pub async fn get(store: &str, key: &str) -> Result<Option<JsValue>, String> {
 
 /// Removes the value under `key`.
 pub async fn delete(store: &str, key: &str) -> Result<(), String> {
-    let database = database().await?;
-    let transaction = database
-        .transaction(&[store], TransactionMode::ReadWrite)
-        .map_err(|error| describe(&error))?;
-    let handle = transaction.store(store).map_err(|error| describe(&error))?;
+    let (transaction, handle) = open(store, TransactionMode::ReadWrite).await?;
     handle
         .delete(JsValue::from_str(key))
         .await
@@ -108,11 +106,7 @@ pub async fn delete(store: &str, key: &str) -> Result<(), String> {
 
 /// Every value in `store`.
 pub async fn all(store: &str) -> Result<Vec<JsValue>, String> {
-    let database = database().await?;
-    let transaction = database
-        .transaction(&[store], TransactionMode::ReadOnly)
-        .map_err(|error| describe(&error))?;
-    let handle = transaction.store(store).map_err(|error| describe(&error))?;
+    let (_transaction, handle) = open(store, TransactionMode::ReadOnly).await?;
     handle
         .get_all(None, None)
         .await

@@ -10,7 +10,7 @@ use crate::data::session::{DataSession, Loaded};
 use crate::data::summary::{Split, Task};
 use crate::metrics::{self, CellSamples, Cost, Evaluation, SplitName};
 use crate::model::file::{self, FORMAT_VERSION, ModelCard, ModelDocument, ModelFileError};
-use crate::model::network::Network;
+use crate::model::network::{HostWeights, Network};
 use crate::model::spec::{InputShape, ModelSpec, Shape};
 use crate::model::summary::{
     InputColumn, InputKind, ModelInput, ModelSource, ModelSummary, PredictInput, Prediction,
@@ -372,8 +372,17 @@ async fn save_file(
     document: &ModelDocument,
 ) -> Result<Vec<u8>, String> {
     let weights = network.to_host().await.map_err(|error| error.to_string())?;
+    save_host_file(&weights, spec, document)
+}
+
+/// The bytes of a model file for weights already on the host.
+fn save_host_file(
+    weights: &HostWeights,
+    spec: &ModelSpec,
+    document: &ModelDocument,
+) -> Result<Vec<u8>, String> {
     let network =
-        Network::from_host(spec, &weights, &Device::flex()).map_err(|error| error.to_string())?;
+        Network::from_host(spec, weights, &Device::flex()).map_err(|error| error.to_string())?;
     file::save(&network, document).map_err(|error| error.to_string())
 }
 
@@ -794,23 +803,10 @@ impl Job {
                 test_score = Some(scores.r2.unwrap_or(0.0));
                 metrics.insert("test".to_string(), serde_json::json!(scores));
                 report.regression = Some(scores);
-                report.groups = self
-                    .groups
-                    .iter()
-                    .map(|groups| {
-                        let codes = self.test_codes(groups);
-                        metrics::by_group(
-                            SplitName::Test,
-                            &groups.column,
-                            &groups.levels,
-                            &codes,
-                            metrics::Outcomes::Values {
-                                truth: &truth,
-                                predicted: &predicted,
-                            },
-                        )
-                    })
-                    .collect();
+                report.groups = self.group_reports(metrics::Outcomes::Values {
+                    truth: &truth,
+                    predicted: &predicted,
+                });
                 report.points = truth.into_iter().zip(predicted).collect();
             } else {
                 let truth: Vec<usize> = self.test_truth.iter().map(|&y| y as usize).collect();
@@ -827,24 +823,11 @@ impl Job {
                     report.roc = metrics::roc_curve(&positive, &positives);
                 }
                 let predicted = metrics::predicted_classes(&predictions);
-                report.groups = self
-                    .groups
-                    .iter()
-                    .map(|groups| {
-                        let codes = self.test_codes(groups);
-                        metrics::by_group(
-                            SplitName::Test,
-                            &groups.column,
-                            &groups.levels,
-                            &codes,
-                            metrics::Outcomes::Classes {
-                                truth: &truth,
-                                predicted: &predicted,
-                                binary: self.labels.len() == 2,
-                            },
-                        )
-                    })
-                    .collect();
+                report.groups = self.group_reports(metrics::Outcomes::Classes {
+                    truth: &truth,
+                    predicted: &predicted,
+                    binary: self.labels.len() == 2,
+                });
                 test_classes = truth.iter().copied().zip(predicted).collect();
                 report.classification = Some(scores);
             }
@@ -887,6 +870,10 @@ impl Job {
     /// The model file of the run so far (the weights after the last step, the history so
     /// far, no test metrics yet): what a reload restores.
     pub async fn file_bytes(&self) -> Result<Vec<u8>, String> {
+        // On WebGPU the epoch just finished is already on the host: no second read.
+        if let Some(weights) = self.trainer.host_weights() {
+            return save_host_file(weights, &self.spec, &self.document());
+        }
         let network = self.trainer.network().ok_or("The trained model is gone.")?;
         save_file(&network, &self.spec, &self.document()).await
     }
@@ -985,11 +972,25 @@ impl Job {
         Ok(importance)
     }
 
-    /// The group codes of the test rows.
-    fn test_codes(&self, groups: &crate::data::prep::Groups) -> Vec<u32> {
-        self.test_rows
+    /// Per-group figures on the test rows for each sensitive column, from what the model
+    /// predicted for them (`outcomes`, in test-row order).
+    fn group_reports(&self, outcomes: metrics::Outcomes) -> Vec<metrics::GroupReport> {
+        self.groups
             .iter()
-            .map(|&row| groups.codes.get(row as usize).copied().unwrap_or(0))
+            .map(|groups| {
+                let codes: Vec<u32> = self
+                    .test_rows
+                    .iter()
+                    .map(|&row| groups.codes.get(row as usize).copied().unwrap_or(0))
+                    .collect();
+                metrics::by_group(
+                    SplitName::Test,
+                    &groups.column,
+                    &groups.levels,
+                    &codes,
+                    outcomes,
+                )
+            })
             .collect()
     }
 
@@ -1172,6 +1173,7 @@ mod tests {
             ..TrainConfig::default()
         };
         let mut job = Job::start(&data, spec, config, &Device::flex()).unwrap();
+        job.keep_checkpoints();
         pollster::block_on(job.step()).unwrap();
         // A checkpoint mid-run opens, with the history so far.
         let checkpoint = pollster::block_on(job.file_bytes()).unwrap();
@@ -1185,6 +1187,10 @@ mod tests {
         assert!(early.history.is_empty());
         pollster::block_on(run(&mut job));
         let mut model = pollster::block_on(job.model()).unwrap();
+        // The run's last file, written from the epoch's host copy, holds the same model.
+        let last = pollster::block_on(job.file_bytes()).unwrap();
+        let last =
+            ActiveModel::open("l.safetensors", &last, &Device::flex(), ModelSource::File).unwrap();
         model.record_training(1.5, 420, "CPU");
         assert_eq!(model.file_name(), "iris-flowers-model.safetensors");
         let bytes = pollster::block_on(model.file_bytes()).unwrap();
@@ -1238,6 +1244,8 @@ mod tests {
         let before = pollster::block_on(model.predict(&row, None)).unwrap();
         let after = pollster::block_on(opened.predict(&row, None)).unwrap();
         assert_eq!(before.outputs, after.outputs);
+        let from_host = pollster::block_on(last.predict(&row, None)).unwrap();
+        assert_eq!(before.outputs, from_host.outputs);
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! Hearth's preprocessing does.
 
 use super::file::ModelDocument;
-use super::spec::{Activation, InputShape, Layer, Padding, Shape};
+use super::spec::{Activation, InputShape, Layer, Padding, Shape, same_padding};
 use crate::data::summary::Task;
 
 /// The Python module name for a model file name: `iris-flowers-model.safetensors` gives
@@ -89,14 +89,7 @@ pub fn pytorch(document: &ModelDocument, file_name: &str) -> Result<String, Stri
                 padding,
                 activation: act,
             } => {
-                let (channels, height, width) = match shape {
-                    Shape::Image {
-                        channels,
-                        height,
-                        width,
-                    } => (channels, height, width),
-                    Shape::Flat { size } => (size, 1, 1),
-                };
+                let (channels, height, width) = shape.dims();
                 init.push(format!(
                     "self.{name} = nn.Conv2d({channels}, {filters}, kernel_size={kernel}, stride={stride})"
                 ));
@@ -107,17 +100,10 @@ pub fn pytorch(document: &ModelDocument, file_name: &str) -> Result<String, Stri
                 ));
                 weights.push((format!("{name}.bias"), format!("{hearth}.Conv.bias"), false));
                 if padding == Padding::Same {
-                    // As Hearth (and TensorFlow) pad: the extra pixel at the bottom and right.
-                    let total = |side: usize| {
-                        ((side.div_ceil(stride) - 1) * stride + kernel).saturating_sub(side)
-                    };
-                    let (vertical, horizontal) = (total(height), total(width));
+                    let (top, bottom) = same_padding(height, kernel, stride);
+                    let (left, right) = same_padding(width, kernel, stride);
                     forward.push(format!(
-                        "x = F.pad(x, ({}, {}, {}, {}))  # \"same\" padding",
-                        horizontal / 2,
-                        horizontal - horizontal / 2,
-                        vertical / 2,
-                        vertical - vertical / 2
+                        "x = F.pad(x, ({left}, {right}, {top}, {bottom}))  # \"same\" padding"
                     ));
                 }
                 let call = format!("self.{name}(x)");

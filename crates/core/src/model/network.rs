@@ -12,7 +12,9 @@ use burn::nn::{
 use burn::tensor::activation::{elu, gelu, leaky_relu, relu, sigmoid, tanh};
 use burn::tensor::{Device, Tensor, TensorData};
 
-use super::spec::{Activation, InputShape, Layer, ModelSpec, Padding, Shape, SpecError};
+use super::spec::{
+    Activation, InputShape, Layer, ModelSpec, Padding, Shape, SpecError, same_padding,
+};
 
 /// One layer's module.
 #[derive(Module, Debug)]
@@ -254,14 +256,7 @@ fn activate<const D: usize>(x: Tensor<D>, activation: Activation) -> Tensor<D> {
 
 /// The block for `layer` on an input of `shape` (already checked by `infer`).
 fn block(layer: &Layer, shape: Shape, device: &Device) -> Block {
-    let (channels, height, width) = match shape {
-        Shape::Image {
-            channels,
-            height,
-            width,
-        } => (channels, height, width),
-        Shape::Flat { size } => (size, 1, 1),
-    };
+    let (channels, height, width) = shape.dims();
     match *layer {
         Layer::Dense { units, .. } => {
             Block::Dense(LinearConfig::new(shape.size(), units).init(device))
@@ -273,21 +268,12 @@ fn block(layer: &Layer, shape: Shape, device: &Device) -> Block {
             padding,
             ..
         } => {
-            // "Same" as TensorFlow defines it, for any stride: pad so that the output is
-            // ceil(input / stride), the extra pixel (if any) at the bottom and right.
             let padding = match padding {
                 Padding::Valid => PaddingConfig2d::Valid,
                 Padding::Same => {
-                    let total = |side: usize| {
-                        ((side.div_ceil(stride) - 1) * stride + kernel).saturating_sub(side)
-                    };
-                    let (vertical, horizontal) = (total(height), total(width));
-                    PaddingConfig2d::Explicit(
-                        vertical / 2,
-                        horizontal / 2,
-                        vertical - vertical / 2,
-                        horizontal - horizontal / 2,
-                    )
+                    let (top, bottom) = same_padding(height, kernel, stride);
+                    let (left, right) = same_padding(width, kernel, stride);
+                    PaddingConfig2d::Explicit(top, left, bottom, right)
                 }
             };
             Block::Conv(

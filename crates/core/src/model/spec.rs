@@ -41,6 +41,18 @@ pub enum Shape {
 }
 
 impl Shape {
+    /// (channels, height, width); a flat shape is `size` channels of 1×1.
+    pub fn dims(self) -> (usize, usize, usize) {
+        match self {
+            Shape::Image {
+                channels,
+                height,
+                width,
+            } => (channels, height, width),
+            Shape::Flat { size } => (size, 1, 1),
+        }
+    }
+
     /// The number of values.
     pub fn size(&self) -> usize {
         match *self {
@@ -511,6 +523,14 @@ fn layer_shape(layer: &Layer, input: Shape) -> Result<(Shape, u64, u64), String>
             Ok((input, 2 * features as u64, 4 * input.size() as u64))
         }
     }
+}
+
+/// "Same" padding as TensorFlow defines it, for any stride: the pixels added (before,
+/// after) a side of `side` pixels so that the output is ceil(side / stride); the extra
+/// pixel, if any, goes after (at the bottom and right).
+pub fn same_padding(side: usize, kernel: usize, stride: usize) -> (usize, usize) {
+    let total = ((side.div_ceil(stride) - 1) * stride + kernel).saturating_sub(side);
+    (total / 2, total - total / 2)
 }
 
 #[cfg(test)]

@@ -257,6 +257,15 @@ impl Trainer {
         Ok(self.epoch)
     }
 
+    /// The weights as they are now, when the last host copy is of this very state (right
+    /// after an epoch, with checkpoints kept); `None` otherwise.
+    pub fn host_weights(&self) -> Option<&HostWeights> {
+        self.checkpoint
+            .as_ref()
+            .filter(|checkpoint| checkpoint.step == self.step && checkpoint.epoch == self.epoch)
+            .map(|checkpoint| &checkpoint.weights)
+    }
+
     /// Copies the state at the end of an epoch to the host.
     async fn take_checkpoint(&mut self) -> Result<(), Error> {
         let Some(model) = &self.model else {
@@ -435,16 +444,10 @@ impl Trainer {
         let model = self
             .network()
             .ok_or_else(|| Error::Backend("the model is gone".to_string()))?;
-        let width = self.data.width;
-        let mut x = Vec::with_capacity(rows.len() * width);
-        for &row in rows {
-            let start = row as usize * width;
-            x.extend_from_slice(&self.data.x[start..start + width]);
-        }
         predict(
             &model,
             &self.spec,
-            &x,
+            &self.examples(rows),
             (self.data.target_mean, self.data.target_std),
             &self.device.clone().inner(),
         )
@@ -459,6 +462,8 @@ impl Trainer {
             && let Some((_, best)) = self.best.take()
         {
             self.model = Some(best);
+            // The host copy no longer holds the model's weights.
+            self.checkpoint = None;
         }
         self.finished = Some(reason);
     }
