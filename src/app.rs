@@ -193,10 +193,10 @@ fn StepPanel(
                 {(current == Step::Model).then(|| view! { <ModelPanel data=data specs=specs /> })}
                 {(current == Step::Train)
                     .then(|| view! {
-                        <TrainPanel train=train specs=specs status=status link=link />
+                        <TrainPanel train=train data=data specs=specs status=status link=link />
                         <EngineCheck status=status on_run=on_self_test />
                     })}
-                {(current == Step::Evaluate).then(|| view! { <EvaluatePanel eval=eval link=link /> })}
+                {(current == Step::Evaluate).then(|| view! { <EvaluatePanel eval=eval train=train specs=specs status=status link=link /> })}
                 {(current == Step::UseAndShare).then(|| view! { <UsePanel uses=uses link=link /> })}
             </section>
         }

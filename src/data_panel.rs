@@ -460,6 +460,9 @@ fn TableView(table: TableSummary, data: RwSignal<DataState>, link: Link) -> impl
             <ReportView data=data />
 
             <h4>"Columns"</h4>
+            <p class="hint" data-testid="roles-hint">
+                "Roles: a feature is an input; the target is what the model predicts; a sensitive column (gender, age group, …) is left out of the inputs and used to compare groups in step 4; a sensitive input is both read by the model and compared by group; an excluded column never reaches the model."
+            </p>
             <div class="scroll">
                 <table class="columns" data-testid="columns">
                     <thead>

@@ -3,12 +3,17 @@
 //! fell there, the ROC curve for binary tasks, and predicted-vs-actual and residual plots
 //! for regression. Every chart has its numbers as text beside it.
 
-use hearth_core::metrics::{CellSamples, ClassificationMetrics, Evaluation, RegressionMetrics};
+use hearth_core::metrics::{
+    CellSamples, ClassificationMetrics, Evaluation, GroupReport, RegressionMetrics,
+};
+use hearth_core::model::{ExampleWeights, ModelSpec};
 use hearth_core::protocol::{FromEngine, ToEngine};
 use leptos::prelude::*;
 
 use crate::data_panel::Thumbnail;
+use crate::engine_status::EngineStatus;
 use crate::platform::{Link, send};
+use crate::studio_state::{SpecState, TrainState};
 
 /// What the Evaluate step shows.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -17,6 +22,27 @@ pub struct EvalState {
     /// The confusion cell whose samples are shown.
     pub selected: Option<(usize, usize)>,
     pub samples: Option<CellSamples>,
+    /// A retrain with group-aware reweighting, and the model before it.
+    pub mitigation: Option<Mitigation>,
+}
+
+/// A retrain with group-aware reweighting by a sensitive column.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Mitigation {
+    pub column: String,
+    /// The evaluation of the model before.
+    pub before: Evaluation,
+    pub phase: MitigationPhase,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum MitigationPhase {
+    /// Asked for; the engine has not started it yet.
+    Requested,
+    Training,
+    /// The reweighted model's evaluation.
+    Done(Box<Evaluation>),
+    Failed(String),
 }
 
 impl EvalState {
@@ -26,13 +52,88 @@ impl EvalState {
                 self.evaluation = evaluation.clone();
                 self.selected = None;
                 self.samples = None;
+                self.mitigation = match self.mitigation.take() {
+                    // The reweighted model: shown beside the one before.
+                    Some(
+                        mitigation @ Mitigation {
+                            phase: MitigationPhase::Training,
+                            ..
+                        },
+                    ) => evaluation.clone().map(|after| Mitigation {
+                        phase: MitigationPhase::Done(Box::new(after)),
+                        ..mitigation
+                    }),
+                    // Another model came in use: the comparison no longer applies.
+                    _ => None,
+                };
             }
+            FromEngine::TrainStarted { .. } => {
+                self.mitigation = match self.mitigation.take() {
+                    Some(
+                        mitigation @ Mitigation {
+                            phase: MitigationPhase::Requested,
+                            ..
+                        },
+                    ) => Some(Mitigation {
+                        phase: MitigationPhase::Training,
+                        ..mitigation
+                    }),
+                    // A run started from step 3.
+                    _ => None,
+                };
+            }
+            FromEngine::TrainFailed { message } => {
+                if let Some(mitigation) = self.mitigation.as_mut()
+                    && matches!(
+                        mitigation.phase,
+                        MitigationPhase::Requested | MitigationPhase::Training
+                    )
+                {
+                    mitigation.phase = MitigationPhase::Failed(message.clone());
+                }
+            }
+            FromEngine::DataLoaded { .. } => self.mitigation = None,
             FromEngine::CellSamples { samples }
                 if self.selected == Some((samples.truth, samples.predicted)) =>
             {
                 self.samples = Some(samples.clone());
             }
             _ => {}
+        }
+    }
+
+    /// Retrains the model in use with group-aware reweighting by `column`, keeping its
+    /// evaluation to compare with: the message to send, or why not.
+    pub fn mitigate(
+        &mut self,
+        column: &str,
+        train: &mut TrainState,
+        spec: Option<&ModelSpec>,
+    ) -> Result<ToEngine, String> {
+        let before = self
+            .evaluation
+            .clone()
+            .ok_or("Train a model first: its evaluation is what the retrain is compared with.")?;
+        if train.busy() {
+            return Err("A run is under way: wait for it to finish or stop it.".to_string());
+        }
+        let previous = train.config.weights.clone();
+        train.config.weights = ExampleWeights::ReweighGroups {
+            column: column.to_string(),
+        };
+        match train.start(spec) {
+            Ok(message) => {
+                self.mitigation = Some(Mitigation {
+                    column: column.to_string(),
+                    before,
+                    phase: MitigationPhase::Requested,
+                });
+                Ok(message)
+            }
+            Err(problem) => {
+                train.config.weights = previous;
+                Err(problem)
+            }
         }
     }
 
@@ -50,7 +151,13 @@ fn percent(value: f64) -> String {
 
 /// Step 4's content.
 #[component]
-pub fn EvaluatePanel(eval: RwSignal<EvalState>, link: Link) -> impl IntoView {
+pub fn EvaluatePanel(
+    eval: RwSignal<EvalState>,
+    train: RwSignal<TrainState>,
+    specs: RwSignal<SpecState>,
+    status: RwSignal<EngineStatus>,
+    link: Link,
+) -> impl IntoView {
     move || {
         let Some(evaluation) = eval.with(|eval| eval.evaluation.clone()) else {
             return view! {
@@ -68,6 +175,7 @@ pub fn EvaluatePanel(eval: RwSignal<EvalState>, link: Link) -> impl IntoView {
                     <PerClass scores=scores.clone() />
                     <Confusion scores=scores.clone() eval=eval link=link />
                     {roc.map(|roc| view! { <Roc roc=roc auc=scores.roc_auc.unwrap_or(0.0) labels=scores.per_class.iter().map(|c| c.label.clone()).collect() /> })}
+                    {evaluation.boundary.clone().map(|boundary| view! { <BoundaryView boundary=boundary labels=scores.per_class.iter().map(|c| c.label.clone()).collect() /> })}
                 }
                 .into_any()
             }
@@ -86,7 +194,14 @@ pub fn EvaluatePanel(eval: RwSignal<EvalState>, link: Link) -> impl IntoView {
                 <p class="model-name">"Model: " <strong>{evaluation.model.clone()}</strong> ", on its held-out test split"</p>
                 {body}
                 {(!importance.is_empty()).then(|| view! { <ImportanceView importance=importance regression=regression /> })}
-                {groups.into_iter().map(|report| view! { <GroupsView report=report /> }).collect_view()}
+                {groups.into_iter().map(|report| {
+                    let column = report.column.clone();
+                    let classes = !regression;
+                    view! {
+                        <GroupsView report=report />
+                        {classes.then(|| view! { <MitigationView column=column eval=eval train=train specs=specs status=status link=link /> })}
+                    }
+                }).collect_view()}
                 {cost.map(|cost| view! { <CostView cost=cost /> })}
             </div>
         }
@@ -373,6 +488,188 @@ fn GroupsView(report: hearth_core::metrics::GroupReport) -> impl IntoView {
     }
 }
 
+/// One click to retrain with group-aware reweighting by `column`, and the model before
+/// and after it side by side.
+#[component]
+fn MitigationView(
+    column: String,
+    eval: RwSignal<EvalState>,
+    train: RwSignal<TrainState>,
+    specs: RwSignal<SpecState>,
+    status: RwSignal<EngineStatus>,
+    link: Link,
+) -> impl IntoView {
+    let problem = RwSignal::new(None::<String>);
+    let mitigation = eval.with_untracked(|eval| {
+        eval.mitigation
+            .clone()
+            .filter(|mitigation| mitigation.column == column)
+    });
+    let on_click = {
+        let column = column.clone();
+        move |_| {
+            let spec = specs.with_untracked(|specs| specs.spec.clone());
+            let outcome = train
+                .try_update(|train| {
+                    eval.try_update(|eval| eval.mitigate(&column, train, spec.as_ref()))
+                })
+                .flatten();
+            match outcome {
+                Some(Ok(message)) => {
+                    problem.set(None);
+                    send(link, Some(message));
+                }
+                Some(Err(message)) => problem.set(Some(message)),
+                None => {}
+            }
+        }
+    };
+    let running = matches!(
+        mitigation.as_ref().map(|mitigation| &mitigation.phase),
+        Some(MitigationPhase::Requested | MitigationPhase::Training)
+    );
+    let state = mitigation.map(|mitigation| match mitigation.phase {
+        MitigationPhase::Requested | MitigationPhase::Training => view! {
+            <p class="notice" role="status" data-testid=format!("mitigation-progress-{column}")>
+                {format!("Retraining with reweighting by \"{column}\": ")}
+                {move || train.with(TrainState::progress_text)}
+            </p>
+        }
+        .into_any(),
+        MitigationPhase::Failed(message) => view! {
+            <p class="problem" role="alert">{format!("The reweighted retrain failed: {message}")}</p>
+        }
+        .into_any(),
+        MitigationPhase::Done(after) => {
+            let pick = |evaluation: &Evaluation| {
+                evaluation
+                    .groups
+                    .iter()
+                    .find(|report| report.column == column)
+                    .cloned()
+            };
+            match (pick(&mitigation.before), pick(&after)) {
+                (Some(before_groups), Some(after_groups)) => view! {
+                    <BeforeAfter column=column.clone() before=mitigation.before.clone() after=*after.clone() before_groups=before_groups after_groups=after_groups />
+                }
+                .into_any(),
+                _ => ().into_any(),
+            }
+        }
+    });
+    view! {
+        <div class="mitigation">
+            <button type="button" data-testid=format!("mitigate-{column}")
+                prop:disabled=move || running || !status.with(EngineStatus::is_ready) || train.with(TrainState::busy)
+                on:click=on_click>
+                {format!("Retrain with group-aware reweighting by \"{column}\"")}
+            </button>
+            <p class="hint">
+                "The same model and settings, trained again with each training row weighted by P(group)·P(class) / P(group, class), so that group and outcome are independent in the weighted training data (Kamiran and Calders' reweighing). The model before stays beside it for comparison."
+            </p>
+            {move || problem.get().map(|problem| view! { <p class="problem" role="alert">{problem}</p> })}
+            {state}
+        </div>
+    }
+}
+
+/// The model before and after reweighting: accuracy, each group's selection rate and
+/// the gaps between groups.
+#[component]
+fn BeforeAfter(
+    column: String,
+    before: Evaluation,
+    after: Evaluation,
+    before_groups: GroupReport,
+    after_groups: GroupReport,
+) -> impl IntoView {
+    let accuracy = |evaluation: &Evaluation| {
+        evaluation
+            .classification
+            .as_ref()
+            .map(|scores| scores.accuracy)
+    };
+    let mut rows: Vec<(String, Option<f64>, Option<f64>, bool)> = vec![(
+        "Accuracy".to_string(),
+        accuracy(&before),
+        accuracy(&after),
+        true,
+    )];
+    for group in &before_groups.groups {
+        let later = after_groups
+            .groups
+            .iter()
+            .find(|other| other.group == group.group)
+            .and_then(|other| other.selection_rate);
+        rows.push((
+            format!("Selection rate of {}", group.group),
+            group.selection_rate,
+            later,
+            true,
+        ));
+    }
+    rows.push((
+        "Demographic parity difference".to_string(),
+        before_groups.demographic_parity_difference,
+        after_groups.demographic_parity_difference,
+        false,
+    ));
+    rows.push((
+        "Demographic parity ratio".to_string(),
+        before_groups.demographic_parity_ratio,
+        after_groups.demographic_parity_ratio,
+        false,
+    ));
+    rows.push((
+        "Equalized odds difference".to_string(),
+        before_groups.equalized_odds_difference,
+        after_groups.equalized_odds_difference,
+        false,
+    ));
+    let show = |value: Option<f64>, rate: bool| match value {
+        None => "–".to_string(),
+        Some(value) if rate => percent(value),
+        Some(value) => format!("{value:.3}"),
+    };
+    let change = |a: Option<f64>, b: Option<f64>, rate: bool| match (a, b) {
+        (Some(a), Some(b)) if rate => format!("{:+.1} points", (b - a) * 100.0),
+        (Some(a), Some(b)) => format!("{:+.3}", b - a),
+        _ => "–".to_string(),
+    };
+    let rule = |report: &GroupReport| match report.four_fifths_rule {
+        Some(true) => "passes",
+        Some(false) => "fails",
+        None => "–",
+    };
+    view! {
+        <h4>{format!("Before and after reweighting by \"{column}\" (test split)")}</h4>
+        <div class="table-wrap">
+            <table class="metrics before-after" data-testid=format!("mitigation-{column}")>
+                <thead><tr><th scope="col">"Measure"</th><th scope="col">"Before"</th><th scope="col">"After"</th><th scope="col">"Change"</th></tr></thead>
+                <tbody>
+                    {rows.into_iter().map(|(name, a, b, rate)| view! {
+                        <tr>
+                            <th scope="row">{name}</th>
+                            <td class="number">{show(a, rate)}</td>
+                            <td class="number">{show(b, rate)}</td>
+                            <td class="number">{change(a, b, rate)}</td>
+                        </tr>
+                    }).collect_view()}
+                    <tr>
+                        <th scope="row">"Four-fifths rule"</th>
+                        <td>{rule(&before_groups)}</td>
+                        <td>{rule(&after_groups)}</td>
+                        <td></td>
+                    </tr>
+                </tbody>
+            </table>
+        </div>
+        <p class="hint">
+            "The reweighted model is now the model in use (step 5, downloads and the model card use it; its card records the reweighting). To go back, set Example weights to None in step 3 and train again: the same seed gives the same model."
+        </p>
+    }
+}
+
 /// A large count in words: 1.2 million, 3.4 billion (GFLOPs read poorly to most users).
 fn large(value: f64) -> String {
     match value {
@@ -480,6 +777,89 @@ fn Roc(roc: Vec<(f64, f64)>, auc: f64, labels: Vec<String>) -> impl IntoView {
     }
 }
 
+/// Class colours of the decision-boundary plot (colour-blind safe, Okabe and Ito).
+const CLASS_COLOURS: [&str; 8] = [
+    "#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#f0e442", "#000000",
+];
+
+fn class_colour(class: u32) -> &'static str {
+    CLASS_COLOURS[class as usize % CLASS_COLOURS.len()]
+}
+
+/// A classifier of two numeric columns over their plane: each cell coloured by the class
+/// predicted at its centre (paler where the model is less sure), the test rows as dots of
+/// their true class, ringed where the model gets them wrong.
+#[component]
+fn BoundaryView(boundary: hearth_core::metrics::Boundary, labels: Vec<String>) -> impl IntoView {
+    let size = boundary.size.max(1);
+    let (left, right) = (scale(0.0, (0.0, 1.0), false), scale(1.0, (0.0, 1.0), false));
+    let (bottom, top) = (scale(0.0, (0.0, 1.0), true), scale(1.0, (0.0, 1.0), true));
+    let cell_w = (right - left) / f64::from(size);
+    let cell_h = (bottom - top) / f64::from(size);
+    let cells = boundary
+        .classes
+        .iter()
+        .zip(&boundary.confidence)
+        .enumerate()
+        .map(|(index, (&class, &confidence))| {
+            let (row, column) = (index as u32 / size, index as u32 % size);
+            // Opacity from 0.15 (a coin toss between classes) to 0.55 (certain).
+            let opacity = 0.15 + 0.4 * f64::from(confidence).clamp(0.0, 1.0);
+            view! {
+                <rect x=format!("{:.2}", left + f64::from(column) * cell_w) y=format!("{:.2}", top + f64::from(row) * cell_h)
+                    width=format!("{:.2}", cell_w + 0.05) height=format!("{:.2}", cell_h + 0.05)
+                    fill=class_colour(class) fill-opacity=format!("{opacity:.2}") />
+            }
+        })
+        .collect_view();
+    let wrong = boundary
+        .points
+        .iter()
+        .filter(|point| point.2 != point.3)
+        .count();
+    let points = boundary
+        .points
+        .iter()
+        .map(|&(x, y, truth, predicted)| {
+            let missed = truth != predicted;
+            view! {
+                <circle cx=format!("{:.1}", scale(x, boundary.x_range, false)) cy=format!("{:.1}", scale(y, boundary.y_range, true))
+                    r=if missed { "3.2" } else { "2.2" } fill=class_colour(truth)
+                    class:missed=missed />
+            }
+        })
+        .collect_view();
+    let key = labels
+        .iter()
+        .enumerate()
+        .map(|(class, label)| {
+            view! { <span class="key-item"><span class="swatch" style=format!("background:{}", class_colour(class as u32))></span>{label.clone()}</span> }
+        })
+        .collect_view();
+    let summary = format!(
+        "Decision boundary over {} and {}: {} test rows, {} on the wrong side",
+        boundary.x_column,
+        boundary.y_column,
+        boundary.points.len(),
+        wrong
+    );
+    view! {
+        <h3>"Decision boundary"</h3>
+        <figure class="chart boundary" data-testid="boundary">
+            <svg viewBox=format!("0 0 {PLOT} {PLOT}") role="img" aria-label=summary.clone()>
+                <g class="cells">{cells}</g>
+                <g class="points">{points}</g>
+                <text x=MARGIN y={PLOT - 4.0} class="axis">{format!("{} → ({:.2} to {:.2})", boundary.x_column, boundary.x_range.0, boundary.x_range.1)}</text>
+                <text x="2" y="12" class="axis">{format!("{} ↑ ({:.2} to {:.2})", boundary.y_column, boundary.y_range.0, boundary.y_range.1)}</text>
+            </svg>
+            <figcaption>
+                {format!("{summary} (ringed). Each square is coloured by the class the model predicts there, paler where it is less sure; dots are test rows coloured by their true class.")}
+                <span class="key">{key}</span>
+            </figcaption>
+        </figure>
+    }
+}
+
 #[component]
 fn RegressionView(scores: RegressionMetrics, points: Vec<(f64, f64)>) -> impl IntoView {
     let low = points
@@ -562,6 +942,7 @@ mod tests {
                 cost: None,
                 groups: vec![],
                 importance: vec![],
+                boundary: None,
             }),
         });
         let samples = |truth, predicted| CellSamples {
@@ -594,5 +975,93 @@ mod tests {
         state.on_message(&FromEngine::Evaluated { evaluation: None });
         assert_eq!(state, EvalState::default());
         assert!((scale(0.5, (0.0, 1.0), false) - PLOT / 2.0).abs() < 1e-9);
+    }
+
+    fn evaluation(name: &str) -> Evaluation {
+        Evaluation {
+            model: name.into(),
+            classification: None,
+            regression: None,
+            roc: None,
+            points: vec![],
+            cost: None,
+            groups: vec![],
+            importance: vec![],
+            boundary: None,
+        }
+    }
+
+    #[test]
+    fn a_mitigation_keeps_the_model_before_and_shows_the_one_after() {
+        use hearth_core::model::{InputShape, ModelSpec};
+        let spec = ModelSpec::logistic(
+            InputShape::Features { features: 3 },
+            hearth_core::data::summary::Task::Binary,
+            2,
+        );
+        let mut state = EvalState::default();
+        let mut train = TrainState::default();
+        assert!(
+            state
+                .mitigate("gender", &mut train, Some(&spec))
+                .unwrap_err()
+                .contains("Train a model first")
+        );
+        state.on_message(&FromEngine::Evaluated {
+            evaluation: Some(evaluation("before")),
+        });
+        let message = state.mitigate("gender", &mut train, Some(&spec)).unwrap();
+        let ToEngine::Train { config, .. } = message else {
+            panic!("a Train message");
+        };
+        let reweigh = ExampleWeights::ReweighGroups {
+            column: "gender".into(),
+        };
+        assert_eq!(config.weights, reweigh);
+        assert_eq!(train.config.weights, reweigh, "step 3 shows the choice");
+        assert!(
+            state
+                .mitigate("gender", &mut train, Some(&spec))
+                .unwrap_err()
+                .contains("A run is under way")
+        );
+        let started = FromEngine::TrainStarted {
+            epochs: 1,
+            steps_per_epoch: 1,
+            examples: 1,
+            parameters: 1,
+            backend: hearth_core::protocol::Backend::Cpu,
+        };
+        state.on_message(&started);
+        assert_eq!(
+            state.mitigation.as_ref().map(|m| &m.phase),
+            Some(&MitigationPhase::Training)
+        );
+        state.on_message(&FromEngine::Evaluated {
+            evaluation: Some(evaluation("after")),
+        });
+        let mitigation = state.mitigation.clone().unwrap();
+        assert_eq!(mitigation.before.model, "before");
+        assert_eq!(mitigation.phase, MitigationPhase::Done(Box::new(evaluation("after"))));
+        assert_eq!(state.evaluation.as_ref().unwrap().model, "after");
+
+        // A run started from step 3 ends the comparison; so does a failed retrain's
+        // message stay until then.
+        state.on_message(&started);
+        assert_eq!(state.mitigation, None);
+        train = TrainState::default();
+        state.mitigate("gender", &mut train, Some(&spec)).unwrap();
+        state.on_message(&FromEngine::TrainFailed {
+            message: "no".into(),
+        });
+        assert_eq!(
+            state.mitigation.as_ref().map(|m| &m.phase),
+            Some(&MitigationPhase::Failed("no".into()))
+        );
+        // A bad setting is refused and the weights chosen before stay.
+        let mut train = TrainState::default();
+        train.config.epochs = 0;
+        assert!(state.mitigate("gender", &mut train, Some(&spec)).is_err());
+        assert_eq!(train.config.weights, ExampleWeights::None);
     }
 }

@@ -15,6 +15,7 @@ use crate::platform::{self, Link, send};
 use crate::session::bytes_label;
 use crate::studio_state::{
     DataShape, LAYER_KINDS, Preset, RunPhase, SpecState, TrainState, UseState, layer_kind,
+    sensitive_columns, weight_choices, weights_from_id, weights_id,
 };
 
 // ---------------------------------------------------------------------------------------
@@ -354,6 +355,7 @@ fn AddLayer(specs: RwSignal<SpecState>) -> impl IntoView {
 #[component]
 pub fn TrainPanel(
     train: RwSignal<TrainState>,
+    data: RwSignal<DataState>,
     specs: RwSignal<SpecState>,
     status: RwSignal<EngineStatus>,
     link: Link,
@@ -374,7 +376,7 @@ pub fn TrainPanel(
     };
     view! {
         <div class="train-panel">
-            <TrainSettings train=train />
+            <TrainSettings train=train data=data />
             <div class="row controls" role="group" aria-label="Training controls">
                 <button type="button" class="primary" data-testid="train"
                     prop:disabled=move || !ready() || train.with(TrainState::busy)
@@ -429,7 +431,7 @@ fn run_label(phase: &RunPhase) -> String {
 
 /// The hyperparameters.
 #[component]
-fn TrainSettings(train: RwSignal<TrainState>) -> impl IntoView {
+fn TrainSettings(train: RwSignal<TrainState>, data: RwSignal<DataState>) -> impl IntoView {
     let disabled = move || train.with(TrainState::busy);
     let number_field = move |id: &'static str,
                              label: &'static str,
@@ -489,17 +491,23 @@ fn TrainSettings(train: RwSignal<TrainState>) -> impl IntoView {
             {number_field("l1", "L1 penalty", "0.0001", |t| t.config.l1.to_string(), |t, v| t.config.l1 = v)}
             {number_field("l2", "L2 penalty", "0.0001", |t| t.config.l2.to_string(), |t, v| t.config.l2 = v)}
             {number_field("seed", "Seed", "1", |t| t.config.seed.to_string(), |t, v| t.config.seed = v.max(0.0) as u64)}
-            <label class="toggle">
-                <input type="checkbox" data-testid="balanced" prop:disabled=disabled
-                    on:change=move |event| {
-                        let balanced = event_target_checked(&event);
-                        train.update(|train| train.config.weights = if balanced {
-                            hearth_core::model::ExampleWeights::Balanced
-                        } else {
-                            hearth_core::model::ExampleWeights::None
-                        });
-                    } />
-                "Balance classes"
+            <label class="field">
+                "Example weights"
+                <select data-testid="weights" prop:disabled=disabled on:change=move |event| {
+                    let weights = weights_from_id(&event_target_value(&event));
+                    train.update(|train| train.config.weights = weights);
+                }>
+                    {move || {
+                        let current = train.with(|train| weights_id(&train.config.weights));
+                        weight_choices(&data.with(sensitive_columns), &current)
+                            .into_iter()
+                            .map(|(id, label)| {
+                                let selected = id == current;
+                                view! { <option value=id selected=selected>{label}</option> }
+                            })
+                            .collect_view()
+                    }}
+                </select>
             </label>
             <label class="toggle">
                 <input type="checkbox" data-testid="early-stopping" prop:disabled=disabled

@@ -5,7 +5,8 @@
 use hearth_core::data::summary::{DataSummary, Task};
 use hearth_core::model::summary::{ModelSummary, PredictInput, Prediction};
 use hearth_core::model::{
-    Activation, EpochRecord, InputShape, Layer, LayerInfo, ModelSpec, Padding, TrainConfig,
+    Activation, EpochRecord, ExampleWeights, InputShape, Layer, LayerInfo, ModelSpec, Padding,
+    TrainConfig,
 };
 use hearth_core::protocol::{Backend, FromEngine, ToEngine};
 
@@ -639,6 +640,63 @@ impl UseState {
     }
 }
 
+/// The sensitive columns of the loaded table (those reweighting can use).
+pub fn sensitive_columns(data: &DataState) -> Vec<String> {
+    data.config
+        .iter()
+        .flat_map(|config| &config.columns)
+        .filter(|column| column.role.is_sensitive())
+        .map(|column| column.name.clone())
+        .collect()
+}
+
+/// The Train step's choice of example weights as an option value.
+pub fn weights_id(weights: &ExampleWeights) -> String {
+    match weights {
+        ExampleWeights::None => "none".to_string(),
+        ExampleWeights::Balanced => "balanced".to_string(),
+        ExampleWeights::PerClass { .. } => "per-class".to_string(),
+        ExampleWeights::PerSample { .. } => "per-sample".to_string(),
+        ExampleWeights::ReweighGroups { column } => format!("reweigh:{column}"),
+    }
+}
+
+/// The example weights an option value stands for (none for an unknown one).
+pub fn weights_from_id(id: &str) -> ExampleWeights {
+    match id {
+        "balanced" => ExampleWeights::Balanced,
+        _ => match id.strip_prefix("reweigh:") {
+            Some(column) => ExampleWeights::ReweighGroups {
+                column: column.to_string(),
+            },
+            None => ExampleWeights::None,
+        },
+    }
+}
+
+/// The options of the example-weights choice: none, balanced classes, and reweighting by
+/// each sensitive column (and by `current`'s column, should it no longer be sensitive,
+/// so that the choice shows what a restored run used).
+pub fn weight_choices(sensitive: &[String], current: &str) -> Vec<(String, String)> {
+    let mut choices = vec![
+        ("none".to_string(), "None".to_string()),
+        ("balanced".to_string(), "Balance classes".to_string()),
+    ];
+    let mut columns: Vec<&str> = sensitive.iter().map(String::as_str).collect();
+    if let Some(column) = current.strip_prefix("reweigh:")
+        && !columns.contains(&column)
+    {
+        columns.push(column);
+    }
+    for column in columns {
+        choices.push((
+            format!("reweigh:{column}"),
+            format!("Reweigh by group of \"{column}\" (fairness)"),
+        ));
+    }
+    choices
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -898,5 +956,20 @@ mod tests {
         });
         assert!(!state.pending());
         assert_eq!(state.prediction.unwrap().predicted, "new");
+    }
+
+    #[test]
+    fn example_weights_round_trip_through_the_choice() {
+        let sensitive = vec!["gender".to_string()];
+        let choices = weight_choices(&sensitive, "none");
+        let ids: Vec<&str> = choices.iter().map(|(id, _)| id.as_str()).collect();
+        assert_eq!(ids, ["none", "balanced", "reweigh:gender"]);
+        for (id, _) in &choices {
+            assert_eq!(&weights_id(&weights_from_id(id)), id);
+        }
+        // A restored run's column shows even when it is no longer sensitive.
+        let choices = weight_choices(&[], "reweigh:age");
+        assert_eq!(choices.last().unwrap().0, "reweigh:age");
+        assert_eq!(weights_from_id("junk"), ExampleWeights::None);
     }
 }

@@ -171,6 +171,57 @@ test("an image classifier's confusion cell shows its images; a binary model show
   }
 });
 
+test("the loan set's bias is learnt, and one click of reweighting narrows it: before and after side by side", async () => {
+  const browser = await launchBrowser();
+  try {
+    // loans proposes gender as a sensitive input: the model reads it, as models do
+    // through the attribute or its proxies, and learns the labels' bias.
+    const app = await trainAndEvaluate(browser, {
+      builtin: "loans", shape: /2000 rows/, preset: "mlp",
+      settings: { epochs: "15", "learning-rate": "0.01", "batch-size": "32" },
+    });
+    const page = app.page;
+    const gap = (text) => Number(text.match(/^Demographic parity difference ([\d.]+)/)?.[1]);
+    const before = gap(await page.getByTestId("gaps-gender").innerText());
+    assert.ok(before > 0.15, `the model selects women less often: gap ${before}`);
+    assert.match(await page.getByTestId("gaps-gender").innerText(), /fails the four-fifths rule/);
+
+    await page.getByTestId("mitigate-gender").click();
+    const table = page.getByTestId("mitigation-gender");
+    await table.waitFor({ timeout: 180_000 });
+    const rows = Object.fromEntries(
+      await table.locator("tbody tr").evaluateAll((rows) => rows.map((row) => [row.cells[0].innerText, [...row.cells].slice(1).map((cell) => cell.innerText)])),
+    );
+    assert.deepEqual(Object.keys(rows), [
+      "Accuracy", "Selection rate of female", "Selection rate of male",
+      "Demographic parity difference", "Demographic parity ratio", "Equalized odds difference", "Four-fifths rule",
+    ]);
+    const [was, now] = rows["Demographic parity difference"].map(Number);
+    assert.equal(was, before, "the before column is the model before");
+    const after = gap(await page.getByTestId("gaps-gender").innerText());
+    assert.equal(now, after, "the after column is the model now in use");
+    // Measured here: 0.277 -> 0.169 on the CPU backend (natively 0.277 -> 0.140; float
+    // sums in wasm and natively differ in their last bits, and a few borderline rows flip).
+    assert.ok(after < 0.75 * before && before - after > 0.05, `reweighting narrows the gap: ${before} -> ${after}`);
+    // Women are selected more often than before, and the change is stated.
+    const [womenBefore, womenAfter] = rows["Selection rate of female"].slice(0, 2).map(Number.parseFloat);
+    assert.ok(womenAfter > womenBefore, `${womenBefore}% -> ${womenAfter}%`);
+    assert.match(rows["Demographic parity difference"][2], /^-0\.\d{3}$/);
+    await app.screenshot("evaluate-loans-mitigation");
+
+    // Step 3 shows the run's weights; the model card records the mitigation.
+    await app.step("Train").click();
+    assert.equal(await page.getByTestId("weights").inputValue(), "reweigh:gender");
+    await app.step("Use & share").click();
+    const [card] = await Promise.all([page.waitForEvent("download"), page.getByTestId("download-card").click()]);
+    const markdown = (await import("node:fs")).readFileSync(await card.path(), "utf8");
+    assert.ok(markdown.includes('Mitigation: group-aware reweighting by "gender"'), markdown);
+    assert.deepEqual(app.consoleErrors, []);
+  } finally {
+    await browser.close();
+  }
+});
+
 test("a regression model's test split: R², predicted against actual, residuals", async () => {
   const browser = await launchBrowser();
   try {

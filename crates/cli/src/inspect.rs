@@ -6,7 +6,7 @@ use burn::tensor::Device;
 use clap::Args;
 use hearth_core::data::prep::{FeatureSchema, Schema, TargetSchema};
 use hearth_core::model::file::{self, ModelDocument};
-use hearth_core::model::{ExampleWeights, InputShape, Schedule, Shape};
+use hearth_core::model::{InputShape, Schedule, Shape};
 use serde_json::{Value, json};
 
 use crate::report;
@@ -148,11 +148,9 @@ fn print_document(name: &str, size: usize, document: &ModelDocument) -> Result<(
             } else {
                 String::new()
             },
-            match &config.weights {
-                ExampleWeights::None => "",
-                ExampleWeights::Balanced => ", classes balanced",
-                ExampleWeights::PerClass { .. } => ", class weights",
-                ExampleWeights::PerSample { .. } => ", example weights",
+            match config.weights.describe() {
+                weights if weights.is_empty() => weights,
+                weights => format!(", {weights}"),
             },
             config
                 .early_stopping

@@ -91,6 +91,14 @@ pub struct TrainArgs {
     /// A column describing people (kept out of the inputs; metrics are shown per group).
     #[arg(long = "sensitive", value_name = "COLUMN")]
     pub sensitive: Vec<String>,
+    /// A column describing people that is also an input (metrics are shown per group).
+    #[arg(long = "sensitive-input", value_name = "COLUMN")]
+    pub sensitive_input: Vec<String>,
+    /// Group-aware reweighting by this sensitive column (Kamiran and Calders'
+    /// reweighing), so that group and outcome are independent in the weighted training
+    /// data: narrows the gap in selection rates between groups.
+    #[arg(long, value_name = "COLUMN", conflicts_with = "balanced")]
+    pub reweigh: Option<String>,
     /// A column to leave out of the inputs.
     #[arg(long = "exclude", value_name = "COLUMN")]
     pub exclude: Vec<String>,
@@ -138,6 +146,9 @@ struct Prepared {
     schema: Option<hearth_core::data::prep::Schema>,
     /// The sensitive columns' groups, over all prepared rows.
     groups: Vec<Groups>,
+    /// The weights the trainer uses, when they differ from the config's (reweighting by
+    /// group becomes one weight per row).
+    trainer_weights: Option<ExampleWeights>,
     data_name: String,
 }
 
@@ -183,7 +194,11 @@ pub fn run(args: &TrainArgs) -> Result<(), Failure> {
         .collect();
     let device = Device::flex();
     let started = Instant::now();
-    let mut trainer = Trainer::new(spec.clone(), config.clone(), prepared.set, &device)
+    let mut trainer_config = config.clone();
+    if let Some(weights) = prepared.trainer_weights {
+        trainer_config.weights = weights;
+    }
+    let mut trainer = Trainer::new(spec.clone(), trainer_config, prepared.set, &device)
         .map_err(|error| Failure::input(error.to_string()))?;
     let reason = train_with_progress(&mut trainer, &config, prepared.task)?;
     let seconds = started.elapsed().as_secs_f64();
@@ -304,10 +319,12 @@ fn train_config(args: &TrainArgs) -> Result<TrainConfig, Failure> {
         epochs: args.epochs,
         l1: args.l1,
         l2: args.l2,
-        weights: if args.balanced {
-            ExampleWeights::Balanced
-        } else {
-            ExampleWeights::None
+        weights: match (&args.reweigh, args.balanced) {
+            (Some(column), _) => ExampleWeights::ReweighGroups {
+                column: column.clone(),
+            },
+            (None, true) => ExampleWeights::Balanced,
+            (None, false) => ExampleWeights::None,
         },
         seed: args.seed,
         early_stopping: args.patience.map(|patience| EarlyStopping {
@@ -392,6 +409,7 @@ fn prepare(args: &TrainArgs, config: &TrainConfig) -> Result<Prepared, Failure> 
             }
             for (names, role) in [
                 (&args.sensitive, Role::Sensitive),
+                (&args.sensitive_input, Role::SensitiveInput),
                 (&args.exclude, Role::Excluded),
             ] {
                 for name in names {
@@ -438,6 +456,13 @@ fn prepare(args: &TrainArgs, config: &TrainConfig) -> Result<Prepared, Failure> 
             for notice in &prepared.notices {
                 println!("note: {notice}");
             }
+            let trainer_weights = match &config.weights {
+                ExampleWeights::ReweighGroups { column } => Some(ExampleWeights::PerSample {
+                    weights: hearth_core::studio::reweighing_prepared(&prepared, column)
+                        .map_err(|message| Failure::input(format!("--reweigh: {message}")))?,
+                }),
+                _ => None,
+            };
             let labels = match &prepared.schema.target {
                 hearth_core::data::prep::TargetSchema::Classes { labels, .. } => labels.clone(),
                 hearth_core::data::prep::TargetSchema::Regression { .. } => Vec::new(),
@@ -450,6 +475,7 @@ fn prepare(args: &TrainArgs, config: &TrainConfig) -> Result<Prepared, Failure> 
                 task: prepared.target.task,
                 labels,
                 target: Some(prepared.target.column.clone()),
+                trainer_weights,
                 groups: prepared.groups,
                 schema: Some(prepared.schema),
                 data_name,
@@ -459,7 +485,9 @@ fn prepare(args: &TrainArgs, config: &TrainConfig) -> Result<Prepared, Failure> 
             if let Some(option) = [
                 args.target.as_ref().map(|_| "--target"),
                 (!args.sensitive.is_empty()).then_some("--sensitive"),
+                (!args.sensitive_input.is_empty()).then_some("--sensitive-input"),
                 (!args.exclude.is_empty()).then_some("--exclude"),
+                args.reweigh.as_ref().map(|_| "--reweigh"),
             ]
             .into_iter()
             .flatten()
@@ -517,6 +545,7 @@ fn prepare(args: &TrainArgs, config: &TrainConfig) -> Result<Prepared, Failure> 
                 target: None,
                 schema: None,
                 groups: Vec::new(),
+                trainer_weights: None,
                 data_name: images.name.clone(),
             })
         }

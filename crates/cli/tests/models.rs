@@ -668,3 +668,123 @@ fn the_shipped_digit_cnn_exports_to_pytorch() {
     let out = check_pytorch(&model, &pixels, &predictions);
     assert!(out.contains("on 8 rows"), "{out}");
 }
+
+/// The page's Evaluate step and `hearth eval --sensitive COL --json` report the same
+/// per-group figures for the same model and rows: the page's code (the studio's `Job`)
+/// trains on the loan set and scores its test split; those test rows, written as a CSV
+/// with every column, go through `hearth eval`.
+#[test]
+fn the_page_and_hearth_eval_report_the_same_group_figures() {
+    use hearth_core::data::session::{DataSession, Loaded};
+    use hearth_core::model::{ExampleWeights, InputShape, ModelSpec, TrainConfig};
+    use hearth_core::studio::Job;
+
+    let dir = folder("parity");
+    let mut data = DataSession::default();
+    data.load_builtin("loans");
+    let prepared = data.prepared().expect("a table").expect("prepared");
+    let spec = ModelSpec::mlp(
+        InputShape::Features {
+            features: prepared.width,
+        },
+        hearth_core::data::summary::Task::Binary,
+        2,
+    );
+    let config = TrainConfig {
+        epochs: 8,
+        learning_rate: 0.01,
+        weights: ExampleWeights::ReweighGroups {
+            column: "gender".to_string(),
+        },
+        ..TrainConfig::default()
+    };
+    let device = burn::tensor::Device::flex();
+    let mut job = Job::start(&data, spec, config, &device).expect("a run");
+    pollster::block_on(async {
+        while !job.is_finished() {
+            job.step().await.expect("a step");
+        }
+    });
+    let model = pollster::block_on(job.model()).expect("the model");
+    let page = model
+        .evaluation
+        .as_ref()
+        .expect("an evaluation")
+        .groups
+        .first()
+        .expect("gender's groups")
+        .clone();
+    let file = dir.join("loans.safetensors");
+    std::fs::write(
+        &file,
+        pollster::block_on(model.file_bytes()).expect("bytes"),
+    )
+    .expect("write");
+
+    // The test split's rows of the loan table, every column, as a CSV file.
+    let Loaded::Table(loaded) = &data.loaded else {
+        panic!("loans is a table");
+    };
+    let mut writer = csv::Writer::from_path(dir.join("test.csv")).expect("csv");
+    writer.write_record(loaded.table.headers()).expect("header");
+    for &row in &prepared.split[2] {
+        writer
+            .write_record(loaded.table.row(prepared.rows[row as usize]))
+            .expect("row");
+    }
+    writer.flush().expect("flush");
+
+    let output = run(&[
+        "eval",
+        path(&file),
+        path(&dir.join("test.csv")),
+        "--sensitive",
+        "gender",
+        "--json",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let json: serde_json::Value = serde_json::from_str(stdout(&output).trim()).expect("JSON");
+    let cli = &json["groups"]["gender"];
+    let figures = |report: &serde_json::Value| {
+        let mut figures = Vec::new();
+        for key in [
+            "demographic_parity_difference",
+            "demographic_parity_ratio",
+            "equalized_odds_difference",
+        ] {
+            figures.push((key.to_string(), report[key].as_f64()));
+        }
+        for group in report["groups"].as_array().expect("groups") {
+            for key in [
+                "accuracy",
+                "base_rate",
+                "selection_rate",
+                "true_positive_rate",
+                "false_positive_rate",
+                "n",
+            ] {
+                figures.push((format!("{} {key}", group["group"]), group[key].as_f64()));
+            }
+        }
+        figures
+    };
+    let (page_figures, cli_figures) = (figures(&serde_json::json!(page)), figures(cli));
+    assert_eq!(page_figures.len(), 3 + 2 * 6, "{page_figures:?}");
+    assert_eq!(page_figures.len(), cli_figures.len(), "{cli}");
+    for ((name, page), (_, cli)) in page_figures.iter().zip(&cli_figures) {
+        let (page, cli) = (page.expect(name), cli.expect(name));
+        assert!(
+            (page - cli).abs() < 1e-9,
+            "{name}: page {page}, hearth eval {cli}"
+        );
+    }
+    assert_eq!(json["n"], prepared.split[2].len());
+
+    // The file records the mitigation, and `hearth inspect` says so.
+    let output = run(&["inspect", path(&file)]);
+    assert!(
+        stdout(&output).contains("reweighted by group of \"gender\""),
+        "{}",
+        stdout(&output)
+    );
+}

@@ -363,7 +363,6 @@ fn argmax(row: &[f32]) -> usize {
     best
 }
 
-/// `a / b`, or 0 when `b` is 0 (a class never predicted has precision 0).
 /// What the Evaluate step shows about a model on its held-out test split.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Evaluation {
@@ -385,6 +384,29 @@ pub struct Evaluation {
     /// important first.
     #[serde(default)]
     pub importance: Vec<Importance>,
+    /// Classifiers of two numeric columns: the predicted class over the plane.
+    #[serde(default)]
+    pub boundary: Option<Boundary>,
+}
+
+/// A classifier's decision over the plane of its two numeric inputs: the predicted
+/// class of each cell of a `size` × `size` grid over the data's range, and the test
+/// rows on it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Boundary {
+    /// The columns of the horizontal and vertical axes, in the data's units.
+    pub x_column: String,
+    pub y_column: String,
+    pub x_range: (f64, f64),
+    pub y_range: (f64, f64),
+    pub size: u32,
+    /// The predicted class of each cell, row by row from the top (the highest y) and
+    /// left to right; a cell's value is that of its centre.
+    pub classes: Vec<u32>,
+    /// The probability of the predicted class in each cell.
+    pub confidence: Vec<f32>,
+    /// The test rows: (x, y, true class, predicted class).
+    pub points: Vec<(f64, f64, u32, u32)>,
 }
 
 /// How much a column matters: the mean and spread, over repeats, of how much the score

@@ -314,18 +314,17 @@ pub fn summarize_table(table: &Table, notices: Vec<String>) -> TableSummary {
 pub fn default_config(
     summary: &TableSummary,
     target: Option<&str>,
-    sensitive: &[String],
+    sensitive: &[(String, Role)],
 ) -> DataConfig {
     let mut columns: Vec<ColumnConfig> = summary
         .columns
         .iter()
         .map(|column| ColumnConfig {
             name: column.name.clone(),
-            role: if sensitive.contains(&column.name) {
-                Role::Sensitive
-            } else {
-                column.suggested_role
-            },
+            role: sensitive
+                .iter()
+                .find(|(name, _)| *name == column.name)
+                .map_or(column.suggested_role, |(_, role)| *role),
             missing: if column.kind == ColumnKind::Numeric {
                 MissingStrategy::Mean
             } else {
@@ -545,7 +544,11 @@ mod tests {
         let role = |name: &str| config.columns.iter().find(|c| c.name == name).unwrap().role;
         assert_eq!(role("sex"), Role::Sensitive);
         assert_eq!(role("age"), Role::Feature);
-        let config = default_config(&summary, Some("colour"), &["age".to_string()]);
+        let config = default_config(
+            &summary,
+            Some("colour"),
+            &[("age".to_string(), Role::Sensitive)],
+        );
         assert_eq!(config.target(), Some("colour"));
         let role = |name: &str| config.columns.iter().find(|c| c.name == name).unwrap().role;
         assert_eq!(role("age"), Role::Sensitive);

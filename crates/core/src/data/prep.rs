@@ -18,8 +18,7 @@ use super::infer::{
     boolean_pair, is_missing, median_of_sorted, natural_cmp, numeric_stats, parse_number,
 };
 use super::summary::{
-    ColumnKind, DataConfig, DataReport, MissingStrategy, Role, Scaling, TableSummary,
-    TargetSummary, Task,
+    ColumnKind, DataConfig, DataReport, MissingStrategy, Scaling, TableSummary, TargetSummary, Task,
 };
 use super::{DataError, Table};
 
@@ -286,7 +285,7 @@ pub fn prepare(
     let features: Vec<_> = config
         .columns
         .iter()
-        .filter(|column| column.role == Role::Feature)
+        .filter(|column| column.role.is_input())
         .collect();
     if features.is_empty() {
         return Err(DataError::NoFeatures);
@@ -406,7 +405,7 @@ pub fn prepare(
     for sensitive in config
         .columns
         .iter()
-        .filter(|column| column.role == Role::Sensitive)
+        .filter(|column| column.role.is_sensitive())
     {
         groups.push(groups_of(&sensitive.name, column(&sensitive.name)?, &kept));
     }
@@ -761,7 +760,7 @@ fn most_frequent_number(sorted: &[f64]) -> f64 {
 mod tests {
     use super::*;
     use crate::data::infer::{default_config, summarize_table};
-    use crate::data::summary::Split;
+    use crate::data::summary::{Role, Split};
 
     fn table(headers: &[&str], rows: &[&[&str]]) -> Table {
         let rows: Vec<Vec<String>> = rows

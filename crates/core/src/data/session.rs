@@ -12,7 +12,7 @@ use super::images::{
 };
 use super::infer::{default_config, summarize_table};
 use super::prep::{self, Prepared};
-use super::summary::{DataConfig, DataSummary, ImageSummary, TableSummary, Task, Thumbnail};
+use super::summary::{DataConfig, DataSummary, ImageSummary, Role, TableSummary, Task, Thumbnail};
 use super::{DataError, Dataset, ImageSet, Table};
 use crate::protocol::FromEngine;
 
@@ -194,7 +194,7 @@ impl DataSession {
         table: Table,
         notices: Vec<String>,
         target: Option<&str>,
-        sensitive: &[String],
+        sensitive: &[(String, Role)],
         task: Option<Task>,
     ) -> FromEngine {
         let summary = summarize_table(&table, notices);
@@ -265,7 +265,6 @@ pub fn image_summary(images: &ImageSet, notices: Vec<String>) -> ImageSummary {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::data::summary::Role;
 
     #[test]
     fn a_csv_loads_with_a_proposed_config_and_report() {
@@ -342,15 +341,13 @@ mod tests {
                 .find(|c| c.name == name)
                 .map(|c| c.role)
         };
-        assert_eq!(role("gender"), Some(Role::Sensitive));
+        assert_eq!(role("gender"), Some(Role::SensitiveInput));
         assert_eq!(role("email"), Some(Role::Excluded));
         assert_eq!(report.problem, None, "{report:?}");
-        assert!(
-            !report
-                .inputs
-                .iter()
-                .any(|input| input.contains("gender") || input.contains("email"))
-        );
+        // gender is read by the model (so that it can learn the labels' bias); the
+        // e-mail address is not.
+        assert!(report.inputs.iter().any(|input| input.contains("gender")));
+        assert!(!report.inputs.iter().any(|input| input.contains("email")));
     }
 
     #[test]

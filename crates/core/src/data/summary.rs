@@ -52,20 +52,40 @@ pub enum Role {
     /// A protected attribute (gender, ethnicity, ...): kept out of the inputs and used
     /// for per-group (fairness) metrics.
     Sensitive,
+    /// A protected attribute that is also an input: the model reads it, and per-group
+    /// metrics compare its groups (how bias in the labels gets into a model).
+    SensitiveInput,
     /// Never reaches the model or the model file.
     Excluded,
 }
 
 impl Role {
-    pub const ALL: [Role; 4] = [Role::Feature, Role::Target, Role::Sensitive, Role::Excluded];
+    pub const ALL: [Role; 5] = [
+        Role::Feature,
+        Role::Target,
+        Role::Sensitive,
+        Role::SensitiveInput,
+        Role::Excluded,
+    ];
 
     pub fn label(self) -> &'static str {
         match self {
             Role::Feature => "feature",
             Role::Target => "target",
             Role::Sensitive => "sensitive",
+            Role::SensitiveInput => "sensitive input",
             Role::Excluded => "excluded",
         }
+    }
+
+    /// Whether the model reads the column.
+    pub fn is_input(self) -> bool {
+        matches!(self, Role::Feature | Role::SensitiveInput)
+    }
+
+    /// Whether per-group metrics compare the column's groups.
+    pub fn is_sensitive(self) -> bool {
+        matches!(self, Role::Sensitive | Role::SensitiveInput)
     }
 }
 

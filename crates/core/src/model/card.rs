@@ -2,6 +2,7 @@
 //! fields, the architecture, the data it reads, how it was trained and what it cost, and
 //! the test metrics overall and per group), so that it always says what the file holds.
 
+use super::config::ExampleWeights;
 use super::file::ModelDocument;
 use super::spec::Shape;
 use crate::data::prep::{FeatureSchema, TargetSchema};
@@ -115,6 +116,16 @@ pub fn markdown(document: &ModelDocument) -> String {
             config.seed,
             document.history.len()
         ));
+        if let ExampleWeights::ReweighGroups { column } = &config.weights {
+            out.push_str(&format!(
+                "Mitigation: group-aware reweighting by \"{column}\" (Kamiran and Calders' reweighing: each training row weighs P(group)·P(class) / P(group, class), so that group and outcome are independent in the weighted training data).\n\n"
+            ));
+        } else if config.weights != ExampleWeights::None {
+            out.push_str(&format!(
+                "Example weights: {}.\n\n",
+                config.weights.describe()
+            ));
+        }
     }
     if let Some(cost) = document
         .metrics

@@ -101,8 +101,28 @@ pub enum ExampleWeights {
     PerClass { weights: Vec<f32> },
     /// Each class weighted by `n / (classes · count)`, so that rare classes count as much.
     Balanced,
-    /// One weight per training row (the fairness mitigation sets these).
+    /// One weight per training row.
     PerSample { weights: Vec<f32> },
+    /// Group-aware reweighting by the sensitive column `column` (Kamiran and Calders'
+    /// reweighing): each training row of group g and class y weighs P(g)·P(y) / P(g, y),
+    /// so that group and outcome are independent in the weighted training data. The
+    /// studio turns this into [`ExampleWeights::PerSample`] for the loaded data.
+    ReweighGroups { column: String },
+}
+
+impl ExampleWeights {
+    /// In words, for the model card and the command line ("" when there are none).
+    pub fn describe(&self) -> String {
+        match self {
+            ExampleWeights::None => String::new(),
+            ExampleWeights::PerClass { .. } => "class weights".to_string(),
+            ExampleWeights::Balanced => "classes balanced".to_string(),
+            ExampleWeights::PerSample { .. } => "example weights".to_string(),
+            ExampleWeights::ReweighGroups { column } => {
+                format!("reweighted by group of \"{column}\"")
+            }
+        }
+    }
 }
 
 /// Everything about a training run but the data and the network.

@@ -162,6 +162,12 @@ impl Trainer {
         device: &Device,
     ) -> Result<Self, Error> {
         config.check().map_err(Error::Config)?;
+        if let ExampleWeights::ReweighGroups { column } = &config.weights {
+            return Err(Error::Config(format!(
+                "reweighting by \"{column}\" needs the data's groups: turn it into \
+                 per-example weights first (studio::reweighing)"
+            )));
+        }
         let infos = spec
             .infer()
             .map_err(|error| Error::Config(error.to_string()))?;
@@ -415,6 +421,11 @@ impl Trainer {
         self.examples_trained
     }
 
+    /// How many examples the data holds, over all splits.
+    pub fn rows(&self) -> usize {
+        self.data.y.len()
+    }
+
     /// How many examples each epoch trains on.
     pub fn train_rows(&self) -> usize {
         self.data.train.len()
@@ -597,7 +608,8 @@ impl Trainer {
             }
         };
         let weights: Option<Vec<f32>> = match (&self.config.weights, weighted) {
-            (_, false) | (ExampleWeights::None, _) => None,
+            // ReweighGroups is refused by Trainer::new.
+            (_, false) | (ExampleWeights::None | ExampleWeights::ReweighGroups { .. }, _) => None,
             (ExampleWeights::PerClass { weights }, true) => Some(
                 targets
                     .iter()
