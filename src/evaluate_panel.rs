@@ -1042,7 +1042,10 @@ mod tests {
         });
         let mitigation = state.mitigation.clone().unwrap();
         assert_eq!(mitigation.before.model, "before");
-        assert_eq!(mitigation.phase, MitigationPhase::Done(Box::new(evaluation("after"))));
+        assert_eq!(
+            mitigation.phase,
+            MitigationPhase::Done(Box::new(evaluation("after")))
+        );
         assert_eq!(state.evaluation.as_ref().unwrap().model, "after");
 
         // A run started from step 3 ends the comparison; so does a failed retrain's

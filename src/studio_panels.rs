@@ -8,6 +8,7 @@ use hearth_core::model::{Activation, Layer, Optimizer, Padding, Schedule, Shape}
 use hearth_core::text::thousands;
 use leptos::prelude::*;
 
+use crate::data_panel::Thumbnail;
 use crate::data_state::DataState;
 use crate::engine_status::EngineStatus;
 use crate::keeping::Keeper;
@@ -15,7 +16,7 @@ use crate::platform::{self, Link, send};
 use crate::session::bytes_label;
 use crate::studio_state::{
     DataShape, LAYER_KINDS, Preset, RunPhase, SpecState, TrainState, UseState, layer_kind,
-    sensitive_columns, weight_choices, weights_from_id, weights_id,
+    saliency_rgba, sensitive_columns, weight_choices, weights_from_id, weights_id,
 };
 
 // ---------------------------------------------------------------------------------------
@@ -878,12 +879,25 @@ fn PredictionView(uses: RwSignal<UseState>) -> impl IntoView {
                 </ol>
             }
         });
+        let saliency = prediction.saliency.clone().map(|saliency| {
+            let pixels = saliency_rgba(&saliency);
+            view! {
+                <figure class="saliency" data-testid="saliency">
+                    <Thumbnail width=saliency.width height=saliency.height pixels=pixels />
+                    <figcaption>{format!(
+                        "Saliency: which pixels move the score of \"{}\" most (the gradient of that class's score with respect to each pixel). Red to yellow marks the strongest; the image is dimmed beneath.",
+                        saliency.class
+                    )}</figcaption>
+                </figure>
+            }
+        });
         Some(view! {
             <div class="prediction" aria-live="polite" data-testid="prediction"
                 aria-busy=move || uses.with(UseState::pending).to_string()>
                 <p>"Prediction: " <strong data-testid="predicted">{prediction.predicted.clone()}</strong>
                     {prediction.truth.clone().map(|truth| format!(" (true value: {truth})"))}</p>
                 {bars}
+                {saliency}
             </div>
         })
     }

@@ -3,7 +3,7 @@
 //! with its latest prediction. Each action returns the message that asks the engine for it.
 
 use hearth_core::data::summary::{DataSummary, Task};
-use hearth_core::model::summary::{ModelSummary, PredictInput, Prediction};
+use hearth_core::model::summary::{ModelSummary, PredictInput, Prediction, Saliency};
 use hearth_core::model::{
     Activation, EpochRecord, ExampleWeights, InputShape, Layer, LayerInfo, ModelSpec, Padding,
     TrainConfig,
@@ -640,6 +640,22 @@ impl UseState {
     }
 }
 
+/// A saliency map as RGBA pixels: the image in grey, with the heat laid over it in red
+/// turning yellow where it is strongest (opaque in proportion to the heat).
+pub fn saliency_rgba(saliency: &Saliency) -> Vec<u8> {
+    let mut rgba = Vec::with_capacity(saliency.image.len() * 4);
+    for (&grey, &heat) in saliency.image.iter().zip(&saliency.heat) {
+        // Dim the image so the heat stands out on white strokes too.
+        let base = f32::from(grey) * 0.45;
+        let h = f32::from(heat) / 255.0;
+        let alpha = (h * 1.6).min(1.0);
+        let (red, green, blue) = (255.0, 255.0 * h * h, 0.0);
+        let mix = |under: f32, over: f32| (under * (1.0 - alpha) + over * alpha).round() as u8;
+        rgba.extend_from_slice(&[mix(base, red), mix(base, green), mix(base, blue), 255]);
+    }
+    rgba
+}
+
 /// The sensitive columns of the loaded table (those reweighting can use).
 pub fn sensitive_columns(data: &DataState) -> Vec<String> {
     data.config
@@ -943,6 +959,7 @@ mod tests {
             predicted: label.into(),
             row: None,
             truth: None,
+            saliency: None,
         };
         state.on_message(&FromEngine::Predicted {
             id: a,
@@ -971,5 +988,25 @@ mod tests {
         let choices = weight_choices(&[], "reweigh:age");
         assert_eq!(choices.last().unwrap().0, "reweigh:age");
         assert_eq!(weights_from_id("junk"), ExampleWeights::None);
+    }
+
+    #[test]
+    fn a_saliency_map_lays_its_heat_over_the_dimmed_image() {
+        let saliency = Saliency {
+            width: 3,
+            height: 1,
+            class: "7".into(),
+            image: vec![0, 255, 255],
+            heat: vec![0, 0, 255],
+        };
+        let rgba = saliency_rgba(&saliency);
+        assert_eq!(rgba.len(), 12);
+        assert_eq!(&rgba[0..4], &[0, 0, 0, 255], "no ink, no heat: black");
+        assert_eq!(
+            &rgba[4..8],
+            &[115, 115, 115, 255],
+            "ink without heat: dimmed grey"
+        );
+        assert_eq!(&rgba[8..12], &[255, 255, 0, 255], "the most heat: yellow");
     }
 }

@@ -145,6 +145,8 @@ test("an image classifier's confusion cell shows its images; a binary model show
     await app.step("Train").click();
     await page.getByTestId("epochs").fill("5");
     await page.getByTestId("epochs").dispatchEvent("change");
+    await page.getByTestId("learning-rate").fill("0.01");
+    await page.getByTestId("learning-rate").dispatchEvent("change");
     await page.getByTestId("train").click();
     await page.getByTestId("run-state").getByText(/^Done: /).waitFor({ timeout: 120_000 });
     await app.step("Evaluate").click();
@@ -208,6 +210,12 @@ test("the loan set's bias is learnt, and one click of reweighting narrows it: be
     assert.ok(womenAfter > womenBefore, `${womenBefore}% -> ${womenAfter}%`);
     assert.match(rows["Demographic parity difference"][2], /^-0\.\d{3}$/);
     await app.screenshot("evaluate-loans-mitigation");
+    // On a phone the Evaluate step fits the screen: wide tables scroll in their own boxes.
+    await page.setViewportSize({ width: 390, height: 844 });
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `the page is ${overflow} px wider than the phone`);
+    await app.screenshot("phone-evaluate");
+    await page.setViewportSize({ width: 1280, height: 900 });
 
     // Step 3 shows the run's weights; the model card records the mitigation.
     await app.step("Train").click();
@@ -216,6 +224,33 @@ test("the loan set's bias is learnt, and one click of reweighting narrows it: be
     const [card] = await Promise.all([page.waitForEvent("download"), page.getByTestId("download-card").click()]);
     const markdown = (await import("node:fs")).readFileSync(await card.path(), "utf8");
     assert.ok(markdown.includes('Mitigation: group-aware reweighting by "gender"'), markdown);
+    assert.deepEqual(app.consoleErrors, []);
+  } finally {
+    await browser.close();
+  }
+});
+
+test("a classifier of two columns shows its decision boundary with the test rows on it", async () => {
+  const browser = await launchBrowser();
+  try {
+    const app = await trainAndEvaluate(browser, {
+      builtin: "circles", shape: /rows/, preset: "mlp",
+      settings: { epochs: "30", "learning-rate": "0.01", "batch-size": "16" },
+    });
+    const page = app.page;
+    const headline = await page.getByTestId("eval-headline").innerText();
+    const n = Number(headline.match(/on (\d+) test samples/)[1]);
+    let wrong = 0;
+    for (const [t, p] of [[0, 1], [1, 0]]) wrong += Number(await page.getByTestId(`cell-${t}-${p}`).innerText());
+    const boundary = page.getByTestId("boundary");
+    assert.equal(await boundary.locator(".cells rect").count(), 48 * 48);
+    assert.equal(await boundary.locator(".points circle").count(), n);
+    assert.equal(await boundary.locator(".points circle.missed").count(), wrong);
+    assert.match(await boundary.locator("figcaption").innerText(), new RegExp(`^Decision boundary over x and y: ${n} test rows, ${wrong} on the wrong side`));
+    // Circles: the inner disc is one class and the ring around it the other.
+    const fill = (i) => boundary.locator(".cells rect").nth(i).getAttribute("fill");
+    assert.notEqual(await fill(24 * 48 + 24), await fill(0));
+    await app.screenshot("evaluate-boundary");
     assert.deepEqual(app.consoleErrors, []);
   } finally {
     await browser.close();

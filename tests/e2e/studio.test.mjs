@@ -77,6 +77,23 @@ test("first visit: draw a digit and the pretrained model classifies it", async (
     return dark;
   });
   assert.ok(centre > 5, `ink near the centre of the preview: ${centre}`);
+  // The saliency map of "1": its heat (red to yellow) lies on and around the stroke,
+  // which MNIST fitting puts in the middle columns of the 28x28 image.
+  const saliency = page.getByTestId("saliency");
+  assert.match(await saliency.locator("figcaption").innerText(), /^Saliency: which pixels move the score of "1" most/);
+  const heat = await saliency.locator("canvas").evaluate((canvas) => {
+    const data = canvas.getContext("2d").getImageData(0, 0, 28, 28).data;
+    let hot = 0, sumX = 0, weight = 0;
+    for (let i = 0; i < 28 * 28; i++) {
+      const [r, g, b] = [data[i * 4], data[i * 4 + 1], data[i * 4 + 2]];
+      const h = r - b; // heat is red/yellow over a grey image (r = g = b)
+      if (h > 60) hot++;
+      if (h > 0) { sumX += (i % 28) * h; weight += h; }
+    }
+    return { hot, centreX: sumX / weight };
+  });
+  assert.ok(heat.hot > 10, `hot pixels: ${heat.hot}`);
+  assert.ok(Math.abs(heat.centreX - 13.5) < 4, `heat centred on the stroke's columns: ${heat.centreX}`);
   await app.screenshot("use-digit-one");
   await page.getByTestId("clear-pad").click();
   assert.equal(await page.getByTestId("predicted").count(), 0);

@@ -14,6 +14,7 @@ use crate::model::network::{HostWeights, Network};
 use crate::model::spec::{InputShape, ModelSpec, Shape};
 use crate::model::summary::{
     InputColumn, InputKind, ModelInput, ModelSource, ModelSummary, PredictInput, Prediction,
+    Saliency,
 };
 use crate::model::trainer::{self, Progress, TrainSet, Trainer};
 use crate::model::{EpochRecord, ExampleWeights, TrainConfig};
@@ -356,11 +357,36 @@ impl ActiveModel {
             let best = metrics::predicted_classes(std::slice::from_ref(&outputs))[0];
             self.labels.get(best).cloned().unwrap_or_default()
         };
+        let saliency = match self.spec.input {
+            InputShape::Image {
+                height,
+                width,
+                channels,
+            } if self.spec.task != Task::Regression => {
+                let class = metrics::predicted_classes(std::slice::from_ref(&outputs))[0];
+                // A prediction without its map is still a prediction.
+                trainer::input_gradient(&self.network, &self.spec, &x, class, &self.device)
+                    .await
+                    .ok()
+                    .map(|gradient| {
+                        Saliency::new(
+                            width as u32,
+                            height as u32,
+                            channels,
+                            predicted.clone(),
+                            &x,
+                            &gradient,
+                        )
+                    })
+            }
+            _ => None,
+        };
         Ok(Prediction {
             outputs,
             predicted,
             row,
             truth,
+            saliency,
         })
     }
 }
@@ -1773,6 +1799,38 @@ mod tests {
             metrics::classification(SplitName::Test, &model.labels, &truth, &outputs).accuracy;
         assert!(accuracy >= 0.98, "held-out accuracy {accuracy}");
         assert!((model.summary.test_score.unwrap() - accuracy).abs() < 1e-9);
+
+        // Saliency maps of held-out digits: the predicted class's, over the image as
+        // read, and where the digit is rather than in the blank border MNIST leaves.
+        let (mut centre, mut border) = (0.0, 0.0);
+        for digit in x.chunks(size).take(20) {
+            let prediction = pollster::block_on(model.predict(
+                &PredictInput::Pixels {
+                    values: digit.to_vec(),
+                },
+                None,
+            ))
+            .unwrap();
+            let saliency = prediction.saliency.expect("an image model explains itself");
+            assert_eq!((saliency.width, saliency.height), (28, 28));
+            assert_eq!(saliency.class, prediction.predicted);
+            assert_eq!(saliency.heat.len(), 784);
+            assert_eq!(saliency.heat.iter().max(), Some(&255));
+            let image: Vec<u8> = digit.iter().map(|&p| (p * 255.0).round() as u8).collect();
+            assert_eq!(saliency.image, image);
+            for (pixel, &heat) in saliency.heat.iter().enumerate() {
+                let (row, column) = (pixel / 28, pixel % 28);
+                if (4..24).contains(&row) && (4..24).contains(&column) {
+                    centre += f64::from(heat) / 400.0;
+                } else {
+                    border += f64::from(heat) / 384.0;
+                }
+            }
+        }
+        assert!(
+            border * 3.0 < centre,
+            "mean heat: centre {centre:.1}, border {border:.1}"
+        );
     }
 
     #[test]

@@ -127,6 +127,72 @@ pub struct Prediction {
     /// For a test row: the true target.
     #[serde(default)]
     pub truth: Option<String>,
+    /// For an image: which pixels moved the predicted class's score.
+    #[serde(default)]
+    pub saliency: Option<Saliency>,
+}
+
+/// A saliency map: the magnitude of the gradient of the predicted class's score with
+/// respect to each pixel of the image the model read.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Saliency {
+    pub width: u32,
+    pub height: u32,
+    /// The class whose score is explained (the predicted one).
+    pub class: String,
+    /// The image as the model read it, grey levels row by row (channels averaged).
+    #[serde(with = "serde_bytes")]
+    pub image: Vec<u8>,
+    /// Per pixel, the largest |gradient| over its channels, scaled so that the largest
+    /// of all is 255.
+    #[serde(with = "serde_bytes")]
+    pub heat: Vec<u8>,
+}
+
+impl Saliency {
+    /// The map for an image of `width` × `height` × `channels` (channel-last, 0 to 1)
+    /// from the gradient of the score with respect to it.
+    pub fn new(
+        width: u32,
+        height: u32,
+        channels: usize,
+        class: String,
+        x: &[f32],
+        gradient: &[f32],
+    ) -> Saliency {
+        let channels = channels.max(1);
+        let pixels = (width * height) as usize;
+        let mut image = Vec::with_capacity(pixels);
+        let mut magnitude = Vec::with_capacity(pixels);
+        for pixel in 0..pixels {
+            let at = pixel * channels..(pixel + 1) * channels;
+            let grey = x
+                .get(at.clone())
+                .map_or(0.0, |values| values.iter().sum::<f32>() / channels as f32);
+            image.push((grey.clamp(0.0, 1.0) * 255.0).round() as u8);
+            magnitude.push(gradient.get(at).map_or(0.0, |values| {
+                values.iter().fold(0.0f32, |m, g| m.max(g.abs()))
+            }));
+        }
+        let largest = magnitude.iter().copied().fold(0.0f32, f32::max);
+        let heat = magnitude
+            .iter()
+            .map(|&m| {
+                if largest > 0.0 && largest.is_finite() {
+                    (m / largest * 255.0).round() as u8
+                } else {
+                    0
+                }
+            })
+            .collect();
+        Saliency {
+            width,
+            height,
+            class,
+            image,
+            heat,
+        }
+    }
 }
 
 impl ModelSummary {
