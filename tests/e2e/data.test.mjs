@@ -203,6 +203,38 @@ test("images from a folder of class folders; a file that does not decode is name
   await page.close();
 });
 
+test("a model of uploaded images classifies a chosen image and shows its saliency map", async () => {
+  const app = await openReady();
+  const page = app.page;
+  const pngs = await drawShapes(page);
+  const root = join(work, "shapes-use");
+  mkdirSync(join(root, "circle"), { recursive: true });
+  mkdirSync(join(root, "cross"), { recursive: true });
+  pngs.forEach((base64, i) => {
+    writeFileSync(join(root, i % 2 === 0 ? "circle" : "cross", `${i}.png`), Buffer.from(base64, "base64"));
+  });
+  await page.getByTestId("upload-folder").setInputFiles(root);
+  await page.getByTestId("data-shape").getByText("8 images in 2 classes").waitFor({ timeout: 60_000 });
+  await app.step("Model").click();
+  await page.getByTestId("preset-mlp").click();
+  await app.step("Train").click();
+  await page.getByTestId("epochs").fill("10");
+  await page.getByTestId("epochs").dispatchEvent("change");
+  await page.getByTestId("train").click();
+  await page.getByTestId("run-state").getByText(/^Done: /).waitFor({ timeout: 120_000 });
+  await app.step("Use & share").click();
+  await page.getByTestId("predict-image").setInputFiles({ name: "new.png", mimeType: "image/png", buffer: Buffer.from(pngs[2], "base64") });
+  const predicted = (await page.getByTestId("predicted").innerText({ timeout: 30_000 })).trim();
+  assert.ok(["circle", "cross"].includes(predicted), predicted);
+  const saliency = page.getByTestId("saliency");
+  assert.match(await saliency.locator("figcaption").innerText(), new RegExp(`score of "${predicted}"`));
+  const size = await saliency.locator("canvas").evaluate((canvas) => [canvas.width, canvas.height]);
+  assert.deepEqual(size, [28, 28]);
+  await app.screenshot("use-image-saliency");
+  assert.deepEqual(app.consoleErrors, []);
+  await page.close();
+});
+
 test("classes made by hand: a name and picked files for each", async () => {
   const app = await openReady();
   const page = app.page;
