@@ -134,7 +134,9 @@ impl EngineStatus {
             | FromEngine::CellSamples { .. }
             | FromEngine::ModelFileFailed { .. }
             | FromEngine::Predicted { .. }
-            | FromEngine::PredictFailed { .. } => Vec::new(),
+            | FromEngine::PredictFailed { .. }
+            | FromEngine::BenchDone { .. }
+            | FromEngine::BenchFailed { .. } => Vec::new(),
         }
     }
 

@@ -59,6 +59,59 @@ enum Command {
     /// Write a Python file that defines the model as a PyTorch module and loads its
     /// weights from the model file (to continue in PyTorch).
     Export(inspect::ExportArgs),
+    /// Run the training benchmark natively (the browser's is `node bench/run.mjs`): the
+    /// same model, data and settings as in the page, on the CPU backend; prints JSON.
+    Bench {
+        /// mlp or cnn.
+        #[arg(long, default_value = "mlp")]
+        model: String,
+        /// Epochs before the test accuracy is measured.
+        #[arg(long, default_value_t = 3)]
+        epochs: u32,
+        /// Steps timed for steps per second (after 5 warm-up steps).
+        #[arg(long, default_value_t = 50)]
+        timed_steps: u32,
+        /// Train on the first 640 training digits and hold out 200: a short run that
+        /// proves the benchmark works, not a measurement.
+        #[arg(long)]
+        quick: bool,
+    },
+}
+
+/// `hearth bench`: hearth_core::bench on the CPU backend, its result as JSON.
+fn bench(model: &str, epochs: u32, timed_steps: u32, quick: bool) -> Result<(), Failure> {
+    use hearth_core::bench::{BenchModel, BenchSettings};
+    let model = match model {
+        "mlp" => BenchModel::Mlp,
+        "cnn" => BenchModel::Cnn,
+        other => {
+            return Err(Failure::input(format!("--model {other}: use mlp or cnn")));
+        }
+    };
+    let mut settings = BenchSettings {
+        epochs: epochs.max(1),
+        timed_steps,
+        ..BenchSettings::full(model)
+    };
+    if quick {
+        settings.train = 640;
+        settings.test = 200;
+        settings.inference_runs = 20;
+    }
+    let clock = std::time::Instant::now();
+    let now = || clock.elapsed().as_secs_f64() * 1000.0;
+    let result = pollster::block_on(hearth_core::bench::run(
+        settings,
+        &Device::flex(),
+        &now,
+        &|| f64::NAN,
+    ))
+    .map_err(Failure::internal)?;
+    println!(
+        "{}",
+        serde_json::to_string(&result).map_err(|error| Failure::internal(error.to_string()))?
+    );
+    Ok(())
 }
 
 /// Why a command failed.
@@ -109,6 +162,12 @@ fn main() -> ExitCode {
         Command::Predict(args) => evaluate::predict(&args),
         Command::Inspect(args) => inspect::run(&args),
         Command::Export(args) => inspect::export(&args),
+        Command::Bench {
+            model,
+            epochs,
+            timed_steps,
+            quick,
+        } => bench(&model, epochs, timed_steps, quick),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

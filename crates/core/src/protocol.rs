@@ -6,6 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::bench::{BenchResult, BenchSettings};
 use crate::data::summary::{Augment, DataConfig, DataReport, DataSummary, Thumbnail};
 use crate::metrics::{CellSamples, Evaluation};
 use crate::model::summary::{ModelSource, ModelSummary, PredictInput, Prediction};
@@ -79,6 +80,10 @@ pub enum ToEngine {
     /// Make the model file attached as `file` (a `Blob`) the model in use, if it is a
     /// valid model that fits the loaded data; otherwise the model in use stays.
     OpenModel { name: String, source: ModelSource },
+    /// Run the training benchmark (`bench/`) on the chosen backend; the reply is a
+    /// [`FromEngine::BenchDone`] or [`FromEngine::BenchFailed`]. Leaves the data set
+    /// and the model in use as they were.
+    Bench { settings: BenchSettings },
 }
 
 /// Why the engine sent a model file.
@@ -197,6 +202,13 @@ pub enum FromEngine {
     Evaluated { evaluation: Option<Evaluation> },
     /// The answer to [`ToEngine::CellSamples`].
     CellSamples { samples: CellSamples },
+    /// A benchmark run finished on `backend`.
+    BenchDone {
+        backend: Backend,
+        result: BenchResult,
+    },
+    /// A benchmark run could not finish.
+    BenchFailed { message: String },
     /// A text file to offer for download (the PyTorch export).
     TextFile {
         id: u32,

@@ -96,6 +96,26 @@ impl Run {
     }
 }
 
+/// `performance.now()`: milliseconds with sub-millisecond resolution (`Date.now()` has
+/// whole milliseconds only, too coarse for one prediction).
+fn precise_now() -> f64 {
+    js_sys::Reflect::get(&js_sys::global(), &"performance".into())
+        .ok()
+        .and_then(|performance| {
+            let now = js_sys::Reflect::get(&performance, &"now".into()).ok()?;
+            let now: js_sys::Function = now.dyn_into().ok()?;
+            now.call0(&performance).ok()?.as_f64()
+        })
+        .unwrap_or_else(now)
+}
+
+/// The size of the engine's wasm memory, in bytes (it only grows).
+fn wasm_memory_bytes() -> f64 {
+    let memory: js_sys::WebAssembly::Memory = wasm_bindgen::memory().unchecked_into();
+    let buffer: js_sys::ArrayBuffer = memory.buffer().unchecked_into();
+    f64::from(buffer.byte_length())
+}
+
 fn now() -> f64 {
     js_sys::Date::now()
 }
@@ -538,6 +558,17 @@ async fn handle(engine: &mut Engine, message: ToEngine, attachments: Attachments
                     id: Some(id),
                     message: format!("The PyTorch file could not be written: {message}"),
                 }),
+            }
+        }
+        ToEngine::Bench { settings } => {
+            // The benchmark owns the worker while it runs; a run under way is dropped.
+            drop_run(engine);
+            let device = engine.backends.active_device();
+            let backend = engine.backends.active();
+            match hearth_core::bench::run(settings, &device, &precise_now, &wasm_memory_bytes).await
+            {
+                Ok(result) => post(&FromEngine::BenchDone { backend, result }),
+                Err(message) => post(&FromEngine::BenchFailed { message }),
             }
         }
         ToEngine::OpenModel { name, source } => {

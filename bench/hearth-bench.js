@@ -1,0 +1,46 @@
+// Hearth's half of the benchmark, in the browser: the app's engine worker, started the way
+// the page starts it, runs hearth_core::bench (the studio's trainer on the shipped MNIST
+// digits) and posts the result. The messages are the engine protocol's
+// (crates/core/src/protocol.rs): init -> ready, bench -> bench_done | bench_failed.
+"use strict";
+
+/** Waits for the first message of one of `types` from `worker`. */
+function next(worker, types) {
+  return new Promise((resolve, reject) => {
+    const listen = (event) => {
+      const message = event.data;
+      if (message && message.type === "error" && message.fatal) {
+        worker.removeEventListener("message", listen);
+        reject(new Error(message.message));
+      } else if (message && types.includes(message.type)) {
+        worker.removeEventListener("message", listen);
+        resolve(message);
+      }
+    };
+    worker.addEventListener("message", listen);
+  });
+}
+
+/**
+ * Runs one benchmark in a fresh engine worker. `settings` is hearth_core::bench's
+ * BenchSettings; `forceCpu` chooses the CPU backend even where WebGPU exists.
+ * Resolves with { backend, result, bootMs } or { backend, failed }.
+ */
+window.runHearth = async function ({ settings, forceCpu }) {
+  const started = performance.now();
+  const worker = new Worker("/engine-loader.js");
+  try {
+    await next(worker, ["booted"]);
+    const bootMs = performance.now() - started;
+    worker.postMessage({ type: "init", force_cpu: forceCpu });
+    const ready = await next(worker, ["ready"]);
+    worker.postMessage({ type: "bench", settings });
+    const reply = await next(worker, ["bench_done", "bench_failed"]);
+    if (reply.type === "bench_failed") {
+      return { backend: ready.backend, fallback: ready.fallback_reason, failed: reply.message };
+    }
+    return { backend: reply.backend, fallback: ready.fallback_reason, result: reply.result, bootMs };
+  } finally {
+    worker.terminate();
+  }
+};

@@ -1,0 +1,324 @@
+//! The training benchmark Hearth runs against TensorFlow.js (`bench/`): the same models,
+//! data and settings in the engine worker, the page's way of training (the studio's
+//! [`Trainer`]), and natively through `hearth bench`.
+//!
+//! Data: the 10,000 shipped MNIST digits, of which digit `i` is held out when
+//! `(i / 10) % 5 == 4` (2,000 digits) and trains otherwise (8,000). The set is interleaved
+//! by class, ten digits a round, so every fifth round held out keeps both parts balanced
+//! (the last 2,000 would hold 63 fives and 327 ones). Models: the MLP
+//! 784-128-64-10 and the small CNN, as the presets build them. Adam at 0.001, batch 64.
+
+#[cfg(feature = "burn")]
+use burn::tensor::Device;
+use serde::{Deserialize, Serialize};
+
+use crate::data::summary::Task;
+#[cfg(feature = "burn")]
+use crate::data::{Dataset, ImageSet, builtin};
+#[cfg(feature = "burn")]
+use crate::model::trainer::{self, Progress, TrainSet, Trainer};
+use crate::model::{InputShape, ModelSpec};
+#[cfg(feature = "burn")]
+use crate::model::{Optimizer, TrainConfig};
+
+/// Which model the benchmark trains.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BenchModel {
+    Mlp,
+    Cnn,
+}
+
+impl BenchModel {
+    pub fn label(self) -> &'static str {
+        match self {
+            BenchModel::Mlp => "MLP 784-128-64-10",
+            BenchModel::Cnn => "CNN (conv32-pool-conv64-pool-conv64-dense64)",
+        }
+    }
+
+    /// The spec, as the Model step's presets build it for 28×28 grayscale digits.
+    pub fn spec(self) -> ModelSpec {
+        let input = InputShape::Image {
+            height: 28,
+            width: 28,
+            channels: 1,
+        };
+        match self {
+            BenchModel::Mlp => ModelSpec::mlp(input, Task::MultiClass, 10),
+            BenchModel::Cnn => ModelSpec::cnn(input, Task::MultiClass, 10),
+        }
+    }
+}
+
+/// What one benchmark run does.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct BenchSettings {
+    pub model: BenchModel,
+    /// Epochs trained before the test accuracy is measured (at least 1).
+    pub epochs: u32,
+    /// Steps trained before any clock starts.
+    pub warmup_steps: u32,
+    /// Steps timed for the steps-per-second figure (after the warm-up).
+    pub timed_steps: u32,
+    pub batch: usize,
+    /// Use only the first `train` training digits and `test` held-out ones (8,000 and
+    /// 2,000 are all of them; a short run uses fewer).
+    pub train: usize,
+    pub test: usize,
+    /// Single-image predictions timed for the latency figures (after 5 untimed ones).
+    pub inference_runs: u32,
+}
+
+impl BenchSettings {
+    /// The full benchmark's settings for `model`.
+    pub fn full(model: BenchModel) -> Self {
+        BenchSettings {
+            model,
+            epochs: 3,
+            warmup_steps: 5,
+            timed_steps: 50,
+            batch: 64,
+            train: 8000,
+            test: 2000,
+            inference_runs: 100,
+        }
+    }
+}
+
+/// What a run measured. Times are wall-clock milliseconds from the `now` clock given.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BenchResult {
+    pub model: BenchModel,
+    pub parameters: u64,
+    pub settings: BenchSettings,
+    /// Training steps (batches) per second over the timed steps.
+    pub steps_per_second: f64,
+    /// One whole epoch (the second; the first holds the warm-up), or `None` with a
+    /// single epoch.
+    pub epoch_seconds: Option<f64>,
+    /// Accuracy on the held-out digits after `settings.epochs` epochs.
+    pub test_accuracy: f64,
+    /// Single-image inference, the result read back: median and 95th percentile.
+    pub inference_median_ms: f64,
+    pub inference_p95_ms: f64,
+    /// The largest value the memory probe returned (sampled at the start, after every
+    /// epoch and at the end).
+    pub peak_memory_bytes: f64,
+    /// The whole run, setup included.
+    pub total_seconds: f64,
+}
+
+/// The benchmark's data: the built-in MNIST set split as described above.
+#[cfg(feature = "burn")]
+pub fn data(train: usize, test: usize) -> Result<TrainSet, String> {
+    let Dataset::Images(images) = builtin::load("mnist")
+        .map_err(|error| error.to_string())?
+        .dataset
+    else {
+        return Err("the built-in MNIST set is not a set of images".to_string());
+    };
+    split(&images, train, test)
+}
+
+/// Whether digit `index` of the shipped set is held out.
+pub fn held_out(index: usize) -> bool {
+    (index / 10) % 5 == 4
+}
+
+#[cfg(feature = "burn")]
+fn split(images: &ImageSet, train: usize, test: usize) -> Result<TrainSet, String> {
+    let n = images.labels.len();
+    let (all_train, all_test): (Vec<u32>, Vec<u32>) =
+        (0..n as u32).partition(|&index| !held_out(index as usize));
+    if train > all_train.len() || test > all_test.len() || train == 0 || test == 0 {
+        return Err(format!(
+            "{train} training and {test} held-out digits do not fit in the {} and {} of the shipped set",
+            all_train.len(),
+            all_test.len()
+        ));
+    }
+    Ok(TrainSet {
+        x: images
+            .pixels
+            .iter()
+            .map(|&p| f32::from(p) / 255.0)
+            .collect(),
+        width: images.image_size(),
+        y: images.labels.iter().map(|&label| label as f32).collect(),
+        train: all_train[..train].to_vec(),
+        validation: Vec::new(),
+        test: all_test[..test].to_vec(),
+        target_mean: 0.0,
+        target_std: 1.0,
+        augment: None,
+    })
+}
+
+/// Runs the benchmark on `device`. `now` is a clock in milliseconds; `memory` returns the
+/// memory figure to report the peak of (the wasm memory's size in the browser).
+#[cfg(feature = "burn")]
+pub async fn run(
+    settings: BenchSettings,
+    device: &Device,
+    now: &dyn Fn() -> f64,
+    memory: &dyn Fn() -> f64,
+) -> Result<BenchResult, String> {
+    let started = now();
+    let mut peak = memory();
+    let set = data(settings.train, settings.test)?;
+    let test_rows = set.test.clone();
+    let truth: Vec<usize> = test_rows
+        .iter()
+        .map(|&row| set.y[row as usize] as usize)
+        .collect();
+    let one_image = set.x[..set.width].to_vec();
+    let spec = settings.model.spec();
+    let config = TrainConfig {
+        optimizer: Optimizer::Adam,
+        learning_rate: 0.001,
+        batch_size: settings.batch,
+        epochs: settings.epochs.max(1),
+        seed: 1,
+        ..TrainConfig::default()
+    };
+    let mut trainer =
+        Trainer::new(spec.clone(), config, set, device).map_err(|error| error.to_string())?;
+    let fail = |error: crate::Error| error.to_string();
+
+    // Warm-up, then the timed steps (both within the first epochs).
+    let mut epoch_started = None;
+    let mut epoch_seconds = None;
+    let mut epochs_done = 0;
+    let mut step = |progress: Progress, at: f64, peak: &mut f64| match progress {
+        Progress::Epoch(_) => {
+            epochs_done += 1;
+            *peak = peak.max(memory());
+            if epochs_done == 1 {
+                epoch_started = Some(at);
+            } else if epochs_done == 2 {
+                epoch_seconds = epoch_started.map(|start| (at - start) / 1000.0);
+            }
+            false
+        }
+        Progress::Step { .. } => false,
+        Progress::Finished { .. } => true,
+    };
+    for _ in 0..settings.warmup_steps {
+        let progress = trainer.step().await.map_err(fail)?;
+        if step(progress, now(), &mut peak) {
+            break;
+        }
+    }
+    let timing = now();
+    let mut timed = 0;
+    let mut finished = false;
+    while timed < settings.timed_steps {
+        let progress = trainer.step().await.map_err(fail)?;
+        let done = step(progress.clone(), now(), &mut peak);
+        if done {
+            finished = true;
+            break;
+        }
+        timed += 1;
+    }
+    let steps_per_second = f64::from(timed) / ((now() - timing) / 1000.0).max(1e-9);
+    while !finished {
+        let progress = trainer.step().await.map_err(fail)?;
+        finished = step(progress, now(), &mut peak);
+    }
+
+    let predictions = trainer.predict(&test_rows).await.map_err(fail)?;
+    let predicted = crate::metrics::predicted_classes(&predictions);
+    let right = predicted.iter().zip(&truth).filter(|(p, t)| p == t).count();
+    let test_accuracy = right as f64 / truth.len().max(1) as f64;
+
+    let network = trainer
+        .network()
+        .ok_or_else(|| "the trained model is gone".to_string())?;
+    let inference = device.clone();
+    let mut latencies = Vec::with_capacity(settings.inference_runs as usize);
+    for run in 0..settings.inference_runs + 5 {
+        let start = now();
+        trainer::predict(&network, &spec, &one_image, (0.0, 1.0), &inference)
+            .await
+            .map_err(fail)?;
+        if run >= 5 {
+            latencies.push(now() - start);
+        }
+    }
+    latencies.sort_by(f64::total_cmp);
+    let percentile = |p: f64| -> f64 {
+        if latencies.is_empty() {
+            return f64::NAN;
+        }
+        let index = ((p * latencies.len() as f64).ceil() as usize).clamp(1, latencies.len()) - 1;
+        latencies[index]
+    };
+    peak = peak.max(memory());
+    Ok(BenchResult {
+        model: settings.model,
+        parameters: spec.params(),
+        settings,
+        steps_per_second,
+        epoch_seconds,
+        test_accuracy,
+        inference_median_ms: percentile(0.5),
+        inference_p95_ms: percentile(0.95),
+        peak_memory_bytes: peak,
+        total_seconds: (now() - started) / 1000.0,
+    })
+}
+
+#[cfg(all(test, feature = "burn"))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_models_are_the_ones_tensorflow_js_builds() {
+        // Keras counts: 784·128+128 + 128·64+64 + 64·10+10, and the CNN's 93,322.
+        assert_eq!(BenchModel::Mlp.spec().params(), 109_386);
+        assert_eq!(BenchModel::Cnn.spec().params(), 93_322);
+    }
+
+    #[test]
+    fn every_fifth_round_of_ten_is_held_out_and_balanced() {
+        let set = data(8000, 2000).unwrap();
+        assert_eq!(set.train.len(), 8000);
+        assert_eq!(set.test.len(), 2000);
+        assert_eq!(set.test[..3], [40, 41, 42]);
+        assert_eq!(set.train[38..42], [38, 39, 50, 51]);
+        let mut counts = [0usize; 10];
+        for &row in &set.test {
+            counts[set.y[row as usize] as usize] += 1;
+        }
+        assert!(
+            counts.iter().all(|&c| (170..=230).contains(&c)),
+            "{counts:?}"
+        );
+        assert!(data(9000, 2000).unwrap_err().contains("do not fit"));
+    }
+
+    #[test]
+    fn a_short_run_measures_everything() {
+        let clock = std::time::Instant::now();
+        let now = || clock.elapsed().as_secs_f64() * 1000.0;
+        let settings = BenchSettings {
+            epochs: 2,
+            warmup_steps: 2,
+            timed_steps: 5,
+            train: 640,
+            test: 200,
+            inference_runs: 10,
+            ..BenchSettings::full(BenchModel::Mlp)
+        };
+        let result = pollster::block_on(run(settings, &Device::flex(), &now, &|| 1.0)).unwrap();
+        assert!(result.steps_per_second > 0.0 && result.steps_per_second.is_finite());
+        assert!(result.epoch_seconds.is_some_and(|s| s > 0.0));
+        // Two epochs of 640 digits already beat chance by far.
+        assert!(result.test_accuracy > 0.5, "{}", result.test_accuracy);
+        assert!(result.inference_median_ms <= result.inference_p95_ms);
+        assert_eq!(result.peak_memory_bytes, 1.0);
+        assert_eq!(result.parameters, 109_386);
+    }
+}
