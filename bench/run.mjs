@@ -1,0 +1,348 @@
+#!/usr/bin/env node
+// Hearth against TensorFlow.js 4.22, side by side in one headless Chromium session: the
+// same models (the MLP 784-128-64-10 and the small MNIST CNN), the same data (the shipped
+// MNIST digits: 8,000 train, 2,000 held out, digit i held out when floor(i / 10) % 5 == 4),
+// batch 64, Adam at 0.001. Hearth runs in its own engine worker (bench/hearth-bench.js,
+// hearth_core::bench); TensorFlow.js on each backend it has (bench/tfjs-bench.js); and
+// `hearth bench` natively. Writes bench/results/results.json, RESULTS.md and chart.svg.
+//
+//   scripts/bench.sh            # builds the release app and the CLI, then runs this
+//   node bench/run.mjs --quick  # CI: a short run that proves the bench works, not a measurement
+//
+// Options: --quick, --epochs N (1), --timed-steps N (50), --models mlp,cnn,
+// --no-native, --out DIR.
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
+import { join, resolve } from "node:path";
+import { gzipSync, constants } from "node:zlib";
+import { launchBrowser } from "../tests/e2e/harness.mjs";
+import { TFJS_FILES, serveBench } from "./server.mjs";
+
+const ROOT = resolve(import.meta.dirname, "..");
+
+function parseArgs(argv) {
+  const args = { quick: false, native: true, epochs: 1, timedSteps: 50, models: ["mlp", "cnn"], out: join(ROOT, "bench", "results") };
+  for (let i = 0; i < argv.length; i++) {
+    const next = () => argv[++i];
+    switch (argv[i]) {
+      case "--quick": args.quick = true; break;
+      case "--no-native": args.native = false; break;
+      case "--epochs": args.epochs = Number(next()); break;
+      case "--timed-steps": args.timedSteps = Number(next()); break;
+      case "--models": args.models = next().split(","); break;
+      case "--out": args.out = resolve(next()); break;
+      default: throw new Error(`unknown option ${argv[i]}`);
+    }
+  }
+  if (args.quick) args.timedSteps = Math.min(args.timedSteps, 5);
+  // A quick run never overwrites the full run's committed results.
+  if (args.quick && !argv.includes("--out")) args.out = join(ROOT, "bench", "results", "quick");
+  return args;
+}
+
+const gzipSize = (path) => gzipSync(readFileSync(path), { level: constants.Z_BEST_COMPRESSION }).length;
+
+/** With a deadline: a run that hangs is reported, not waited for forever. */
+async function within(seconds, promise) {
+  let timer;
+  const timeout = new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`timed out after ${seconds} s`)), seconds * 1000); });
+  try { return await Promise.race([promise, timeout]); } finally { clearTimeout(timer); }
+}
+
+/** The compressed bytes a fresh page needs before it is interactive. */
+async function firstLoads(context, server) {
+  const page = await context.newPage();
+  try {
+    server.reset();
+    await page.goto(`${server.origin}/`);
+    // Interactive: the app's own wasm runs and the steps respond (the engine loads after).
+    await page.getByRole("button", { name: /Data/ }).first().waitFor({ timeout: 60_000 });
+    const seen = server.bytes();
+    const engineFiles = ["/engine_bg.wasm", "/engine.js", "/engine-loader.js", "/digits.safetensors"];
+    const pageBytes = Object.entries(seen.byPath)
+      .filter(([path]) => !engineFiles.includes(path))
+      .reduce((sum, [, row]) => sum + row.bytes, 0);
+    server.reset();
+    await page.goto(`${server.origin}/bench/tfjs.html`);
+    await page.waitForFunction(() => window.tfjsBenchReady === true, null, { timeout: 60_000 });
+    const tfjsPage = server.bytes().total;
+    const tf = (name) => gzipSize(TFJS_FILES[name]);
+    return {
+      hearthPage: pageBytes,
+      hearthEngine: gzipSize(join(ROOT, "dist", "engine_bg.wasm")) + gzipSize(join(ROOT, "dist", "engine.js")) + gzipSize(join(ROOT, "dist", "engine-loader.js")),
+      tfjsPage,
+      tfjsCore: tf("tf.min.js"),
+      tfjsWasm: tf("tf-backend-wasm.min.js") + tf("tfjs-backend-wasm-simd.wasm"),
+      tfjsWebgpu: tf("tf-backend-webgpu.min.js"),
+      note: "gzip -9 bodies. Hearth's page: everything the app fetched until its step buttons rendered, less the engine worker's files (they load in the background). Hearth's engine: engine_bg.wasm, engine.js and engine-loader.js. TF.js's page: /bench/tfjs.html until its script was ready (tf.min.js and the bench's own scripts); its wasm backend adds tf-backend-wasm.min.js and the SIMD binary.",
+    };
+  } finally {
+    await page.close();
+  }
+}
+
+async function hearthRun(context, server, settings, forceCpu) {
+  const page = await context.newPage();
+  try {
+    await page.goto(`${server.origin}/bench/hearth.html`);
+    const out = await within(900, page.evaluate((args) => window.runHearth(args), { settings, forceCpu }));
+    if (out.failed) return { status: "error", message: out.failed, backend: out.backend };
+    if (!forceCpu && out.backend !== "web_gpu") return { status: "unavailable", message: out.fallback ?? "no WebGPU adapter" };
+    const r = out.result;
+    return {
+      status: "ok",
+      stepsPerSecond: r.steps_per_second,
+      epochSeconds: r.epoch_seconds,
+      testAccuracy: r.test_accuracy,
+      inferenceMedianMs: r.inference_median_ms,
+      inferenceP95Ms: r.inference_p95_ms,
+      memoryBytes: r.peak_memory_bytes,
+      memoryNote: "peak size of the engine worker's wasm memory",
+      params: r.parameters,
+    };
+  } catch (error) {
+    return { status: "error", message: String(error?.message ?? error) };
+  } finally {
+    await page.close();
+  }
+}
+
+async function tfjsRun(context, server, options) {
+  const page = await context.newPage();
+  try {
+    await page.goto(`${server.origin}/bench/tfjs.html`);
+    await page.waitForFunction(() => window.tfjsBenchReady === true, null, { timeout: 60_000 });
+    const r = await within(900, page.evaluate((opts) => window.runTfjs(opts), options));
+    if (r.status !== "ok") return { status: r.status, message: r.message ?? r.reason ?? "", threads: r.backendInfo?.threads };
+    const epoch = (r.epochSeconds ?? [])[0];
+    return {
+      status: "ok",
+      stepsPerSecond: r.stepsPerSecond,
+      epochSeconds: options.epochs > 0 ? epoch : null,
+      testAccuracy: options.epochs > 0 ? r.testAccuracy : null,
+      inferenceMedianMs: r.inference?.medianMs,
+      inferenceP95Ms: r.inference?.p95Ms,
+      memoryBytes: (r.memory?.tfPeak?.numBytes ?? 0) + (r.memory?.wasmLinearMemoryPeak ?? 0),
+      memoryNote: "peak tf.memory().numBytes plus the wasm backend's memory",
+      params: r.params,
+      threads: r.backendInfo?.threads,
+      shimShare: r.shimTime?.shareOfTimedSteps,
+    };
+  } catch (error) {
+    return { status: "error", message: String(error?.message ?? error) };
+  } finally {
+    await page.close();
+  }
+}
+
+/** `hearth bench`: $HEARTH_CLI, else the release build, else the tests' debug build (its
+ * dependencies are optimised too, but it is labelled). */
+function nativeBinary() {
+  const target = process.env.CARGO_TARGET_DIR ?? join(process.env.HOME, ".cache/hearth/target");
+  const candidates = [process.env.HEARTH_CLI, join(target, "release", "hearth"), join(target, "debug", "hearth")];
+  return candidates.find((path) => path && existsSync(path));
+}
+
+function nativeRun(model, settings) {
+  const binary = nativeBinary();
+  if (!binary) return { status: "unavailable", message: "hearth is not built (scripts/bench.sh builds it)" };
+  const args = ["bench", "--model", model, "--epochs", String(settings.epochs), "--timed-steps", String(settings.timed_steps)];
+  if (settings.train < 8000) args.push("--quick");
+  const r = JSON.parse(execFileSync(binary, args, { encoding: "utf8" }));
+  return {
+    status: "ok",
+    stepsPerSecond: r.steps_per_second,
+    epochSeconds: r.epoch_seconds,
+    testAccuracy: r.test_accuracy,
+    inferenceMedianMs: r.inference_median_ms,
+    inferenceP95Ms: r.inference_p95_ms,
+    memoryBytes: null,
+    params: r.parameters,
+  };
+}
+
+const f = (value, digits) => (value == null || Number.isNaN(value) ? "–" : Number(value).toFixed(digits));
+const kb = (bytes) => `${Math.round(bytes / 1024)} KB`;
+
+function markdown(report) {
+  const lines = [];
+  lines.push(`# Hearth against TensorFlow.js ${report.tfjsVersion}`, "");
+  lines.push(`${report.generatedAt}, ${report.host.cpus} × ${report.host.cpuModel}, ${(report.host.memoryBytes / 2 ** 30).toFixed(0)} GiB, ${report.browser}. ${report.quick ? "**Quick run (CI): a smoke test, not a measurement.**" : ""}`, "");
+  lines.push(`Settings: batch ${report.settings.batch}, Adam 0.001, ${report.settings.warmup_steps} warm-up steps then ${report.settings.timed_steps} timed steps on a first model; a fresh model then trains ${report.settings.epochs} epoch(s) on ${report.settings.train} digits (the first timed) and is scored on ${report.settings.test} held-out digits; 100 single-image predictions after 5 untimed ones.`, "");
+  for (const model of report.models) {
+    lines.push(`## ${model === "mlp" ? "MLP 784-128-64-10" : "CNN conv32-pool-conv64-pool-conv64-dense64"}`, "");
+    lines.push("| Implementation | Backend | Steps/s | Epoch (s) | Test accuracy | Inference median / p95 (ms) | Peak memory | Steps/s vs TF.js wasm |");
+    lines.push("|---|---|---:|---:|---:|---:|---:|---:|");
+    const rows = report.runs.filter((run) => run.model === model);
+    const reference = rows.find((run) => run.impl === "TensorFlow.js" && run.backend === (model === "cnn" ? "wasm+shim" : "wasm"));
+    for (const run of rows) {
+      const r = run.result;
+      if (r.status !== "ok") {
+        lines.push(`| ${run.impl} | ${run.backend} | ${r.status}: ${String(r.message ?? "").replaceAll("|", "/").slice(0, 140)} | | | | | |`);
+        continue;
+      }
+      const ratio = reference?.result.status === "ok" ? `${f(r.stepsPerSecond / reference.result.stepsPerSecond, 2)}×` : "–";
+      const memory = r.memoryBytes == null || Number.isNaN(r.memoryBytes) ? "–" : `${f(r.memoryBytes / 2 ** 20, 1)} MB`;
+      lines.push(`| ${run.impl} | ${run.backend}${r.threads ? ` (${r.threads} thread${r.threads > 1 ? "s" : ""})` : ""} | ${f(r.stepsPerSecond, 1)} | ${f(r.epochSeconds, 2)} | ${r.testAccuracy == null ? "not trained (too slow here)" : f(r.testAccuracy * 100, 1) + "%"} | ${f(r.inferenceMedianMs, 2)} / ${f(r.inferenceP95Ms, 2)} | ${memory} | ${ratio} |`);
+    }
+    lines.push("");
+  }
+  lines.push("## Targets (ratios in this run)", "");
+  for (const target of report.targets) lines.push(`- ${target.met ? "Met" : "**Not met**"}: ${target.text}`);
+  lines.push("");
+  const b = report.bytes;
+  lines.push("## Bytes on first load (compressed)", "");
+  lines.push(`- Hearth's page, until interactive: ${kb(b.hearthPage)}; its engine (loaded in the background by a worker): ${kb(b.hearthEngine)}.`);
+  lines.push(`- TensorFlow.js page, until its script is ready: ${kb(b.tfjsPage)} (tf.min.js alone ${kb(b.tfjsCore)}); the wasm backend adds ${kb(b.tfjsWasm)}, the WebGPU backend ${kb(b.tfjsWebgpu)}.`);
+  lines.push("", `Memory is each side's own figure: Hearth's is the engine worker's wasm memory; TensorFlow.js's is tf.memory().numBytes at its peak plus the wasm backend's memory. They are not the same measure.`);
+  return lines.join("\n") + "\n";
+}
+
+/** A bar chart of steps per second (log scale), one group per model. */
+function chart(report) {
+  const runs = report.runs.filter((run) => run.result.status === "ok");
+  const rowHeight = 18;
+  const left = 230;
+  const width = 720;
+  const max = Math.max(...runs.map((run) => run.result.stepsPerSecond));
+  const min = Math.max(0.05, Math.min(...runs.map((run) => run.result.stepsPerSecond)) / 2);
+  const x = (v) => left + ((Math.log10(v) - Math.log10(min)) / (Math.log10(max * 1.5) - Math.log10(min))) * (width - left - 60);
+  let y = 30;
+  const parts = [];
+  for (const model of report.models) {
+    parts.push(`<text x="10" y="${y}" font-weight="bold">${model === "mlp" ? "MLP 784-128-64-10" : "Small CNN"}: training steps per second (batch 64, log scale)</text>`);
+    y += 10;
+    for (const run of runs.filter((r) => r.model === model)) {
+      const v = run.result.stepsPerSecond;
+      const colour = run.impl.startsWith("Hearth") ? "#d2552b" : "#2b6cb0";
+      parts.push(`<text x="${left - 6}" y="${y + 13}" text-anchor="end">${run.impl} ${run.backend}</text>`);
+      parts.push(`<rect x="${left}" y="${y + 2}" width="${Math.max(1, x(v) - left).toFixed(1)}" height="${rowHeight - 4}" fill="${colour}"/>`);
+      parts.push(`<text x="${(x(v) + 4).toFixed(1)}" y="${y + 13}">${f(v, v < 10 ? 2 : 0)}</text>`);
+      y += rowHeight;
+    }
+    y += 24;
+  }
+  parts.push(`<text x="10" y="${y}" fill="#555">${report.host.cpus} × ${report.host.cpuModel}, ${report.browser}, ${report.generatedAt.slice(0, 10)}${report.quick ? " (quick run)" : ""}</text>`);
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${y + 12}" font-family="sans-serif" font-size="12"><rect width="100%" height="100%" fill="#fff"/>${parts.join("")}</svg>\n`;
+}
+
+async function main() {
+  const args = parseArgs(process.argv.slice(2));
+  const settings = {
+    epochs: args.epochs,
+    warmup_steps: args.quick ? 2 : 5,
+    timed_steps: args.timedSteps,
+    batch: 64,
+    train: args.quick ? 640 : 8000,
+    test: args.quick ? 200 : 2000,
+    inference_runs: 100,
+  };
+  const tfjsOptions = { epochs: args.epochs, batch: 64, warmupSteps: settings.warmup_steps, timedSteps: settings.timed_steps, inferenceCalls: 100, quick: args.quick };
+  const server = await serveBench();
+  const context = await launchBrowser({ webgpu: true });
+  const runs = [];
+  const log = (text) => process.stderr.write(text);
+  let bytes;
+  let browserVersion = "Chromium";
+  try {
+    browserVersion = `Chromium ${context.browser()?.version() ?? ""}`.trim();
+    bytes = await firstLoads(context, server);
+    for (const model of args.models) {
+      const plan = [
+        ["Hearth", "CPU (wasm SIMD)", () => hearthRun(context, server, { ...settings, model }, true)],
+        // WebGPU here is Chromium's software adapter (SwiftShader): the CNN takes minutes
+        // per epoch on it, so it trains 10 steps on 640 digits and has no accuracy figure.
+        ...(args.quick ? [] : [["Hearth", "WebGPU", async () => {
+          const slow = model === "cnn";
+          const result = await hearthRun(context, server, slow ? { ...settings, model, train: 640, test: 200, timed_steps: 10 } : { ...settings, model }, false);
+          return slow && result.status === "ok" ? { ...result, testAccuracy: null, epochSeconds: null } : result;
+        }]]),
+      ];
+      const tfjsBackends = args.quick
+        ? (model === "cnn" ? ["wasm", "wasm+shim"] : ["wasm"])
+        : (model === "cnn" ? ["cpu", "wasm", "wasm+shim", "wasm-threads", "webgl", "webgpu"] : ["cpu", "wasm", "wasm-threads", "webgl", "webgpu"]);
+      for (const backend of tfjsBackends) {
+        // Backends that take minutes per CNN epoch here: throughput and latency only.
+        const slow = model === "cnn" && ["cpu", "webgl", "webgpu"].includes(backend);
+        plan.push(["TensorFlow.js", backend, () => tfjsRun(context, server, { ...tfjsOptions, backend, model, epochs: slow ? 0 : args.epochs })]);
+      }
+      const native = nativeBinary()?.includes("/debug/") ? "CPU (hearth bench, debug build)" : "CPU (hearth bench)";
+      if (args.native) plan.push(["Hearth native", native, async () => nativeRun(model, settings)]);
+      for (const [impl, backend, run] of plan) {
+        log(`${model}: ${impl} ${backend} … `);
+        const started = Date.now();
+        const result = await run();
+        log(`${result.status}${result.stepsPerSecond ? `, ${f(result.stepsPerSecond, 1)} steps/s` : ""} (${((Date.now() - started) / 1000).toFixed(0)} s)\n`);
+        runs.push({ model, impl, backend, result });
+      }
+    }
+  } finally {
+    await context.close();
+    await server.close();
+  }
+
+  const find = (model, impl, backend) => runs.find((r) => r.model === model && r.impl === impl && r.backend === backend)?.result;
+  const ok = (r) => r?.status === "ok";
+  const targets = [];
+  const hearthMlp = find("mlp", "Hearth", "CPU (wasm SIMD)");
+  const tfjsMlp = find("mlp", "TensorFlow.js", "wasm");
+  if (ok(hearthMlp) && ok(tfjsMlp)) {
+    const ratio = hearthMlp.stepsPerSecond / tfjsMlp.stepsPerSecond;
+    targets.push({ met: ratio >= 2, text: `MLP: Hearth's CPU backend trains ${f(ratio, 2)}× the steps per second of TensorFlow.js wasm (target ≥ 2×).` });
+    if (hearthMlp.testAccuracy != null && tfjsMlp.testAccuracy != null) {
+      const gap = (hearthMlp.testAccuracy - tfjsMlp.testAccuracy) * 100;
+      targets.push({ met: gap > -1, text: `MLP: test accuracy ${f(hearthMlp.testAccuracy * 100, 1)}% against ${f(tfjsMlp.testAccuracy * 100, 1)}% (target: the same, within a point).` });
+    }
+    const latency = hearthMlp.inferenceMedianMs / tfjsMlp.inferenceMedianMs;
+    targets.push({ met: latency <= 1, text: `MLP: single-image inference median ${f(hearthMlp.inferenceMedianMs, 2)} ms against ${f(tfjsMlp.inferenceMedianMs, 2)} ms (${f(latency, 2)}×; target ≤ 1×).` });
+  }
+  const hearthCnn = find("cnn", "Hearth", "CPU (wasm SIMD)");
+  const cnnRefs = ["cpu", "wasm+shim"].map((backend) => [backend, find("cnn", "TensorFlow.js", backend)]).filter(([, r]) => ok(r));
+  if (ok(hearthCnn) && cnnRefs.length) {
+    const [backend, best] = cnnRefs.sort((a, b) => b[1].stepsPerSecond - a[1].stepsPerSecond)[0];
+    const ratio = hearthCnn.stepsPerSecond / best.stepsPerSecond;
+    targets.push({ met: ratio >= 1, text: `CNN: Hearth's CPU backend trains ${f(ratio, 2)}× the steps per second of TensorFlow.js's best CPU-side backend here (${backend}; stock wasm cannot train it) (target ≥ 1×).` });
+    const wasmShim = find("cnn", "TensorFlow.js", "wasm+shim");
+    if (ok(wasmShim) && hearthCnn.testAccuracy != null && wasmShim.testAccuracy != null) {
+      const gap = (hearthCnn.testAccuracy - wasmShim.testAccuracy) * 100;
+      targets.push({ met: gap > -1, text: `CNN: test accuracy ${f(hearthCnn.testAccuracy * 100, 1)}% against ${f(wasmShim.testAccuracy * 100, 1)}% (wasm+shim).` });
+    }
+    const latencyRef = find("cnn", "TensorFlow.js", "wasm") ?? wasmShim;
+    if (ok(latencyRef)) {
+      const latency = hearthCnn.inferenceMedianMs / latencyRef.inferenceMedianMs;
+      targets.push({ met: latency <= 1, text: `CNN: single-image inference median ${f(hearthCnn.inferenceMedianMs, 2)} ms against ${f(latencyRef.inferenceMedianMs, 2)} ms on TensorFlow.js wasm (${f(latency, 2)}×; target ≤ 1×).` });
+    }
+  }
+  if (bytes) {
+    targets.push({ met: bytes.hearthPage < bytes.tfjsPage, text: `Hearth's page is interactive after ${kb(bytes.hearthPage)} compressed, TensorFlow.js's bench page after ${kb(bytes.tfjsPage)} (${f(bytes.hearthPage / bytes.tfjsPage, 2)}×); Hearth's engine is ${kb(bytes.hearthEngine)} against TensorFlow.js's core plus wasm backend ${kb(bytes.tfjsCore + bytes.tfjsWasm)}.` });
+  }
+
+  const report = {
+    generatedAt: new Date().toISOString(),
+    quick: args.quick,
+    tfjsVersion: JSON.parse(readFileSync(join(ROOT, "node_modules/@tensorflow/tfjs/package.json"), "utf8")).version,
+    browser: browserVersion,
+    host: { cpus: cpus().length, cpuModel: cpus()[0]?.model?.trim(), memoryBytes: totalmem() },
+    settings,
+    models: args.models,
+    bytes,
+    runs,
+    targets,
+  };
+  mkdirSync(args.out, { recursive: true });
+  writeFileSync(join(args.out, "results.json"), JSON.stringify(report, null, 2) + "\n");
+  const md = markdown(report);
+  writeFileSync(join(args.out, "RESULTS.md"), md);
+  writeFileSync(join(args.out, "chart.svg"), chart(report));
+  console.log(md);
+  const failed = runs.filter((r) => r.impl.startsWith("Hearth") && r.result.status === "error");
+  const measured = runs.filter((r) => r.result.status === "ok").length;
+  console.log(`bench: ${measured} runs measured, ${failed.length} Hearth runs failed; wrote ${args.out}/RESULTS.md, chart.svg, results.json`);
+  process.exit(failed.length ? 1 : 0);
+}
+
+main().catch((error) => {
+  console.error(`bench: ${error?.stack ?? error}`);
+  process.exit(1);
+});
