@@ -98,6 +98,7 @@ async function hearthRun(context, server, settings, forceCpu) {
       testAccuracy: r.test_accuracy,
       inferenceMedianMs: r.inference_median_ms,
       inferenceP95Ms: r.inference_p95_ms,
+      clockOverheadMs: r.clock_overhead_ms,
       memoryBytes: r.peak_memory_bytes,
       memoryNote: "peak size of the engine worker's wasm memory",
       params: r.parameters,
@@ -196,6 +197,8 @@ function markdown(report) {
   lines.push("## Bytes on first load (compressed)", "");
   lines.push(`- Hearth's page, until interactive: ${kb(b.hearthPage)}; its engine (loaded in the background by a worker): ${kb(b.hearthEngine)}.`);
   lines.push(`- TensorFlow.js page, until its script is ready: ${kb(b.tfjsPage)} (tf.min.js alone ${kb(b.tfjsCore)}); the wasm backend adds ${kb(b.tfjsWasm)}, the WebGPU backend ${kb(b.tfjsWebgpu)}.`);
+  const overhead = report.runs.map((run) => run.result.clockOverheadMs).filter((v) => v != null);
+  if (overhead.length) lines.push("", `Hearth's latencies are timed in its engine worker, where reading the clock (performance.now()) itself took ${f(Math.max(...overhead), 2)} ms at most; each latency has the median of 100 empty readings taken off. TensorFlow.js's are timed on the page's main thread, where the clock is cheap.`);
   lines.push("", `Memory is each side's own figure: Hearth's is the engine worker's wasm memory; TensorFlow.js's is tf.memory().numBytes at its peak plus the wasm backend's memory. They are not the same measure.`);
   return lines.join("\n") + "\n";
 }
