@@ -83,6 +83,21 @@ async function firstLoads(context, server) {
   }
 }
 
+/** A hearth_core::bench::BenchResult (from the engine or `hearth bench`) as a row. */
+function fromBench(r) {
+  return {
+    status: "ok",
+    stepsPerSecond: r.steps_per_second,
+    epochSeconds: r.epoch_seconds,
+    testAccuracy: r.test_accuracy,
+    inferenceMedianMs: r.inference_median_ms,
+    inferenceP95Ms: r.inference_p95_ms,
+    clockOverheadMs: r.clock_overhead_ms,
+    memoryBytes: r.peak_memory_bytes,
+    params: r.parameters,
+  };
+}
+
 async function hearthRun(context, server, settings, forceCpu) {
   const page = await context.newPage();
   try {
@@ -90,19 +105,7 @@ async function hearthRun(context, server, settings, forceCpu) {
     const out = await within(900, page.evaluate((args) => window.runHearth(args), { settings, forceCpu }));
     if (out.failed) return { status: "error", message: out.failed, backend: out.backend };
     if (!forceCpu && out.backend !== "web_gpu") return { status: "unavailable", message: out.fallback ?? "no WebGPU adapter" };
-    const r = out.result;
-    return {
-      status: "ok",
-      stepsPerSecond: r.steps_per_second,
-      epochSeconds: r.epoch_seconds,
-      testAccuracy: r.test_accuracy,
-      inferenceMedianMs: r.inference_median_ms,
-      inferenceP95Ms: r.inference_p95_ms,
-      clockOverheadMs: r.clock_overhead_ms,
-      memoryBytes: r.peak_memory_bytes,
-      memoryNote: "peak size of the engine worker's wasm memory",
-      params: r.parameters,
-    };
+    return { ...fromBench(out.result), memoryNote: "peak size of the engine worker's wasm memory" };
   } catch (error) {
     return { status: "error", message: String(error?.message ?? error) };
   } finally {
@@ -151,17 +154,8 @@ function nativeRun(model, settings) {
   if (!binary) return { status: "unavailable", message: "hearth is not built (scripts/bench.sh builds it)" };
   const args = ["bench", "--model", model, "--epochs", String(settings.epochs), "--timed-steps", String(settings.timed_steps)];
   if (settings.train < 8000) args.push("--quick");
-  const r = JSON.parse(execFileSync(binary, args, { encoding: "utf8" }));
-  return {
-    status: "ok",
-    stepsPerSecond: r.steps_per_second,
-    epochSeconds: r.epoch_seconds,
-    testAccuracy: r.test_accuracy,
-    inferenceMedianMs: r.inference_median_ms,
-    inferenceP95Ms: r.inference_p95_ms,
-    memoryBytes: null,
-    params: r.parameters,
-  };
+  // Natively there is no memory probe: peak_memory_bytes is null.
+  return fromBench(JSON.parse(execFileSync(binary, args, { encoding: "utf8" })));
 }
 
 const f = (value, digits) => (value == null || Number.isNaN(value) ? "–" : Number(value).toFixed(digits));

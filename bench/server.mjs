@@ -11,6 +11,7 @@ import { createServer } from "node:http";
 import { readdir, readFile, stat } from "node:fs/promises";
 import { extname, join, normalize, resolve, sep } from "node:path";
 import { gzipSync, constants } from "node:zlib";
+import { TYPES } from "../tests/e2e/harness.mjs";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const DIST = join(ROOT, "dist");
@@ -30,19 +31,6 @@ export const TFJS_FILES = {
   "tf-backend-webgpu.min.js": join(TF, "tfjs-backend-webgpu/dist/tf-backend-webgpu.min.js"),
 };
 
-const TYPES = {
-  ".html": "text/html; charset=utf-8",
-  ".js": "text/javascript; charset=utf-8",
-  ".mjs": "text/javascript; charset=utf-8",
-  ".css": "text/css; charset=utf-8",
-  ".wasm": "application/wasm",
-  ".json": "application/json",
-  ".png": "image/png",
-  ".svg": "image/svg+xml",
-  ".bin": "application/octet-stream",
-  ".gz": "application/octet-stream",
-  ".safetensors": "application/octet-stream",
-};
 
 const ISOLATION = {
   "Cross-Origin-Opener-Policy": "same-origin",

@@ -170,12 +170,15 @@ pub fn EvaluatePanel(
         let body = match (&evaluation.classification, &evaluation.regression) {
             (Some(scores), _) => {
                 let roc = evaluation.roc.clone();
+                let labels: Vec<String> =
+                    scores.per_class.iter().map(|c| c.label.clone()).collect();
+                let boundary_labels = labels.clone();
                 view! {
                     <Headline scores=scores.clone() />
                     <PerClass scores=scores.clone() />
                     <Confusion scores=scores.clone() eval=eval link=link />
-                    {roc.map(|roc| view! { <Roc roc=roc auc=scores.roc_auc.unwrap_or(0.0) labels=scores.per_class.iter().map(|c| c.label.clone()).collect() /> })}
-                    {evaluation.boundary.clone().map(|boundary| view! { <BoundaryView boundary=boundary labels=scores.per_class.iter().map(|c| c.label.clone()).collect() /> })}
+                    {roc.map(|roc| view! { <Roc roc=roc auc=scores.roc_auc.unwrap_or(0.0) labels=labels /> })}
+                    {evaluation.boundary.clone().map(|boundary| view! { <BoundaryView boundary=boundary labels=boundary_labels /> })}
                 }
                 .into_any()
             }

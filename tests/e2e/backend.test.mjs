@@ -76,10 +76,7 @@ test("a GPU device lost mid-run: training goes on on the CPU from the last finis
     await app.step("Model").click();
     await page.getByTestId("preset-mlp").click();
     await app.step("Train").click();
-    for (const [id, value] of [["epochs", "30"], ["learning-rate", "0.01"], ["batch-size", "16"]]) {
-      await page.getByTestId(id).fill(value);
-      await page.getByTestId(id).dispatchEvent("change");
-    }
+    await app.setTraining({ epochs: "30", "learning-rate": "0.01", "batch-size": "16" });
     await page.getByTestId("train").click();
     const history = page.getByTestId("history").locator("tbody tr");
     await page.waitForFunction(

@@ -215,13 +215,7 @@ test("a model of uploaded images classifies a chosen image and shows its salienc
   });
   await page.getByTestId("upload-folder").setInputFiles(root);
   await page.getByTestId("data-shape").getByText("8 images in 2 classes").waitFor({ timeout: 60_000 });
-  await app.step("Model").click();
-  await page.getByTestId("preset-mlp").click();
-  await app.step("Train").click();
-  await page.getByTestId("epochs").fill("10");
-  await page.getByTestId("epochs").dispatchEvent("change");
-  await page.getByTestId("train").click();
-  await page.getByTestId("run-state").getByText(/^Done: /).waitFor({ timeout: 120_000 });
+  await app.train({ preset: "mlp", settings: { epochs: "10" }, timeout: 120_000 });
   await app.step("Use & share").click();
   await page.getByTestId("predict-image").setInputFiles({ name: "new.png", mimeType: "image/png", buffer: Buffer.from(pngs[2], "base64") });
   const predicted = (await page.getByTestId("predicted").innerText({ timeout: 30_000 })).trim();

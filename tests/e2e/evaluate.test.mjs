@@ -17,15 +17,7 @@ async function trainAndEvaluate(browser, { builtin, shape, preset, settings }) {
   await app.waitForEngine();
   await page.getByTestId(`builtin-${builtin}`).click();
   await page.getByTestId("data-shape").getByText(shape).waitFor({ timeout: 60_000 });
-  await app.step("Model").click();
-  await page.getByTestId(`preset-${preset}`).click();
-  await app.step("Train").click();
-  for (const [id, value] of Object.entries(settings)) {
-    await page.getByTestId(id).fill(value);
-    await page.getByTestId(id).dispatchEvent("change");
-  }
-  await page.getByTestId("train").click();
-  await page.getByTestId("run-state").getByText(/^Done: /).waitFor({ timeout: 180_000 });
+  await app.train({ preset, settings });
   await app.step("Evaluate").click();
   await page.getByTestId("eval-headline").waitFor({ timeout: 30_000 });
   return app;
@@ -90,7 +82,7 @@ test("a classifier's test split: per-class table, confusion matrix, and the rows
     await app.step("Evaluate").click();
     await app.step("Use & share").click();
     assert.equal(await page.getByTestId("card-intended-use").inputValue(), "Teaching how a small network separates three species.");
-    const [card] = await Promise.all([page.waitForEvent("download"), page.getByTestId("download-card").click()]);
+    const card = await app.download("download-card");
     assert.equal(card.suggestedFilename(), "iris-flowers-model-card.md");
     const markdown = (await import("node:fs")).readFileSync(await card.path(), "utf8");
     for (const expected of [
@@ -102,7 +94,7 @@ test("a classifier's test split: per-class table, confusion matrix, and the rows
       `Accuracy ${accuracy.toFixed(1)}% on ${n} samples`,
       "| setosa |",
     ]) assert.ok(markdown.includes(expected), `${JSON.stringify(expected)} in:\n${markdown}`);
-    const [model] = await Promise.all([page.waitForEvent("download"), page.getByTestId("download-model").click()]);
+    const model = await app.download("download-model");
     const bytes = (await import("node:fs")).readFileSync(await model.path());
     const header = JSON.parse(bytes.subarray(8, 8 + Number(bytes.readBigUInt64LE(0))).toString());
     const document = JSON.parse(header.__metadata__.hearth);
@@ -140,15 +132,7 @@ test("an image classifier's confusion cell shows its images; a binary model show
     await app.step("Data").click();
     await page.getByTestId("builtin-loans").click();
     await page.getByTestId("data-shape").getByText(/2000 rows/).waitFor({ timeout: 60_000 });
-    await app.step("Model").click();
-    await page.getByTestId("preset-logistic").click();
-    await app.step("Train").click();
-    await page.getByTestId("epochs").fill("5");
-    await page.getByTestId("epochs").dispatchEvent("change");
-    await page.getByTestId("learning-rate").fill("0.01");
-    await page.getByTestId("learning-rate").dispatchEvent("change");
-    await page.getByTestId("train").click();
-    await page.getByTestId("run-state").getByText(/^Done: /).waitFor({ timeout: 120_000 });
+    await app.train({ preset: "logistic", settings: { epochs: "5", "learning-rate": "0.01" }, timeout: 120_000 });
     await app.step("Evaluate").click();
     const roc = page.getByTestId("roc");
     await roc.waitFor({ timeout: 30_000 });
@@ -221,7 +205,7 @@ test("the loan set's bias is learnt, and one click of reweighting narrows it: be
     await app.step("Train").click();
     assert.equal(await page.getByTestId("weights").inputValue(), "reweigh:gender");
     await app.step("Use & share").click();
-    const [card] = await Promise.all([page.waitForEvent("download"), page.getByTestId("download-card").click()]);
+    const card = await app.download("download-card");
     const markdown = (await import("node:fs")).readFileSync(await card.path(), "utf8");
     assert.ok(markdown.includes('Mitigation: group-aware reweighting by "gender"'), markdown);
     assert.deepEqual(app.consoleErrors, []);

@@ -11,7 +11,8 @@ const DIST = resolve(import.meta.dirname, "../../dist");
 export const ARTIFACTS = resolve(import.meta.dirname, "artifacts");
 mkdirSync(ARTIFACTS, { recursive: true });
 
-const TYPES = {
+/** Content types by file extension (anything else is application/octet-stream). */
+export const TYPES = {
   ".html": "text/html; charset=utf-8",
   ".js": "text/javascript; charset=utf-8",
   ".mjs": "text/javascript; charset=utf-8",
@@ -110,6 +111,31 @@ export class HearthPage {
 
   step(title) {
     return this.page.getByRole("navigation", { name: "Steps" }).getByRole("button", { name: title });
+  }
+
+  /** On the Train step, sets each setting: test id → value, as a user types them. */
+  async setTraining(settings) {
+    for (const [id, value] of Object.entries(settings)) {
+      await this.page.getByTestId(id).fill(value);
+      await this.page.getByTestId(id).dispatchEvent("change");
+    }
+  }
+
+  /** Picks `preset` in the Model step, sets `settings` in the Train step, trains, and
+   * waits until the run state matches `done`. */
+  async train({ preset, settings = {}, done = /^Done: /, timeout = 180_000 }) {
+    await this.step("Model").click();
+    await this.page.getByTestId(`preset-${preset}`).click();
+    await this.step("Train").click();
+    await this.setTraining(settings);
+    await this.page.getByTestId("train").click();
+    await this.page.getByTestId("run-state").getByText(done).waitFor({ timeout });
+  }
+
+  /** Clicks the button `testId` and returns the download it starts. */
+  async download(testId) {
+    const [download] = await Promise.all([this.page.waitForEvent("download"), this.page.getByTestId(testId).click()]);
+    return download;
   }
 
   /** Runs the engine check on the Train step; returns the first and last loss. */

@@ -61,22 +61,16 @@ test("train, download, reload: the session is back; the download predicts the sa
     const page = app.page;
     await page.getByTestId("builtin-iris").click();
     await page.getByTestId("data-shape").getByText(/150 rows/).waitFor({ timeout: 60_000 });
-    await app.step("Model").click();
-    await page.getByTestId("preset-mlp").click();
-    await app.step("Train").click();
-    for (const [id, value] of [["epochs", "25"], ["learning-rate", "0.01"], ["batch-size", "16"]]) {
-      await page.getByTestId(id).fill(value);
-      await page.getByTestId(id).dispatchEvent("change");
-    }
-    await page.getByTestId("train").click();
-    await page.getByTestId("run-state").getByText(/^Done: trained 25 epochs/).waitFor({ timeout: 120_000 });
+    await app.train({
+      preset: "mlp",
+      settings: { epochs: "25", "learning-rate": "0.01", "batch-size": "16" },
+      done: /^Done: trained 25 epochs/,
+      timeout: 120_000,
+    });
     await app.step("Use & share").click();
     before = await predictRow(page);
 
-    const [download] = await Promise.all([
-      page.waitForEvent("download"),
-      page.getByTestId("download-model").click(),
-    ]);
+    const download = await app.download("download-model");
     assert.equal(download.suggestedFilename(), "iris-flowers-model.safetensors");
     downloaded = join(work, download.suggestedFilename());
     await download.saveAs(downloaded);

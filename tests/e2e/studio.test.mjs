@@ -151,8 +151,7 @@ test("MNIST, the MLP preset and one epoch reach 85% validation accuracy", async 
   assert.equal(await page.getByTestId("layer-2-shape").innerText(), "128");
   await app.screenshot("model-mlp");
   await app.step("Train").click();
-  await page.getByTestId("epochs").fill("1");
-  await page.getByTestId("epochs").dispatchEvent("change");
+  await app.setTraining({ epochs: "1" });
   await page.getByTestId("train").click();
   await page.getByTestId("train-progress").getByText(/Epoch 1 of 1, step \d+ of 110/).waitFor({ timeout: 60_000 });
   await page.getByTestId("run-state").getByText(/^Done: trained 1 epoch\b/).waitFor({ timeout: 180_000 });
@@ -238,10 +237,7 @@ test("a CSV upload, a target, training and a one-row prediction", async () => {
   await page.getByTestId("remove-layer-3").click();
   assert.equal(await page.getByTestId("layer-error").count(), 0);
   await app.step("Train").click();
-  for (const [id, value] of [["epochs", "60"], ["learning-rate", "0.01"], ["batch-size", "16"]]) {
-    await page.getByTestId(id).fill(value);
-    await page.getByTestId(id).dispatchEvent("change");
-  }
+  await app.setTraining({ epochs: "60", "learning-rate": "0.01", "batch-size": "16" });
   await page.getByTestId("train").click();
   await page.getByTestId("run-state").getByText(/^Done: trained 60 epochs/).waitFor({ timeout: 120_000 });
   await app.step("Use & share").click();

@@ -4,6 +4,22 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+/// The gaps between groups in a `groups` report of `hearth eval --json`.
+const GAPS: [&str; 3] = [
+    "demographic_parity_difference",
+    "demographic_parity_ratio",
+    "equalized_odds_difference",
+];
+
+/// Each group's rates in that report.
+const GROUP_RATES: [&str; 5] = [
+    "accuracy",
+    "base_rate",
+    "selection_rate",
+    "true_positive_rate",
+    "false_positive_rate",
+];
+
 fn hearth() -> Command {
     Command::new(env!("CARGO_BIN_EXE_hearth"))
 }
@@ -311,21 +327,11 @@ fn a_binary_table_with_categories_and_a_sensitive_column() {
     assert_eq!(groups["groups"][0]["group"], "a");
     assert_eq!(groups["groups"][0]["n"], 120);
     assert_eq!(groups["groups"][1]["n"], 120);
-    for key in [
-        "demographic_parity_difference",
-        "demographic_parity_ratio",
-        "equalized_odds_difference",
-    ] {
+    for key in GAPS {
         assert!(groups[key].is_number(), "{key} in {groups}");
     }
     let first = &groups["groups"][0];
-    for key in [
-        "accuracy",
-        "base_rate",
-        "selection_rate",
-        "true_positive_rate",
-        "false_positive_rate",
-    ] {
+    for key in GROUP_RATES {
         assert!(first[key].is_number(), "{key} in {first}");
     }
 
@@ -747,22 +753,11 @@ fn the_page_and_hearth_eval_report_the_same_group_figures() {
     let cli = &json["groups"]["gender"];
     let figures = |report: &serde_json::Value| {
         let mut figures = Vec::new();
-        for key in [
-            "demographic_parity_difference",
-            "demographic_parity_ratio",
-            "equalized_odds_difference",
-        ] {
+        for key in GAPS {
             figures.push((key.to_string(), report[key].as_f64()));
         }
         for group in report["groups"].as_array().expect("groups") {
-            for key in [
-                "accuracy",
-                "base_rate",
-                "selection_rate",
-                "true_positive_rate",
-                "false_positive_rate",
-                "n",
-            ] {
+            for key in GROUP_RATES.iter().chain(&["n"]) {
                 figures.push((format!("{} {key}", group["group"]), group[key].as_f64()));
             }
         }

@@ -14,6 +14,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::data::summary::Task;
 #[cfg(feature = "burn")]
+use crate::data::summary::{Augment, Split};
+#[cfg(feature = "burn")]
 use crate::data::{Dataset, ImageSet, builtin};
 #[cfg(feature = "burn")]
 use crate::model::trainer::{self, Progress, TrainSet, Trainer};
@@ -140,21 +142,12 @@ fn split(images: &ImageSet, train: usize, test: usize) -> Result<TrainSet, Strin
             all_test.len()
         ));
     }
-    Ok(TrainSet {
-        x: images
-            .pixels
-            .iter()
-            .map(|&p| f32::from(p) / 255.0)
-            .collect(),
-        width: images.image_size(),
-        y: images.labels.iter().map(|&label| label as f32).collect(),
-        train: all_train[..train].to_vec(),
-        validation: Vec::new(),
-        test: all_test[..test].to_vec(),
-        target_mean: 0.0,
-        target_std: 1.0,
-        augment: None,
-    })
+    // Pixels and labels as the studio prepares images; the rows are this bench's own.
+    let mut set = TrainSet::from_images(images, &Split::default(), Augment::default());
+    set.train = all_train[..train].to_vec();
+    set.validation = Vec::new();
+    set.test = all_test[..test].to_vec();
+    Ok(set)
 }
 
 /// Runs the benchmark on `device`. `now` is a clock in milliseconds; `memory` returns the

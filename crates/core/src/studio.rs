@@ -351,19 +351,22 @@ impl ActiveModel {
             }
         };
         let outputs = self.predict_inputs(&x).await?.pop().unwrap_or_default();
-        let predicted = if self.spec.task == Task::Regression {
-            format_value(outputs.first().copied().unwrap_or(f32::NAN))
-        } else {
-            let best = metrics::predicted_classes(std::slice::from_ref(&outputs))[0];
-            self.labels.get(best).cloned().unwrap_or_default()
+        // The class predicted (none for regression).
+        let best = (self.spec.task != Task::Regression)
+            .then(|| metrics::predicted_classes(std::slice::from_ref(&outputs))[0]);
+        let predicted = match best {
+            None => format_value(outputs.first().copied().unwrap_or(f32::NAN)),
+            Some(best) => self.labels.get(best).cloned().unwrap_or_default(),
         };
-        let saliency = match self.spec.input {
-            InputShape::Image {
-                height,
-                width,
-                channels,
-            } if self.spec.task != Task::Regression => {
-                let class = metrics::predicted_classes(std::slice::from_ref(&outputs))[0];
+        let saliency = match (self.spec.input, best) {
+            (
+                InputShape::Image {
+                    height,
+                    width,
+                    channels,
+                },
+                Some(class),
+            ) => {
                 // A prediction without its map is still a prediction.
                 trainer::input_gradient(&self.network, &self.spec, &x, class, &self.device)
                     .await
@@ -1038,7 +1041,11 @@ impl Job {
         predicted: &[usize],
     ) -> Result<Option<metrics::Boundary>, String> {
         const SIZE: u32 = 48;
-        let Some(schema) = &self.schema else {
+        let Some(schema) = self
+            .schema
+            .as_ref()
+            .filter(|schema| schema.features.len() == 2)
+        else {
             return Ok(None);
         };
         // Both inputs numeric, without missing-value indicators: (column, shift, scale).
@@ -1059,9 +1066,6 @@ impl Job {
         let [(x_column, x_shift, x_scale), (y_column, y_shift, y_scale)] = axes[..] else {
             return Ok(None);
         };
-        if schema.features.len() != 2 {
-            return Ok(None);
-        }
         let rows: Vec<u32> = (0..self.trainer.rows() as u32).collect();
         let all = self.trainer.examples(&rows);
         let raw = |x: &[f32], axis: usize| {
@@ -1176,6 +1180,13 @@ impl Job {
 mod tests {
     use super::*;
 
+    /// A run of `spec` with `config` on the loaded data, trained to its end.
+    fn trained(data: &DataSession, spec: ModelSpec, config: TrainConfig) -> ActiveModel {
+        let mut job = Job::start(data, spec, config, &Device::flex()).unwrap();
+        pollster::block_on(run(&mut job));
+        pollster::block_on(job.model()).unwrap()
+    }
+
     async fn run(job: &mut Job) -> Vec<Progress> {
         let mut seen = Vec::new();
         loop {
@@ -1277,9 +1288,7 @@ mod tests {
             learning_rate: 0.02,
             ..TrainConfig::default()
         };
-        let mut job = Job::start(&data, spec, config.clone(), &Device::flex()).unwrap();
-        pollster::block_on(run(&mut job));
-        let model = pollster::block_on(job.model()).unwrap();
+        let model = trained(&data, spec, config.clone());
         let evaluation = model.evaluation.unwrap();
         let roc = evaluation.roc.unwrap();
         assert_eq!(roc.first(), Some(&(0.0, 0.0)));
@@ -1300,9 +1309,7 @@ mod tests {
             Task::Regression,
             0,
         );
-        let mut job = Job::start(&data, spec, config, &Device::flex()).unwrap();
-        pollster::block_on(run(&mut job));
-        let model = pollster::block_on(job.model()).unwrap();
+        let model = trained(&data, spec, config);
         let evaluation = model.evaluation.unwrap();
         let scores = evaluation.regression.unwrap();
         assert_eq!(evaluation.points.len(), scores.n);
@@ -1514,9 +1521,7 @@ mod tests {
                 weights,
                 ..TrainConfig::default()
             };
-            let mut job = Job::start(&data, spec, config, &Device::flex()).unwrap();
-            pollster::block_on(run(&mut job));
-            pollster::block_on(job.model()).unwrap()
+            trained(&data, spec, config)
         };
         let before = train(ExampleWeights::None);
         let report = &before.evaluation.as_ref().unwrap().groups[0];
@@ -1601,9 +1606,7 @@ mod tests {
             learning_rate: 0.01,
             ..TrainConfig::default()
         };
-        let mut job = Job::start(&data, spec, config, &Device::flex()).unwrap();
-        pollster::block_on(run(&mut job));
-        let model = pollster::block_on(job.model()).unwrap();
+        let model = trained(&data, spec, config);
         let evaluation = model.evaluation.as_ref().unwrap();
         let boundary = evaluation.boundary.as_ref().expect("two numeric inputs");
         let size = boundary.size as usize;
@@ -1657,9 +1660,7 @@ mod tests {
             epochs: 1,
             ..TrainConfig::default()
         };
-        let mut job = Job::start(&data, spec, config, &Device::flex()).unwrap();
-        pollster::block_on(run(&mut job));
-        let model = pollster::block_on(job.model()).unwrap();
+        let model = trained(&data, spec, config);
         assert!(model.evaluation.unwrap().boundary.is_none());
     }
 
@@ -1708,9 +1709,7 @@ mod tests {
             learning_rate: 0.01,
             ..TrainConfig::default()
         };
-        let mut job = Job::start(&data, spec, config, &Device::flex()).unwrap();
-        pollster::block_on(run(&mut job));
-        let model = pollster::block_on(job.model()).unwrap();
+        let model = trained(&data, spec, config);
         assert!(matches!(
             model.summary.input,
             ModelInput::Image { digits: true, .. }
