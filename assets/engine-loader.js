@@ -1,5 +1,5 @@
 // The engine worker's first script: downloads the engine's wasm with progress messages
-// (the same `{type: "loading"}` shape as the Rust protocol), then starts it.
+// (the same `{loading: {...}}` shape as the Rust protocol's FromEngine), then starts it.
 "use strict";
 importScripts("./engine.js");
 
@@ -25,10 +25,10 @@ importScripts("./engine.js");
       const now = Date.now();
       if (now - lastPost > 50) {
         lastPost = now;
-        self.postMessage({ type: "loading", loaded: loaded, total: total });
+        self.postMessage({ loading: { loaded: loaded, total: total } });
       }
     }
-    self.postMessage({ type: "loading", loaded: loaded, total: total === null ? loaded : total });
+    self.postMessage({ loading: { loaded: loaded, total: total === null ? loaded : total } });
     const bytes = new Uint8Array(loaded);
     let offset = 0;
     for (const chunk of chunks) {
@@ -38,9 +38,10 @@ importScripts("./engine.js");
     await wasm_bindgen({ module_or_path: bytes });
   } catch (error) {
     self.postMessage({
-      type: "error",
-      message: "could not load the engine (" + error + "). Check your connection to the page and reload.",
-      fatal: true,
+      error: {
+        message: "could not load the engine (" + error + "). Check your connection to the page and reload.",
+        fatal: true,
+      },
     });
   }
 })();

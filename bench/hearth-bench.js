@@ -1,18 +1,26 @@
 // Hearth's half of the benchmark, in the browser: the app's engine worker, started the way
 // the page starts it, runs hearth_core::bench (the studio's trainer on the shipped MNIST
 // digits) and posts the result. The messages are the engine protocol's
-// (crates/core/src/protocol.rs): init -> ready, bench -> bench_done | bench_failed.
+// (crates/core/src/protocol.rs): init -> ready, bench -> bench_done | bench_failed. Messages
+// to the engine carry a `type`; those from it are `{ variant: fields }`.
 "use strict";
+
+/** A message from the engine as { type, ...fields }: the protocol writes `{ ready: {...} }`. */
+function untag(data) {
+  if (typeof data === "string") return { type: data };
+  const type = data && typeof data === "object" ? Object.keys(data)[0] : undefined;
+  return type === undefined ? {} : { type, ...data[type] };
+}
 
 /** Waits for the first message of one of `types` from `worker`. */
 function next(worker, types) {
   return new Promise((resolve, reject) => {
     const listen = (event) => {
-      const message = event.data;
-      if (message && message.type === "error" && message.fatal) {
+      const message = untag(event.data);
+      if (message.type === "error" && message.fatal) {
         worker.removeEventListener("message", listen);
         reject(new Error(message.message));
-      } else if (message && types.includes(message.type)) {
+      } else if (types.includes(message.type)) {
         worker.removeEventListener("message", listen);
         resolve(message);
       }

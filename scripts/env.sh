@@ -17,8 +17,12 @@ export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 # Runs a command with the wasm-only unstable switches: std is built from source for wasm32.
 # `test` is in the list for builds too: with the same std crate set, `cargo test` for wasm
 # reuses every dependency that trunk's release build compiled (without it, all rebuild).
+# The page's size profile (`page` in Cargo.toml) also gets leptos' type-erased views and no
+# panic locations in its strings; profile rustflags are unstable, and only wasm builds see them.
 with_wasm_std() {
-  RUSTC_BOOTSTRAP=1 CARGO_UNSTABLE_BUILD_STD=std,panic_abort,test "$@"
+  RUSTC_BOOTSTRAP=1 CARGO_UNSTABLE_BUILD_STD=std,panic_abort,test \
+    CARGO_UNSTABLE_PROFILE_RUSTFLAGS=true \
+    CARGO_PROFILE_PAGE_RUSTFLAGS="--cfg erase_components -Zlocation-detail=none" "$@"
 }
 
 # Fetches every crate before Trunk's offline builds, std's own (built from source) included.

@@ -294,7 +294,7 @@ impl Keeper {
                 };
                 let info = SavedInfo::of(&model, js_sys::Date::now(), u64::from(bytes.length()));
                 wasm_bindgen_futures::spawn_local(async move {
-                    let json = serde_json::to_string(&info).unwrap_or_default();
+                    let json = crate::json::to_string(&info).unwrap_or_default();
                     let record = storage::record(&[
                         ("info", &JsValue::from_str(&json)),
                         ("bytes", &bytes.into()),
@@ -409,7 +409,7 @@ impl Keeper {
                 .as_ref()
                 .and_then(|record| storage::field(record, "info"))
                 .and_then(|info| info.as_string())
-                .and_then(|json| serde_json::from_str::<SavedInfo>(&json).ok());
+                .and_then(|json| crate::json::from_str::<SavedInfo>(&json).ok());
             let bytes = record
                 .as_ref()
                 .and_then(|record| storage::bytes_field(record, "bytes"));
@@ -456,7 +456,7 @@ impl Keeper {
         let mut infos: Vec<SavedInfo> = list
             .iter()
             .filter_map(|record| storage::field(record, "info")?.as_string())
-            .filter_map(|json| serde_json::from_str(&json).ok())
+            .filter_map(|json| crate::json::from_str(&json).ok())
             .collect();
         SavedInfo::sort(&mut infos);
         self.saved.update(|saved| saved.list = infos);

@@ -8,6 +8,7 @@ pub mod data_panel;
 pub mod data_state;
 pub mod engine_status;
 pub mod evaluate_panel;
+pub mod json;
 pub mod keeping;
 pub mod platform;
 pub mod session;

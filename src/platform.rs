@@ -1,6 +1,5 @@
 //! The only module of the page that touches the browser (web-sys, gloo).
 
-use gloo::storage::{LocalStorage, Storage};
 use hearth_core::protocol::{FromEngine, ToEngine};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
@@ -53,13 +52,22 @@ pub fn debug_panic_requested() -> bool {
 
 /// The user's saved choice to skip WebGPU.
 pub fn load_force_cpu() -> bool {
-    LocalStorage::get(FORCE_CPU_KEY).unwrap_or(false)
+    local_storage()
+        .and_then(|storage| storage.get_item(FORCE_CPU_KEY).ok().flatten())
+        .is_some_and(|value| value == "true")
 }
 
 /// Saves the user's choice to skip WebGPU.
 pub fn save_force_cpu(force_cpu: bool) {
     // Storage can be full or disabled; the choice then lasts for this visit only.
-    let _ = LocalStorage::set(FORCE_CPU_KEY, force_cpu);
+    // The value is JSON's `true` or `false`, as earlier versions (gloo-storage) wrote it.
+    if let Some(storage) = local_storage() {
+        let _ = storage.set_item(FORCE_CPU_KEY, if force_cpu { "true" } else { "false" });
+    }
+}
+
+fn local_storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok().flatten()
 }
 
 /// The connection to the engine worker. Cloning it gives another handle to the same worker.
@@ -431,12 +439,9 @@ pub fn canvas_ink(canvas: &web_sys::HtmlCanvasElement) -> Vec<f32> {
 /// the page (a `blob:` URL): nothing is sent anywhere.
 pub fn download(bytes: &js_sys::Uint8Array, name: &str) -> Result<(), String> {
     let fail = |error: JsValue| format!("the browser refused the download: {error:?}");
-    let options = web_sys::BlobPropertyBag::new();
-    options.set_type("application/octet-stream");
     let blob =
-        web_sys::Blob::new_with_u8_array_sequence_and_options(&js_sys::Array::of1(bytes), &options)
-            .map_err(fail)?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(fail)?;
+        gloo::file::Blob::new_with_options(exact_buffer(bytes), Some("application/octet-stream"));
+    let url = gloo::file::ObjectUrl::from(blob);
     let document = web_sys::window()
         .and_then(|window| window.document())
         .ok_or("the page has no document")?;
@@ -448,20 +453,20 @@ pub fn download(bytes: &js_sys::Uint8Array, name: &str) -> Result<(), String> {
     anchor.set_href(&url);
     anchor.set_download(name);
     anchor.click();
-    // The browser has read the URL once the click's default action ran.
-    let revoke = Closure::once_into_js(move || {
-        let _ = web_sys::Url::revoke_object_url(&url);
-    });
-    if let Some(window) = web_sys::window() {
-        let _ = window
-            .set_timeout_with_callback_and_timeout_and_arguments_0(revoke.unchecked_ref(), 60_000);
-    }
+    // The browser has read the URL once the click's default action ran; dropping the
+    // `ObjectUrl` revokes it.
+    gloo::timers::callback::Timeout::new(60_000, move || drop(url)).forget();
     Ok(())
 }
 
 /// A `Blob` holding `bytes` (to send stored bytes to the engine like a chosen file).
 pub fn blob_of(bytes: &js_sys::Uint8Array) -> Option<web_sys::Blob> {
-    web_sys::Blob::new_with_u8_array_sequence(&js_sys::Array::of1(bytes)).ok()
+    Some(gloo::file::Blob::new(exact_buffer(bytes)).into())
+}
+
+/// A buffer holding exactly `bytes` (a view may show part of a larger one).
+fn exact_buffer(bytes: &js_sys::Uint8Array) -> js_sys::ArrayBuffer {
+    js_sys::Uint8Array::new(bytes).buffer()
 }
 
 /// A time (milliseconds since 1970) as the user's locale writes a date and time.

@@ -11,7 +11,7 @@ pub const SESSION_VERSION: u32 = 1;
 
 /// Which data set the session used.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(tag = "kind", rename_all = "snake_case", try_from = "FlatDataChoice")]
 pub enum DataChoice {
     /// A built-in data set, loaded again by name.
     Builtin { name: String },
@@ -26,6 +26,50 @@ pub enum DataChoice {
         height: u32,
         channels: u8,
     },
+}
+
+/// [`DataChoice`] as read: a flat struct of optional fields, which the page reads in one
+/// pass, where serde's derive for a tagged enum buffers the object first (more code; see
+/// hearth-core's `flat` module). The stored JSON is the same.
+#[derive(Deserialize)]
+struct FlatDataChoice {
+    kind: DataChoiceKind,
+    name: String,
+    paths: Option<Vec<String>>,
+    classes: Option<Vec<Option<String>>>,
+    width: Option<u32>,
+    height: Option<u32>,
+    channels: Option<u8>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum DataChoiceKind {
+    Builtin,
+    Csv,
+    Images,
+}
+
+impl TryFrom<FlatDataChoice> for DataChoice {
+    type Error = String;
+
+    fn try_from(flat: FlatDataChoice) -> Result<Self, String> {
+        fn field<T>(value: Option<T>, name: &str) -> Result<T, String> {
+            value.ok_or_else(|| format!("missing field `{name}`"))
+        }
+        Ok(match flat.kind {
+            DataChoiceKind::Builtin => DataChoice::Builtin { name: flat.name },
+            DataChoiceKind::Csv => DataChoice::Csv { name: flat.name },
+            DataChoiceKind::Images => DataChoice::Images {
+                name: flat.name,
+                paths: field(flat.paths, "paths")?,
+                classes: field(flat.classes, "classes")?,
+                width: field(flat.width, "width")?,
+                height: field(flat.height, "height")?,
+                channels: field(flat.channels, "channels")?,
+            },
+        })
+    }
 }
 
 impl DataChoice {
@@ -71,13 +115,13 @@ impl Default for SessionState {
 impl SessionState {
     /// The stored JSON as a session, if it is one this page understands.
     pub fn parse(json: &str) -> Option<SessionState> {
-        serde_json::from_str::<SessionState>(json)
+        crate::json::from_str::<SessionState>(json)
             .ok()
             .filter(|state| state.version == SESSION_VERSION)
     }
 
     pub fn to_json(&self) -> String {
-        serde_json::to_string(self).unwrap_or_default()
+        crate::json::to_string(self).unwrap_or_default()
     }
 }
 
@@ -167,6 +211,32 @@ mod tests {
         assert_eq!(SessionState::parse("not json"), None);
         assert!(state.data.as_ref().unwrap().is_upload());
         assert_eq!(state.data.unwrap().name(), "flowers.csv");
+    }
+
+    #[test]
+    fn every_data_choice_reads_back_and_a_broken_one_says_why() {
+        for choice in [
+            DataChoice::Builtin {
+                name: "iris".into(),
+            },
+            DataChoice::Csv {
+                name: "a.csv".into(),
+            },
+            DataChoice::Images {
+                name: "pets".into(),
+                paths: vec!["cat/1.png".into(), "2.png".into()],
+                classes: vec![None, Some("dog".into())],
+                width: 32,
+                height: 24,
+                channels: 3,
+            },
+        ] {
+            let json = crate::json::to_string(&choice).unwrap();
+            assert!(json.contains("\"kind\":"), "{json}");
+            assert_eq!(crate::json::from_str::<DataChoice>(&json), Ok(choice));
+        }
+        let broken = crate::json::from_str::<DataChoice>(r#"{"kind":"images","name":"x"}"#);
+        assert!(broken.unwrap_err().contains("missing field `paths`"));
     }
 
     #[test]

@@ -179,16 +179,14 @@ impl SpecState {
     pub fn json(&self) -> String {
         self.spec
             .as_ref()
-            .and_then(|spec| serde_json::to_string_pretty(spec).ok())
+            .and_then(crate::json::to_string_pretty)
             .unwrap_or_default()
     }
 
     /// The spec as a compact JSON text for a link's fragment (`#spec=…`, encoded by the
     /// caller); none when there is no spec.
     pub fn link_text(&self) -> Option<String> {
-        self.spec
-            .as_ref()
-            .and_then(|spec| serde_json::to_string(spec).ok())
+        self.spec.as_ref().and_then(crate::json::to_string)
     }
 
     /// Reads the spec of a shared link (the fragment's text after `spec=`, decoded):
@@ -210,7 +208,7 @@ impl SpecState {
 
     /// Reads a pasted spec; a bad one is explained and the current spec kept.
     pub fn paste(&mut self, text: &str, shape: Option<DataShape>) {
-        match serde_json::from_str::<ModelSpec>(text) {
+        match crate::json::from_str::<ModelSpec>(text) {
             Ok(spec) => {
                 if let Some(shape) = shape
                     && spec.input != shape.input
@@ -225,13 +223,7 @@ impl SpecState {
                 self.spec = Some(spec);
                 self.problem = None;
             }
-            Err(error) => {
-                self.problem = Some(format!(
-                    "That is not a model spec (line {}, column {}): {error}",
-                    error.line(),
-                    error.column()
-                ))
-            }
+            Err(error) => self.problem = Some(format!("That is not a model spec: {error}")),
         }
     }
 }

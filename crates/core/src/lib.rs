@@ -8,6 +8,7 @@ pub mod bench;
 pub mod data;
 pub mod digits;
 pub mod error;
+mod flat;
 pub mod metrics;
 pub mod model;
 pub mod protocol;

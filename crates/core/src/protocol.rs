@@ -1,8 +1,11 @@
 //! The one message protocol between the page and the engine worker.
 //!
-//! Messages travel as plain JavaScript objects (serde-wasm-bindgen), tagged by `type`,
-//! so the small JavaScript loader of the worker can post the same shapes before the
-//! engine's wasm has started.
+//! Messages travel as plain JavaScript objects (serde-wasm-bindgen). Those to the engine
+//! are tagged by `type` (`{type: "init", force_cpu: false}`). Those from the engine, and
+//! the page-only types inside them, are externally tagged (`{ready: {backend: "cpu", …}}`,
+//! `"paused"` for a variant without fields): serde reads an internally tagged enum by
+//! buffering the whole message first, which cost the page about a tenth of its code. The
+//! worker's JavaScript loader posts the same shapes before the engine's wasm has started.
 
 use serde::{Deserialize, Serialize};
 
@@ -88,7 +91,7 @@ pub enum ToEngine {
 
 /// Why the engine sent a model file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum FilePurpose {
     /// The run under way finished an epoch: the weights and history so far.
     Checkpoint { epoch: u32 },
@@ -100,7 +103,7 @@ pub enum FilePurpose {
 
 /// A message from the engine worker to the page.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum FromEngine {
     /// The engine's wasm is downloading (posted by the worker's loader script).
     Loading {
@@ -248,7 +251,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn messages_are_tagged_by_type_in_snake_case() {
+    fn messages_to_the_engine_are_tagged_by_type_and_from_it_by_their_only_key() {
         let json = serde_json::to_value(ToEngine::Init { force_cpu: true }).unwrap();
         assert_eq!(json, serde_json::json!({"type": "init", "force_cpu": true}));
         let ready = FromEngine::Ready {
@@ -256,14 +259,18 @@ mod tests {
             fallback_reason: None,
         };
         let json = serde_json::to_value(&ready).unwrap();
-        assert_eq!(json["type"], "ready");
-        assert_eq!(json["backend"], "web_gpu");
+        assert_eq!(json["ready"]["backend"], "web_gpu");
+        let stopped = FromEngine::TrainPaused { paused: true };
+        assert_eq!(
+            serde_json::to_value(&stopped).unwrap()["train_paused"]["paused"],
+            true
+        );
     }
 
     #[test]
     fn the_loaders_progress_message_parses() {
         // The worker's JavaScript loader posts this shape by hand.
-        let from_js = serde_json::json!({"type": "loading", "loaded": 1024.0, "total": null});
+        let from_js = serde_json::json!({"loading": {"loaded": 1024.0, "total": null}});
         let message: FromEngine = serde_json::from_value(from_js).unwrap();
         assert_eq!(
             message,

@@ -313,7 +313,7 @@ pub struct ImageSummary {
 
 /// A loaded data set as the page sees it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum DataSummary {
     Table(TableSummary),
     Images(ImageSummary),

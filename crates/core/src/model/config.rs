@@ -4,9 +4,11 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::flat::field;
+
 /// The optimizer and its settings.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Default)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(tag = "kind", rename_all = "snake_case", try_from = "FlatOptimizer")]
 pub enum Optimizer {
     Sgd {
         #[serde(default)]
@@ -29,6 +31,44 @@ pub enum Optimizer {
 
 fn default_weight_decay() -> f64 {
     0.01
+}
+
+/// [`Optimizer`] as read (see [`crate::flat`]).
+#[derive(Deserialize)]
+struct FlatOptimizer {
+    kind: OptimizerKind,
+    momentum: Option<f64>,
+    nesterov: Option<bool>,
+    weight_decay: Option<f64>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum OptimizerKind {
+    Sgd,
+    Adam,
+    AdamW,
+    RmsProp,
+}
+
+impl TryFrom<FlatOptimizer> for Optimizer {
+    type Error = String;
+
+    fn try_from(flat: FlatOptimizer) -> Result<Self, String> {
+        Ok(match flat.kind {
+            OptimizerKind::Sgd => Optimizer::Sgd {
+                momentum: flat.momentum.unwrap_or_default(),
+                nesterov: flat.nesterov.unwrap_or_default(),
+            },
+            OptimizerKind::Adam => Optimizer::Adam,
+            OptimizerKind::AdamW => Optimizer::AdamW {
+                weight_decay: flat.weight_decay.unwrap_or_else(default_weight_decay),
+            },
+            OptimizerKind::RmsProp => Optimizer::RmsProp {
+                momentum: flat.momentum.unwrap_or_default(),
+            },
+        })
+    }
 }
 
 impl Optimizer {
@@ -69,7 +109,7 @@ impl Optimizer {
 
 /// How the learning rate changes over the run.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Default)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(tag = "kind", rename_all = "snake_case", try_from = "FlatSchedule")]
 pub enum Schedule {
     #[default]
     Constant,
@@ -80,6 +120,40 @@ pub enum Schedule {
         #[serde(default)]
         min_fraction: f64,
     },
+}
+
+/// [`Schedule`] as read (see [`crate::flat`]).
+#[derive(Deserialize)]
+struct FlatSchedule {
+    kind: ScheduleKind,
+    every_epochs: Option<u32>,
+    factor: Option<f64>,
+    min_fraction: Option<f64>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum ScheduleKind {
+    Constant,
+    Step,
+    Cosine,
+}
+
+impl TryFrom<FlatSchedule> for Schedule {
+    type Error = String;
+
+    fn try_from(flat: FlatSchedule) -> Result<Self, String> {
+        Ok(match flat.kind {
+            ScheduleKind::Constant => Schedule::Constant,
+            ScheduleKind::Step => Schedule::Step {
+                every_epochs: field(flat.every_epochs, "every_epochs")?,
+                factor: field(flat.factor, "factor")?,
+            },
+            ScheduleKind::Cosine => Schedule::Cosine {
+                min_fraction: flat.min_fraction.unwrap_or_default(),
+            },
+        })
+    }
 }
 
 /// Early stopping on the validation loss.
@@ -93,7 +167,11 @@ pub struct EarlyStopping {
 
 /// Weights of the examples in the loss.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(
+    tag = "kind",
+    rename_all = "snake_case",
+    try_from = "FlatExampleWeights"
+)]
 pub enum ExampleWeights {
     #[default]
     None,
@@ -108,6 +186,44 @@ pub enum ExampleWeights {
     /// so that group and outcome are independent in the weighted training data. The
     /// studio turns this into [`ExampleWeights::PerSample`] for the loaded data.
     ReweighGroups { column: String },
+}
+
+/// [`ExampleWeights`] as read (see [`crate::flat`]).
+#[derive(Deserialize)]
+struct FlatExampleWeights {
+    kind: ExampleWeightsKind,
+    weights: Option<Vec<f32>>,
+    column: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum ExampleWeightsKind {
+    None,
+    PerClass,
+    Balanced,
+    PerSample,
+    ReweighGroups,
+}
+
+impl TryFrom<FlatExampleWeights> for ExampleWeights {
+    type Error = String;
+
+    fn try_from(flat: FlatExampleWeights) -> Result<Self, String> {
+        Ok(match flat.kind {
+            ExampleWeightsKind::None => ExampleWeights::None,
+            ExampleWeightsKind::PerClass => ExampleWeights::PerClass {
+                weights: field(flat.weights, "weights")?,
+            },
+            ExampleWeightsKind::Balanced => ExampleWeights::Balanced,
+            ExampleWeightsKind::PerSample => ExampleWeights::PerSample {
+                weights: field(flat.weights, "weights")?,
+            },
+            ExampleWeightsKind::ReweighGroups => ExampleWeights::ReweighGroups {
+                column: field(flat.column, "column")?,
+            },
+        })
+    }
 }
 
 impl ExampleWeights {

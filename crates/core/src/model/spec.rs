@@ -8,13 +8,14 @@
 use serde::{Deserialize, Serialize};
 
 use crate::data::summary::Task;
+use crate::flat::field;
 
 /// The version of the spec format this code writes and reads.
 pub const SPEC_VERSION: u32 = 1;
 
 /// What one example looks like to the network.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(tag = "kind", rename_all = "snake_case", try_from = "FlatInputShape")]
 pub enum InputShape {
     /// A row of `features` numbers (a prepared table).
     Features { features: usize },
@@ -24,6 +25,40 @@ pub enum InputShape {
         width: usize,
         channels: usize,
     },
+}
+
+/// [`InputShape`] as read (see [`crate::flat`]).
+#[derive(Deserialize)]
+struct FlatInputShape {
+    kind: InputShapeKind,
+    features: Option<usize>,
+    height: Option<usize>,
+    width: Option<usize>,
+    channels: Option<usize>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum InputShapeKind {
+    Features,
+    Image,
+}
+
+impl TryFrom<FlatInputShape> for InputShape {
+    type Error = String;
+
+    fn try_from(flat: FlatInputShape) -> Result<Self, String> {
+        Ok(match flat.kind {
+            InputShapeKind::Features => InputShape::Features {
+                features: field(flat.features, "features")?,
+            },
+            InputShapeKind::Image => InputShape::Image {
+                height: field(flat.height, "height")?,
+                width: field(flat.width, "width")?,
+                channels: field(flat.channels, "channels")?,
+            },
+        })
+    }
 }
 
 /// The shape of the values between two layers (one example, no batch dimension).
@@ -146,7 +181,7 @@ pub enum Padding {
 
 /// One layer of the network.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(tag = "type", rename_all = "snake_case", try_from = "FlatLayer")]
 pub enum Layer {
     /// Fully connected: needs a flat input.
     Dense {
@@ -188,6 +223,69 @@ pub enum Layer {
 
 fn one() -> usize {
     1
+}
+
+/// [`Layer`] as read (see [`crate::flat`]).
+#[derive(Deserialize)]
+struct FlatLayer {
+    #[serde(rename = "type")]
+    kind: LayerKind,
+    units: Option<usize>,
+    activation: Option<Activation>,
+    filters: Option<usize>,
+    kernel: Option<usize>,
+    stride: Option<usize>,
+    padding: Option<Padding>,
+    size: Option<usize>,
+    rate: Option<f32>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum LayerKind {
+    Dense,
+    Conv2d,
+    MaxPool2d,
+    AvgPool2d,
+    Flatten,
+    Dropout,
+    BatchNorm,
+}
+
+impl TryFrom<FlatLayer> for Layer {
+    type Error = String;
+
+    fn try_from(flat: FlatLayer) -> Result<Self, String> {
+        let activation = flat.activation.unwrap_or_default();
+        Ok(match flat.kind {
+            LayerKind::Dense => Layer::Dense {
+                units: field(flat.units, "units")?,
+                activation,
+            },
+            LayerKind::Conv2d => Layer::Conv2d {
+                filters: field(flat.filters, "filters")?,
+                kernel: field(flat.kernel, "kernel")?,
+                stride: flat.stride.unwrap_or_else(one),
+                padding: flat.padding.unwrap_or_default(),
+                activation,
+            },
+            LayerKind::MaxPool2d => Layer::MaxPool2d {
+                size: field(flat.size, "size")?,
+                stride: flat.stride,
+            },
+            LayerKind::AvgPool2d => Layer::AvgPool2d {
+                size: field(flat.size, "size")?,
+                stride: flat.stride,
+            },
+            LayerKind::Flatten => Layer::Flatten,
+            LayerKind::Dropout => Layer::Dropout {
+                rate: field(flat.rate, "rate")?,
+            },
+            LayerKind::BatchNorm => Layer::BatchNorm {
+                activation: flat.activation.unwrap_or_else(linear),
+            },
+        })
+    }
 }
 
 fn linear() -> Activation {

@@ -63,7 +63,7 @@ pub struct ModelSummary {
 
 /// What the model reads.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum ModelInput {
     /// One row of a table: a value per column.
     Table {
@@ -89,7 +89,7 @@ pub struct InputColumn {
 
 /// The kind of value a column takes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum InputKind {
     /// A number; `typical` is the training data's centre, a sensible default.
     Number { typical: f64 },
