@@ -1507,7 +1507,7 @@ mod tests {
         // The Evaluate step reports the groups of the test split: the labels' bias shows
         // as a lower base rate for women, and a model that reads gender (loans proposes
         // it as a sensitive input) learns to select women less often.
-        let train = |weights: ExampleWeights| {
+        let train = |weights: ExampleWeights, seed: u64| {
             let spec = ModelSpec::mlp(
                 InputShape::Features {
                     features: prepared.width,
@@ -1519,11 +1519,15 @@ mod tests {
                 epochs: 15,
                 learning_rate: 0.01,
                 weights,
+                seed,
                 ..TrainConfig::default()
             };
             trained(&data, spec, config)
         };
-        let before = train(ExampleWeights::None);
+        let reweigh = || ExampleWeights::ReweighGroups {
+            column: "gender".to_string(),
+        };
+        let before = train(ExampleWeights::None, 0);
         let report = &before.evaluation.as_ref().unwrap().groups[0];
         assert_eq!(report.column, "gender");
         assert_eq!(report.split, SplitName::Test);
@@ -1555,11 +1559,13 @@ mod tests {
         let gap_before = report.demographic_parity_difference.unwrap();
 
         // One click: the same model and settings, reweighted by gender.
-        let after = train(ExampleWeights::ReweighGroups {
-            column: "gender".to_string(),
-        });
-        let report_after = &after.evaluation.as_ref().unwrap().groups[0];
-        let gap_after = report_after.demographic_parity_difference.unwrap();
+        let after = train(reweigh(), 0);
+        let gap = |model: &ActiveModel| {
+            model.evaluation.as_ref().unwrap().groups[0]
+                .demographic_parity_difference
+                .unwrap()
+        };
+        let gap_after = gap(&after);
         let accuracy = |model: &ActiveModel| {
             model
                 .evaluation
@@ -1575,19 +1581,25 @@ mod tests {
             accuracy(&before),
             accuracy(&after)
         );
-        // Over training seeds 0..6 the gap went from 0.252 to 0.095 on average (from
-        // 0.201..0.288 to 0.051..0.135) and accuracy from 81.8% to 79.0%.
+        // Over training seeds 0..=5 and 42 the gap went from 0.252 to 0.108 on average
+        // (from 0.215..0.278 to 0.079..0.168) and accuracy from 81.6% to 80.0%. One seed
+        // can be unlucky (42: 0.242 -> 0.168), so the claim is checked on three.
         assert!(gap_before > 0.15, "the bias is learnt: {gap_before:.3}");
+        let (mut sum_before, mut sum_after) = (gap_before, gap_after);
+        for seed in 1..=2 {
+            sum_before += gap(&train(ExampleWeights::None, seed));
+            sum_after += gap(&train(reweigh(), seed));
+        }
+        let (mean_before, mean_after) = (sum_before / 3.0, sum_after / 3.0);
         assert!(
-            gap_after < 0.65 * gap_before && gap_before - gap_after > 0.08,
-            "reweighting narrows the gap: {gap_before:.3} -> {gap_after:.3}"
+            mean_after < 0.6 * mean_before && mean_before - mean_after > 0.08,
+            "reweighting narrows the mean gap over three seeds: \
+             {mean_before:.3} -> {mean_after:.3}"
         );
         // The file records the mitigation as asked for, not as 1,400 weights.
         assert_eq!(
             after.config.as_ref().map(|config| &config.weights),
-            Some(&ExampleWeights::ReweighGroups {
-                column: "gender".to_string()
-            })
+            Some(&reweigh())
         );
         assert!(
             after

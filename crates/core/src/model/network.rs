@@ -6,8 +6,8 @@ use burn::module::{Module, ModuleMapper, ModuleVisitor, Param};
 use burn::nn::conv::{Conv2d, Conv2dConfig};
 use burn::nn::pool::{AvgPool2d, AvgPool2dConfig, MaxPool2d, MaxPool2dConfig};
 use burn::nn::{
-    BatchNorm, BatchNormConfig, Dropout, DropoutConfig, Identity, Linear, LinearConfig,
-    PaddingConfig2d,
+    BatchNorm, BatchNormConfig, Dropout, DropoutConfig, Identity, Initializer, Linear,
+    LinearConfig, PaddingConfig2d,
 };
 use burn::tensor::activation::{elu, gelu, leaky_relu, relu, sigmoid, tanh};
 use burn::tensor::{Device, Tensor, TensorData};
@@ -55,7 +55,7 @@ impl Network {
         let outputs = infos.last().map_or(1, |info| info.output.size());
         Ok(Network {
             blocks,
-            head: LinearConfig::new(shape.size(), outputs).init(device),
+            head: dense(shape.size(), outputs, device),
         })
     }
 
@@ -254,13 +254,28 @@ fn activate<const D: usize>(x: Tensor<D>, activation: Activation) -> Tensor<D> {
     }
 }
 
+/// How a new network's dense and convolution weights are drawn: Glorot (Xavier) uniform,
+/// with zero biases, as in Keras and so TensorFlow.js. burn's default (PyTorch's: uniform
+/// within 1/√fan-in, biases too) left the benchmark's models behind TensorFlow.js's after
+/// one epoch on 8,000 digits: natively, over seeds 1 to 3, the MLP reached 89.7% against
+/// 91.2% with this, and after 3 epochs 92.8% against 94.4%; the CNN (seeds 1 and 2)
+/// 91.5% against 94.3% after one epoch.
+const WEIGHTS: Initializer = Initializer::XavierUniform { gain: 1.0 };
+
+/// A fully connected layer from `inputs` to `outputs`, drawn as [`WEIGHTS`] says.
+fn dense(inputs: usize, outputs: usize, device: &Device) -> Linear {
+    let mut linear = LinearConfig::new(inputs, outputs)
+        .with_initializer(WEIGHTS)
+        .init(device);
+    linear.bias = Some(Initializer::Zeros.init([outputs], device));
+    linear
+}
+
 /// The block for `layer` on an input of `shape` (already checked by `infer`).
 fn block(layer: &Layer, shape: Shape, device: &Device) -> Block {
     let (channels, height, width) = shape.dims();
     match *layer {
-        Layer::Dense { units, .. } => {
-            Block::Dense(LinearConfig::new(shape.size(), units).init(device))
-        }
+        Layer::Dense { units, .. } => Block::Dense(dense(shape.size(), units, device)),
         Layer::Conv2d {
             filters,
             kernel,
@@ -276,12 +291,13 @@ fn block(layer: &Layer, shape: Shape, device: &Device) -> Block {
                     PaddingConfig2d::Explicit(top, left, bottom, right)
                 }
             };
-            Block::Conv(
-                Conv2dConfig::new([channels, filters], [kernel, kernel])
-                    .with_stride([stride, stride])
-                    .with_padding(padding)
-                    .init(device),
-            )
+            let mut conv = Conv2dConfig::new([channels, filters], [kernel, kernel])
+                .with_stride([stride, stride])
+                .with_padding(padding)
+                .with_initializer(WEIGHTS)
+                .init(device);
+            conv.bias = Some(Initializer::Zeros.init([filters], device));
+            Block::Conv(conv)
         }
         Layer::MaxPool2d { size, stride } => Block::MaxPool(
             MaxPool2dConfig::new([size, size])
@@ -382,6 +398,56 @@ mod tests {
         let other = ModelSpec::mlp(InputShape::Features { features: 36 }, Task::MultiClass, 3);
         let error = Network::from_host(&other, &weights, &device).unwrap_err();
         assert_eq!(error.to_string(), "the saved weights do not fit this model");
+    }
+
+    #[test]
+    fn new_weights_are_glorot_uniform_and_biases_zero() {
+        fn values<const D: usize>(param: &Param<Tensor<D>>) -> Vec<f32> {
+            param.val().into_data().try_to_vec::<f32>().unwrap()
+        }
+        let device = Device::flex();
+        device.seed(5);
+        let mnist = InputShape::Image {
+            height: 28,
+            width: 28,
+            channels: 1,
+        };
+        let network = Network::new(&ModelSpec::cnn(mnist, Task::MultiClass, 10), &device).unwrap();
+        let mut checked = 0;
+        let mut check = |weights: Vec<f32>, bias: Vec<f32>, fan_in: usize, fan_out: usize| {
+            let bound = (6.0 / (fan_in + fan_out) as f32).sqrt();
+            let largest = weights.iter().fold(0f32, |m, w| m.max(w.abs()));
+            assert!(
+                largest <= bound && largest > 0.9 * bound,
+                "{largest} against {bound}"
+            );
+            let mean = weights.iter().sum::<f32>() / weights.len() as f32;
+            assert!(mean.abs() < 0.1 * bound, "mean {mean}");
+            assert!(!bias.is_empty() && bias.iter().all(|&b| b == 0.0));
+            checked += 1;
+        };
+        let head = Block::Dense(network.head.clone());
+        for block in network.blocks.iter().chain([&head]) {
+            match block {
+                Block::Dense(linear) => {
+                    let [inputs, outputs] = linear.weight.val().dims();
+                    let bias = linear.bias.as_ref().map(values).unwrap_or_default();
+                    check(values(&linear.weight), bias, inputs, outputs);
+                }
+                Block::Conv(conv) => {
+                    let [filters, channels, k1, k2] = conv.weight.val().dims();
+                    let bias = conv.bias.as_ref().map(values).unwrap_or_default();
+                    check(
+                        values(&conv.weight),
+                        bias,
+                        channels * k1 * k2,
+                        filters * k1 * k2,
+                    );
+                }
+                _ => {}
+            }
+        }
+        assert_eq!(checked, 5, "three convolutions, a dense layer and the head");
     }
 
     #[test]

@@ -833,6 +833,16 @@ mod tests {
         let mut trainer = Trainer::new(spec, config, set, &Device::flex()).unwrap();
         pollster::block_on(train(&mut trainer)).unwrap();
         assert_eq!(trainer.history.len(), 40);
+        // Biases start at zero and learn.
+        let head = trainer.network().unwrap().head;
+        let bias = head
+            .bias
+            .unwrap()
+            .val()
+            .into_data()
+            .try_to_vec::<f32>()
+            .unwrap();
+        assert!(bias.iter().any(|&b| b.abs() > 1e-3), "{bias:?}");
         let first = trainer.history[0].train_loss;
         let last = trainer.history[39].train_loss;
         assert!(last < first / 4.0, "loss {first} -> {last}");
