@@ -10,7 +10,8 @@
 //   node bench/run.mjs --quick  # CI: a short run that proves the bench works, not a measurement
 //
 // Options: --quick, --epochs N (1), --timed-steps N (50), --models mlp,cnn,
-// --no-native, --out DIR.
+// --no-native, --out DIR, --only "hearth cpu,wasm+shim" (while profiling: only the runs
+// whose "implementation backend" label contains one of the comma-separated texts).
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
@@ -33,6 +34,7 @@ function parseArgs(argv) {
       case "--models": args.models = next().split(","); break;
       case "--out": args.out = resolve(next()); break;
       case "--from": args.from = resolve(next()); break;
+      case "--only": args.only = next().toLowerCase().split(","); break;
       default: throw new Error(`unknown option ${argv[i]}`);
     }
   }
@@ -272,7 +274,8 @@ async function main() {
       }
       const native = nativeBinary()?.includes("/debug/") ? "CPU (hearth bench, debug build)" : "CPU (hearth bench)";
       if (args.native) plan.push(["Hearth native", native, async () => nativeRun(model, settings)]);
-      for (const [impl, backend, run] of plan) {
+      const wanted = ([impl, backend]) => !args.only || args.only.some((text) => `${impl} ${backend}`.toLowerCase().includes(text));
+      for (const [impl, backend, run] of plan.filter(wanted)) {
         log(`${model}: ${impl} ${backend} … `);
         const started = Date.now();
         const result = await run();

@@ -320,7 +320,7 @@ impl Trainer {
             .ok_or_else(|| Error::Backend("the model is gone".to_string()))?;
         let device = self.device.clone();
         let x = self.inputs(&rows, &device, true);
-        let (loss, output) = self.loss_on(&model, x, &rows, &device, true);
+        let (loss, output) = self.loss_on(model.forward(&self.spec, x), &rows, &device, true);
         // One readback per step: the loss and the number classified right.
         let mut readback = vec![loss.clone().detach()];
         if let Some(correct) = self.correct(output.detach(), &rows, &device) {
@@ -510,7 +510,7 @@ impl Trainer {
         let (mut total, mut correct, mut count) = (0.0f64, 0.0f64, 0usize);
         for chunk in rows.chunks(512) {
             let x = self.inputs(chunk, &device, false);
-            let (loss, output) = self.loss_on(&model, x, chunk, &device, false);
+            let (loss, output) = self.loss_on(model.infer(&self.spec, x), chunk, &device, false);
             let mut readback = vec![loss];
             if let Some(right) = self.correct(output, chunk, &device) {
                 readback.push(right);
@@ -553,18 +553,16 @@ impl Trainer {
         Some(predicted.equal(targets).float().sum())
     }
 
-    /// The mean loss of `rows` (whose inputs are `x`), weighted as the config says when
-    /// `weighted`, and the network's outputs.
+    /// The mean loss of `rows` given the network's `output` for them, weighted as the
+    /// config says when `weighted`, and the output.
     fn loss_on(
         &self,
-        model: &Network,
-        x: Tensor<2>,
+        output: Tensor<2>,
         rows: &[u32],
         device: &Device,
         weighted: bool,
     ) -> (Tensor<1>, Tensor<2>) {
         let batch = rows.len();
-        let output = model.forward(&self.spec, x);
         let logits = output.clone();
         let targets: Vec<f32> = rows.iter().map(|&row| self.data.y[row as usize]).collect();
         let per_example: Tensor<1> = match self.spec.task {
@@ -695,7 +693,7 @@ pub async fn predict(
     for chunk in x.chunks(512 * width) {
         let batch = chunk.len() / width;
         let input = Tensor::<2>::from_data(TensorData::new(chunk.to_vec(), [batch, width]), device);
-        let output = network.forward(spec, input);
+        let output = network.infer(spec, input);
         let output = match spec.task {
             Task::MultiClass => softmax(output, 1),
             Task::Binary => {
