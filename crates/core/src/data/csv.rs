@@ -4,7 +4,9 @@
 
 use super::{DataError, Table, TextColumn};
 
-pub use super::summary::{MAX_CSV_BYTES as MAX_BYTES, MAX_CSV_ROWS as MAX_ROWS};
+pub use super::summary::{
+    MAX_CSV_BYTES as MAX_BYTES, MAX_CSV_COLUMNS as MAX_COLUMNS, MAX_CSV_ROWS as MAX_ROWS,
+};
 
 /// How to read a file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -118,6 +120,13 @@ pub fn read_csv(
         if first {
             first = false;
             expected = record.len();
+            if expected > MAX_COLUMNS {
+                return Err(DataError::TooManyColumns {
+                    file: file.to_string(),
+                    found: expected,
+                    limit: MAX_COLUMNS,
+                });
+            }
             columns = header_names(&record, has_header)
                 .into_iter()
                 .map(TextColumn::new)
@@ -568,6 +577,19 @@ mod tests {
                 limit: 2
             }
         );
+        // A header of a million commas is refused before a column is made for each.
+        let mut wide = ",".repeat(1_000_000);
+        wide.push_str("\n1\n");
+        let error = read(wide.as_bytes()).unwrap_err();
+        assert_eq!(
+            error,
+            DataError::TooManyColumns {
+                file: "data.csv".into(),
+                found: 1_000_001,
+                limit: MAX_COLUMNS
+            }
+        );
+        assert!(error.to_string().contains("Hearth reads up to 20000"));
     }
 
     #[test]

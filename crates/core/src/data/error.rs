@@ -45,6 +45,14 @@ pub enum DataError {
         "{file} has more than {limit} rows, the most Hearth reads in the browser. Use a sample of the rows, or the `hearth` command line."
     )]
     TooManyRows { file: String, limit: usize },
+    #[error(
+        "{file} has {found} columns; Hearth reads up to {limit}. Keep the columns the model needs (in a spreadsheet, or with the `hearth` command line), then load it again."
+    )]
+    TooManyColumns {
+        file: String,
+        found: usize,
+        limit: usize,
+    },
     #[error("{file}, line {line}: {message}")]
     Csv {
         file: String,

@@ -8,6 +8,8 @@ use serde::{Deserialize, Serialize};
 pub const MAX_CSV_BYTES: usize = 100 * 1024 * 1024;
 /// The most rows the browser reads.
 pub const MAX_CSV_ROWS: usize = 1_000_000;
+/// The most columns a CSV file may have (MNIST as a table has 785).
+pub const MAX_CSV_COLUMNS: usize = 20_000;
 /// The most image files loaded at once, and the largest one.
 pub const MAX_IMAGE_FILES: usize = 20_000;
 pub const MAX_IMAGE_BYTES: usize = 20 * 1024 * 1024;

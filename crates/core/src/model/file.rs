@@ -119,6 +119,24 @@ pub fn read_document(file: &str, bytes: &[u8]) -> Result<ModelDocument, ModelFil
             file: file.to_string(),
             reason: format!("its architecture is invalid ({error})"),
         })?;
+    // The weights the description implies must be in the file: a few bytes must not make
+    // the loader build a network of gigabytes.
+    let stored: u64 = tensors
+        .tensors()
+        .iter()
+        .map(|(_, view)| view.data().len() as u64)
+        .sum();
+    let claimed = document.spec.params().saturating_mul(4);
+    if claimed > stored {
+        return Err(ModelFileError::Mismatch {
+            file: file.to_string(),
+            reason: format!(
+                "its description claims {} parameters but it holds only {} bytes of weights",
+                document.spec.params(),
+                stored
+            ),
+        });
+    }
     for (name, view) in tensors.tensors() {
         if view.dtype() != safetensors::Dtype::F32 {
             return Err(ModelFileError::Mismatch {
@@ -284,5 +302,26 @@ mod tests {
         )
         .unwrap_err();
         assert!(matches!(error, ModelFileError::Mismatch { .. }), "{error}");
+
+        // A description that claims a network of 80 M parameters (320 MB) over a few
+        // hundred kilobytes of weights is refused before anything is allocated for it.
+        let features = InputShape::Features { features: 8_000 };
+        let layers = vec![crate::model::spec::Layer::Dense {
+            units: 10_000,
+            activation: crate::model::spec::Activation::Relu,
+        }];
+        let greedy = ModelDocument {
+            spec: ModelSpec::new(features, layers, Task::MultiClass, 10),
+            ..other
+        };
+        let bytes = save(&network, &greedy).unwrap();
+        let error = read_document("greedy.safetensors", &bytes).unwrap_err();
+        assert!(
+            error.to_string().contains(&format!(
+                "claims 80110010 parameters but it holds only {} bytes of weights",
+                93_322 * 4
+            )),
+            "{error}"
+        );
     }
 }

@@ -12,6 +12,15 @@ use crate::flat::field;
 
 /// The version of the spec format this code writes and reads.
 pub const SPEC_VERSION: u32 = 1;
+/// The most values one example may have at any point of the network (the input included):
+/// 64 M, a 1024×1024 image with 64 channels. Checked before any arithmetic that could
+/// overflow (on wasm32 `usize` is 32 bits), so a hostile spec is refused, never built.
+pub const MAX_VALUES: usize = 1 << 26;
+/// The most trainable parameters a model may have: 100 M (400 MB of f32 weights, about what
+/// a browser tab can hold with Adam's two moments besides).
+pub const MAX_PARAMS: u64 = 100_000_000;
+/// The most hidden layers a model may have.
+pub const MAX_LAYERS: usize = 256;
 
 /// What one example looks like to the network.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -88,7 +97,18 @@ impl Shape {
         }
     }
 
-    /// The number of values.
+    /// The number of values, or `None` when it is over [`MAX_VALUES`] (or any side is).
+    pub fn checked_size(&self) -> Option<usize> {
+        let (channels, height, width) = self.dims();
+        [channels, height, width]
+            .iter()
+            .try_fold(1usize, |product, &n| {
+                product.checked_mul(n).filter(|&p| p <= MAX_VALUES)
+            })
+            .filter(|_| channels.max(height).max(width) <= MAX_VALUES)
+    }
+
+    /// The number of values (of a shape that [`ModelSpec::infer`] accepted).
     pub fn size(&self) -> usize {
         match *self {
             Shape::Flat { size } => size,
@@ -456,16 +476,43 @@ impl ModelSpec {
                 ),
             ));
         }
+        if self.layers.len() > MAX_LAYERS {
+            return Err(fail(
+                0,
+                "spec",
+                format!(
+                    "{} layers is too many: Hearth builds at most {MAX_LAYERS}",
+                    self.layers.len()
+                ),
+            ));
+        }
         let mut shape = Shape::from(self.input);
-        if shape.size() == 0 {
-            return Err(fail(0, "input", "the input has no values".to_string()));
+        let too_large = |shape: Shape| {
+            format!(
+                "{} values per example is too many: Hearth allows at most {} M at any layer; use smaller images or fewer filters",
+                shape.label(),
+                MAX_VALUES >> 20
+            )
+        };
+        match shape.checked_size() {
+            Some(0) => return Err(fail(0, "input", "the input has no values".to_string())),
+            None => return Err(fail(0, "input", too_large(shape))),
+            Some(_) => {}
         }
         let mut infos = Vec::with_capacity(self.layers.len() + 1);
+        let mut total_params = 0u64;
         for (index, layer) in self.layers.iter().enumerate() {
             let number = index + 1;
             let name = format!("{number}. {}", layer.label());
             let (output, params, flops) = layer_shape(layer, shape)
                 .map_err(|message| fail(number, &layer.label(), message))?;
+            if output.checked_size().is_none() {
+                return Err(fail(number, &layer.label(), too_large(output)));
+            }
+            total_params = total_params.saturating_add(params);
+            if total_params > MAX_PARAMS {
+                return Err(fail(number, &layer.label(), too_many_params(total_params)));
+            }
             infos.push(LayerInfo {
                 name,
                 output,
@@ -500,11 +547,26 @@ impl ModelSpec {
         } else {
             1
         };
+        if outputs > MAX_VALUES {
+            return Err(fail(
+                head,
+                "output",
+                format!("{outputs} classes is too many: Hearth allows at most {MAX_VALUES}"),
+            ));
+        }
+        let (params, flops) = dense_cost(size, outputs);
+        if total_params.saturating_add(params) > MAX_PARAMS {
+            return Err(fail(
+                head,
+                "output",
+                too_many_params(total_params.saturating_add(params)),
+            ));
+        }
         infos.push(LayerInfo {
             name: "output".to_string(),
             output: Shape::Flat { size: outputs },
-            params: (size * outputs + outputs) as u64,
-            flops: 2 * (size * outputs) as u64,
+            params,
+            flops,
         });
         Ok(infos)
     }
@@ -522,7 +584,27 @@ impl ModelSpec {
     }
 }
 
-/// One layer's output shape, parameters and FLOPs for `input`, or why it does not fit.
+fn too_many_params(params: u64) -> String {
+    format!(
+        "the model would have {:.1} M parameters; Hearth trains at most {} M in a browser tab: use fewer units or filters, or pool before Flatten",
+        params as f64 / 1e6,
+        MAX_PARAMS / 1_000_000
+    )
+}
+
+/// A dense layer's parameters and FLOPs, from `inputs` to `units` (saturating: the caller
+/// refuses anything near the limits).
+fn dense_cost(inputs: usize, units: usize) -> (u64, u64) {
+    let weights = (inputs as u64).saturating_mul(units as u64);
+    (
+        weights.saturating_add(units as u64),
+        weights.saturating_mul(2),
+    )
+}
+
+/// One layer's output shape, parameters and FLOPs for `input` (whose size is at most
+/// [`MAX_VALUES`]), or why it does not fit. Counts are saturating u64: the caller checks the
+/// output's size and the parameter total before anything is built.
 fn layer_shape(layer: &Layer, input: Shape) -> Result<(Shape, u64, u64), String> {
     let image = |what: &str| match input {
         Shape::Image {
@@ -545,11 +627,8 @@ fn layer_shape(layer: &Layer, input: Shape) -> Result<(Shape, u64, u64), String>
             if units == 0 {
                 return Err("a Dense layer needs at least 1 unit".to_string());
             }
-            Ok((
-                Shape::Flat { size: units },
-                (size * units + units) as u64,
-                2 * (size * units) as u64,
-            ))
+            let (params, flops) = dense_cost(size, units);
+            Ok((Shape::Flat { size: units }, params, flops))
         }
         Layer::Conv2d {
             filters,
@@ -570,8 +649,14 @@ fn layer_shape(layer: &Layer, input: Shape) -> Result<(Shape, u64, u64), String>
                 )),
             };
             let (oh, ow) = (out(height)?, out(width)?);
-            let params = (kernel * kernel * channels * filters + filters) as u64;
-            let flops = 2 * (kernel * kernel * channels * filters * oh * ow) as u64;
+            let weights = [kernel, kernel, channels, filters]
+                .iter()
+                .fold(1u64, |product, &n| product.saturating_mul(n as u64));
+            let params = weights.saturating_add(filters as u64);
+            let flops = weights
+                .saturating_mul(2)
+                .saturating_mul(oh as u64)
+                .saturating_mul(ow as u64);
             Ok((
                 Shape::Image {
                     channels: filters,
@@ -594,6 +679,9 @@ fn layer_shape(layer: &Layer, input: Shape) -> Result<(Shape, u64, u64), String>
                 ));
             }
             let (oh, ow) = ((height - size) / stride + 1, (width - size) / stride + 1);
+            let flops = [size, size, channels, oh, ow]
+                .iter()
+                .fold(1u64, |product, &n| product.saturating_mul(n as u64));
             Ok((
                 Shape::Image {
                     channels,
@@ -601,7 +689,7 @@ fn layer_shape(layer: &Layer, input: Shape) -> Result<(Shape, u64, u64), String>
                     width: ow,
                 },
                 0,
-                (size * size * channels * oh * ow) as u64,
+                flops,
             ))
         }
         Layer::Flatten => Ok((Shape::Flat { size: input.size() }, 0, 0)),
@@ -830,5 +918,53 @@ mod tests {
                 .message
                 .contains("version 2 is not supported")
         );
+    }
+
+    #[test]
+    fn hostile_sizes_are_refused_before_any_arithmetic_overflows() {
+        let dense = |units| Layer::Dense {
+            units,
+            activation: Activation::Relu,
+        };
+        let features = |features| InputShape::Features { features };
+        let message = |spec: ModelSpec| spec.infer().unwrap_err().to_string();
+        // An input, a layer or a class count past the value limit.
+        let huge = ModelSpec::new(features(usize::MAX), vec![], Task::MultiClass, 3);
+        assert!(message(huge).contains("values per example is too many"));
+        let image = InputShape::Image {
+            height: usize::MAX / 2,
+            width: 4,
+            channels: 0,
+        };
+        assert!(message(ModelSpec::new(image, vec![], Task::Binary, 2)).contains("too many"));
+        let wide = ModelSpec::new(features(4), vec![dense(usize::MAX)], Task::Binary, 2);
+        assert!(message(wide).starts_with("layer 1 (Dense"));
+        let classes = ModelSpec::new(features(4), vec![], Task::MultiClass, usize::MAX);
+        assert!(message(classes).contains("classes is too many"));
+        // Parameters: each layer fits, the total does not; the layer that tips it is named.
+        let deep = ModelSpec::new(
+            features(10_000),
+            vec![dense(4_000), dense(10_000), dense(10_000)],
+            Task::Binary,
+            2,
+        );
+        let error = deep.infer().unwrap_err();
+        assert_eq!(error.layer, 3);
+        assert!(error.message.contains("at most 100 M"), "{error}");
+        assert_eq!(deep.params(), 0);
+        // A kernel whose square overflows, with "same" padding (no fit check).
+        let conv = Layer::Conv2d {
+            filters: 8,
+            kernel: usize::MAX / 2,
+            stride: 1,
+            padding: Padding::Same,
+            activation: Activation::Relu,
+        };
+        assert!(message(ModelSpec::new(MNIST, vec![conv], Task::Binary, 2)).contains("parameters"));
+        let many = ModelSpec::new(features(4), vec![dense(2); MAX_LAYERS + 1], Task::Binary, 2);
+        assert!(message(many).contains("too many"));
+        // The largest models that are allowed still are.
+        let big = ModelSpec::new(features(9_000), vec![dense(10_000)], Task::Binary, 2);
+        assert!(big.params() > 90_000_000 && big.params() <= MAX_PARAMS);
     }
 }
