@@ -685,7 +685,7 @@ fn ClassBalance(data: RwSignal<DataState>) -> impl IntoView {
                             view! {
                                 <li>
                                     <span class="label">{label.clone()}</span>
-                                    <span class="bar" style=format!("width: {:.1}%", share * 100.0)></span>
+                                    <span class="bar" style:width=format!("{:.1}%", share * 100.0)></span>
                                     <span class="count">{format!("{count} ({:.0}%)", share * 100.0)}</span>
                                 </li>
                             }

@@ -294,20 +294,17 @@ fn Confusion(
                                 {row.into_iter().enumerate().map(|(predicted, count)| {
                                     let share = if total == 0 { 0.0 } else { count as f64 / total as f64 };
                                     let diagonal = truth == predicted;
-                                    let style = format!(
-                                        "background: {}",
-                                        if diagonal {
-                                            format!("rgba(47, 125, 50, {:.2})", 0.08 + share * 0.6)
-                                        } else {
-                                            format!("rgba(210, 85, 43, {:.2})", if count == 0 { 0.0 } else { 0.1 + share * 0.8 })
-                                        }
-                                    );
+                                    let background = if diagonal {
+                                        format!("rgba(47, 125, 50, {:.2})", 0.08 + share * 0.6)
+                                    } else {
+                                        format!("rgba(210, 85, 43, {:.2})", if count == 0 { 0.0 } else { 0.1 + share * 0.8 })
+                                    };
                                     let name = format!(
                                         "True {label}, predicted {}: {count} samples",
                                         labels.get(predicted).cloned().unwrap_or_default()
                                     );
                                     view! {
-                                        <td style=style>
+                                        <td style:background=background>
                                             <button type="button" class="cell" aria-label=name
                                                 data-testid=format!("cell-{truth}-{predicted}")
                                                 aria-pressed=move || (eval.with(|eval| eval.selected) == Some((truth, predicted))).to_string()
@@ -414,7 +411,7 @@ fn ImportanceView(
                 view! {
                     <li>
                         <span class="label">{item.feature.clone()}</span>
-                        <span class="bar"><span style=format!("width: {width:.1}%")></span></span>
+                        <span class="bar"><span style:width=format!("{width:.1}%")></span></span>
                         <span class="value">{format!("{} ± {}", value(item.mean), value(item.std))}</span>
                     </li>
                 }
@@ -836,7 +833,7 @@ fn BoundaryView(boundary: hearth_core::metrics::Boundary, labels: Vec<String>) -
         .iter()
         .enumerate()
         .map(|(class, label)| {
-            view! { <span class="key-item"><span class="swatch" style=format!("background:{}", class_colour(class as u32))></span>{label.clone()}</span> }
+            view! { <span class="key-item"><span class="swatch" style:background=class_colour(class as u32)></span>{label.clone()}</span> }
         })
         .collect_view();
     let summary = format!(

@@ -871,7 +871,7 @@ fn PredictionView(uses: RwSignal<UseState>) -> impl IntoView {
                         view! {
                             <li class:best=*label == prediction.predicted>
                                 <span class="label">{label.clone()}</span>
-                                <span class="bar"><span style=format!("width: {percent:.1}%")></span></span>
+                                <span class="bar"><span style:width=format!("{percent:.1}%")></span></span>
                                 <span class="value">{format!("{percent:.1}%")}</span>
                             </li>
                         }

@@ -6,6 +6,7 @@ import { extname, join, normalize, resolve } from "node:path";
 import { mkdirSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { chromium } from "playwright-core";
+import { POLICY } from "../../scripts/csp.mjs";
 
 const DIST = resolve(import.meta.dirname, "../../dist");
 export const ARTIFACTS = resolve(import.meta.dirname, "artifacts");
@@ -41,6 +42,8 @@ export async function serveDist({ delays = {} } = {}) {
         "Content-Type": TYPES[extname(file)] ?? "application/octet-stream",
         "Content-Length": info.size,
         "Cache-Control": "no-store",
+        // As a host should: the same policy as the page's <meta>, which reaches the worker.
+        "Content-Security-Policy": POLICY,
       });
       response.end(body);
     } catch {
@@ -91,6 +94,12 @@ export class HearthPage {
       if (message.type() === "error") this.consoleErrors.push(message.text());
     });
     page.on("pageerror", (error) => this.consoleErrors.push(String(error)));
+    // What the Content-Security-Policy blocked, in the page or its workers (Chromium
+    // reports both on the page's console).
+    this.policyViolations = [];
+    page.on("console", (message) => {
+      if (/Content Security Policy/i.test(message.text())) this.policyViolations.push(message.text());
+    });
   }
 
   async open(origin, query = "") {

@@ -80,6 +80,61 @@ test("a whole journey (upload, train, evaluate, predict, download, save) sends n
     assert.deepEqual(foreign, []);
     // The page says so.
     assert.match(await page.locator(".tagline").innerText(), /Your data never leaves this device/);
+    // And all of it ran under the strict Content-Security-Policy (see the test below).
+    assert.deepEqual(app.policyViolations, []);
+  } finally {
+    await browser.close();
+  }
+});
+
+test("the page and its worker run under a strict Content-Security-Policy that is enforced", async () => {
+  // The built page: the policy first in <head>, and no inline script or handler.
+  const html = await (await fetch(`${server.origin}/`)).text();
+  const meta = html.match(/<meta http-equiv="Content-Security-Policy" content="([^"]+)">/);
+  const policy = meta?.[1];
+  assert.ok(policy, "the page has the policy");
+  assert.ok(meta.index < html.search(/<(script|link|style)[\s>]/), "before anything that loads");
+  assert.match(policy, /script-src 'self' 'wasm-unsafe-eval'(;|$)/);
+  assert.match(policy, /connect-src 'self'(;|$)/);
+  assert.doesNotMatch(policy, /'unsafe-inline'|'unsafe-eval'|\*/);
+  for (const [, attrs, body] of html.matchAll(/<script([^>]*)>([\s\S]*?)<\/script>/g)) {
+    assert.match(attrs, /\ssrc=/, "every script is a file");
+    assert.equal(body.trim(), "");
+  }
+  const worker = await fetch(`${server.origin}/engine-loader.js`);
+  assert.equal(worker.headers.get("content-security-policy"), policy, "the worker gets it as a header");
+
+  const browser = await launchBrowser();
+  try {
+    const app = new HearthPage(await browser.newPage());
+    const page = app.page;
+    await app.open(server.origin);
+    await app.waitForEngine();
+    await app.runEngineCheck();
+    // Draw a digit and read the prediction: canvas, the worker and the model all work.
+    await app.step("Use & share").click();
+    await page.getByTestId("model-name").getByText(/pretrained/).waitFor({ timeout: 60_000 });
+    assert.deepEqual(app.policyViolations, []);
+    assert.deepEqual(app.consoleErrors, []);
+
+    // The policy is enforced, not just present: what it forbids fails in this page.
+    const refused = await page.evaluate(async () => {
+      const results = {};
+      const button = document.createElement("button");
+      button.setAttribute("onclick", "window.handled = true");
+      document.body.append(button);
+      button.click();
+      button.remove();
+      results.handler = window.handled === true ? "ran" : "blocked";
+      try { await fetch("http://127.0.0.2:9/exfiltrate", { mode: "no-cors" }); results.fetch = "sent"; } catch (error) { results.fetch = error.name; }
+      const script = document.createElement("script");
+      script.textContent = "window.injected = true";
+      document.head.append(script);
+      results.inline = window.injected === true ? "ran" : "blocked";
+      return results;
+    });
+    assert.deepEqual(refused, { handler: "blocked", fetch: "TypeError", inline: "blocked" });
+    assert.ok(app.policyViolations.length >= 3, app.policyViolations.join("\n"));
   } finally {
     await browser.close();
   }
