@@ -9,8 +9,9 @@ cargo build --quiet -p hearth-cli
 hearth="$CARGO_TARGET_DIR/debug/hearth"
 csv=fuzz/corpus/csv
 models=fuzz/corpus/model_file
-rm -rf "$csv" "$models"
+# Inputs the fuzzer found (found-*) stay: they are the regression seeds.
 mkdir -p "$csv" "$models"
+find "$csv" "$models" -type f ! -name 'found-*' -delete
 
 # CSV: the first byte of each seed is the fuzz target's "skip ragged rows" switch.
 seed() { printf '%b' "$2" >"$csv/$1"; }
