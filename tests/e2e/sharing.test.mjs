@@ -91,6 +91,8 @@ test("train, download, reload: the session is back; the download predicts the sa
     assert.equal(await page.getByTestId("total-params").innerText(), "9,091");
     await app.step("Train").click();
     assert.equal(await page.getByTestId("epochs").inputValue(), "25");
+    // The history comes back with the restored model, which may still be on its way.
+    await page.getByTestId("history").locator("tbody tr").nth(24).waitFor({ timeout: 30_000 });
     assert.equal(await page.getByTestId("history").locator("tbody tr").count(), 25);
     await app.step("Use & share").click();
     await page.getByTestId("model-name").getByText(/kept in this browser/).waitFor({ timeout: 30_000 });
