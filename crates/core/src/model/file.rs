@@ -112,7 +112,7 @@ pub fn read_document(file: &str, bytes: &[u8]) -> Result<ModelDocument, ModelFil
     }
     let document: ModelDocument = serde_json::from_value(version)
         .map_err(|error| not_a_model(format!("its description is incomplete ({error})")))?;
-    document
+    let layers = document
         .spec
         .infer()
         .map_err(|error| ModelFileError::Mismatch {
@@ -121,23 +121,18 @@ pub fn read_document(file: &str, bytes: &[u8]) -> Result<ModelDocument, ModelFil
         })?;
     // The weights the description implies must be in the file: a few bytes must not make
     // the loader build a network of gigabytes.
-    let stored: u64 = tensors
-        .tensors()
-        .iter()
-        .map(|(_, view)| view.data().len() as u64)
-        .sum();
-    let claimed = document.spec.params().saturating_mul(4);
-    if claimed > stored {
+    let params: u64 = layers.iter().map(|layer| layer.params).sum();
+    let views = tensors.tensors();
+    let stored: u64 = views.iter().map(|(_, view)| view.data().len() as u64).sum();
+    if params.saturating_mul(4) > stored {
         return Err(ModelFileError::Mismatch {
             file: file.to_string(),
             reason: format!(
-                "its description claims {} parameters but it holds only {} bytes of weights",
-                document.spec.params(),
-                stored
+                "its description claims {params} parameters but it holds only {stored} bytes of weights"
             ),
         });
     }
-    for (name, view) in tensors.tensors() {
+    for (name, view) in &views {
         if view.dtype() != safetensors::Dtype::F32 {
             return Err(ModelFileError::Mismatch {
                 file: file.to_string(),
@@ -215,15 +210,7 @@ mod tests {
     fn model() -> (Network, ModelDocument, Device) {
         let device = Device::flex();
         device.seed(3);
-        let spec = ModelSpec::cnn(
-            InputShape::Image {
-                height: 28,
-                width: 28,
-                channels: 1,
-            },
-            Task::MultiClass,
-            10,
-        );
+        let spec = ModelSpec::cnn(InputShape::MNIST, Task::MultiClass, 10);
         let network = Network::new(&spec, &device).unwrap();
         let document = ModelDocument {
             format_version: FORMAT_VERSION,
@@ -284,15 +271,7 @@ mod tests {
             "{error}"
         );
         let other = ModelDocument {
-            spec: ModelSpec::mlp(
-                InputShape::Image {
-                    height: 28,
-                    width: 28,
-                    channels: 1,
-                },
-                Task::MultiClass,
-                10,
-            ),
+            spec: ModelSpec::mlp(InputShape::MNIST, Task::MultiClass, 10),
             ..document
         };
         let error = load(
