@@ -90,16 +90,14 @@ export class HearthPage {
   constructor(page) {
     this.page = page;
     this.consoleErrors = [];
-    page.on("console", (message) => {
-      if (message.type() === "error") this.consoleErrors.push(message.text());
-    });
-    page.on("pageerror", (error) => this.consoleErrors.push(String(error)));
     // What the Content-Security-Policy blocked, in the page or its workers (Chromium
     // reports both on the page's console).
     this.policyViolations = [];
     page.on("console", (message) => {
+      if (message.type() === "error") this.consoleErrors.push(message.text());
       if (/Content Security Policy/i.test(message.text())) this.policyViolations.push(message.text());
     });
+    page.on("pageerror", (error) => this.consoleErrors.push(String(error)));
   }
 
   async open(origin, query = "") {
