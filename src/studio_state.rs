@@ -711,11 +711,7 @@ mod tests {
 
     fn shape() -> DataShape {
         DataShape {
-            input: InputShape::Image {
-                height: 28,
-                width: 28,
-                channels: 1,
-            },
+            input: InputShape::MNIST,
             task: Task::MultiClass,
             classes: 10,
         }

@@ -41,11 +41,7 @@ impl BenchModel {
 
     /// The spec, as the Model step's presets build it for 28×28 grayscale digits.
     pub fn spec(self) -> ModelSpec {
-        let input = InputShape::Image {
-            height: 28,
-            width: 28,
-            channels: 1,
-        };
+        let input = InputShape::MNIST;
         match self {
             BenchModel::Mlp => ModelSpec::mlp(input, Task::MultiClass, 10),
             BenchModel::Cnn => ModelSpec::cnn(input, Task::MultiClass, 10),

@@ -1709,11 +1709,7 @@ mod tests {
     fn an_image_model_predicts_pixels_and_files_and_knows_digits() {
         let mut data = DataSession::default();
         data.load_builtin("mnist");
-        let input = InputShape::Image {
-            height: 28,
-            width: 28,
-            channels: 1,
-        };
+        let input = InputShape::MNIST;
         let spec = ModelSpec::logistic(input, Task::MultiClass, 10);
         let config = TrainConfig {
             epochs: 1,

@@ -538,15 +538,7 @@ mod tests {
         assert!(conv_unfolded(&strided, Tensor::<4>::zeros([1, 1, 9, 9], &device)).is_none());
 
         // The whole CNN preset: inference and training forward agree.
-        let spec = ModelSpec::cnn(
-            InputShape::Image {
-                height: 28,
-                width: 28,
-                channels: 1,
-            },
-            Task::MultiClass,
-            10,
-        );
+        let spec = ModelSpec::cnn(InputShape::MNIST, Task::MultiClass, 10);
         let network = Network::new(&spec, &device).unwrap();
         for batch in [1, 3] {
             let input = Tensor::<2>::random([batch, 784], Distribution::Default, &device);
@@ -621,11 +613,7 @@ mod tests {
         }
         let device = Device::flex();
         device.seed(5);
-        let mnist = InputShape::Image {
-            height: 28,
-            width: 28,
-            channels: 1,
-        };
+        let mnist = InputShape::MNIST;
         let network = Network::new(&ModelSpec::cnn(mnist, Task::MultiClass, 10), &device).unwrap();
         let mut checked = 0;
         let mut check = |weights: Vec<f32>, bias: Vec<f32>, fan_in: usize, fan_out: usize| {
@@ -666,11 +654,7 @@ mod tests {
 
     #[test]
     fn presets_build_with_the_inferred_shapes_and_parameters() {
-        let mnist = InputShape::Image {
-            height: 28,
-            width: 28,
-            channels: 1,
-        };
+        let mnist = InputShape::MNIST;
         check(
             &ModelSpec::logistic(InputShape::Features { features: 4 }, Task::MultiClass, 3),
             5,

@@ -53,6 +53,15 @@ enum InputShapeKind {
     Image,
 }
 
+impl InputShape {
+    /// MNIST's digits: 28×28, one grey channel.
+    pub const MNIST: InputShape = InputShape::Image {
+        height: 28,
+        width: 28,
+        channels: 1,
+    };
+}
+
 impl TryFrom<FlatInputShape> for InputShape {
     type Error = String;
 
@@ -723,11 +732,7 @@ pub fn same_padding(side: usize, kernel: usize, stride: usize) -> (usize, usize)
 mod tests {
     use super::*;
 
-    const MNIST: InputShape = InputShape::Image {
-        height: 28,
-        width: 28,
-        channels: 1,
-    };
+    const MNIST: InputShape = InputShape::MNIST;
 
     #[test]
     fn the_mlp_preset_has_the_textbook_parameter_count() {

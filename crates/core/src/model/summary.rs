@@ -239,15 +239,7 @@ mod tests {
             parameters: 93_322,
             test_score: Some(0.9871),
             test_rows: 0,
-            spec: ModelSpec::cnn(
-                crate::model::InputShape::Image {
-                    height: 28,
-                    width: 28,
-                    channels: 1,
-                },
-                Task::MultiClass,
-                10,
-            ),
+            spec: ModelSpec::cnn(crate::model::InputShape::MNIST, Task::MultiClass, 10),
             config: None,
             history: Vec::new(),
             card: ModelCard::default(),

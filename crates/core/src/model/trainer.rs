@@ -1280,11 +1280,7 @@ mod learning {
             seed: 42,
         };
         let set = TrainSet::from_images(&images, &split, Default::default());
-        let input = InputShape::Image {
-            height: 28,
-            width: 28,
-            channels: 1,
-        };
+        let input = InputShape::MNIST;
         let spec = ModelSpec::mlp(input, Task::MultiClass, 10);
         let config = TrainConfig {
             learning_rate: 0.002,
