@@ -91,8 +91,9 @@ test("train, download, reload: the session is back; the download predicts the sa
     assert.equal(await page.getByTestId("total-params").innerText(), "9,091");
     await app.step("Train").click();
     assert.equal(await page.getByTestId("epochs").inputValue(), "25");
-    // The history comes back with the restored model, which may still be on its way.
-    await page.getByTestId("history").locator("tbody tr").nth(24).waitFor({ timeout: 30_000 });
+    // The history comes back with the restored model, which may still be on its way. The
+    // table sits in a closed <details>, so its rows are attached but not visible.
+    await page.getByTestId("history").locator("tbody tr").nth(24).waitFor({ state: "attached", timeout: 30_000 });
     assert.equal(await page.getByTestId("history").locator("tbody tr").count(), 25);
     await app.step("Use & share").click();
     await page.getByTestId("model-name").getByText(/kept in this browser/).waitFor({ timeout: 30_000 });
