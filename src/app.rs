@@ -1,6 +1,7 @@
 //! The app's components. They render [`EngineStatus`] and forward user actions; the
 //! decisions live in plain structs tested natively.
 
+use hearth_core::protocol::{FromEngine, ToEngine};
 use leptos::prelude::*;
 
 use crate::data_panel::DataPanel;
@@ -27,28 +28,17 @@ pub fn App() -> impl IntoView {
     let link = StoredValue::new_local(None::<EngineLink>);
     let keeper = Keeper::new(link, data, specs, train);
     provide_context(keeper);
-    match EngineLink::connect() {
-        Ok(engine) => {
-            let reply_link = engine.clone();
-            engine.listen(move |message, bytes| {
-                data.update(|data| data.on_message(&message));
-                train.update(|train| train.on_message(&message));
-                uses.update(|uses| uses.on_message(&message));
-                eval.update(|eval| eval.on_message(&message));
-                keeper.on_message(&message, bytes);
-                let replies = status
-                    .try_update(|status| status.on_message(message))
-                    .unwrap_or_default();
-                for reply in &replies {
-                    reply_link.send(reply);
-                }
-            });
-            link.set_value(Some(engine));
-        }
-        Err(message) => {
-            status.update(|status| status.phase = Phase::Failed { message });
-        }
-    }
+    let engine = Engine {
+        link,
+        status,
+        data,
+        train,
+        uses,
+        eval,
+        keeper,
+        first: StoredValue::new(true),
+    };
+    engine.connect();
     let send = move |message| platform::send(link, message);
 
     // A shared link (`#spec=…`) opens its model spec in the Model step.
@@ -97,7 +87,69 @@ pub fn App() -> impl IntoView {
                 send(message);
             } />
         </main>
-        <EngineStatusBar status=status />
+        <EngineStatusBar status=status on_restart=move || engine.restart() />
+    }
+}
+
+/// The page's side of the engine: connecting to its worker, handing every message to
+/// the states, and starting a new worker when one crashed. Cheap to copy.
+#[derive(Clone, Copy)]
+struct Engine {
+    link: platform::Link,
+    status: RwSignal<EngineStatus>,
+    data: RwSignal<DataState>,
+    train: RwSignal<TrainState>,
+    uses: RwSignal<UseState>,
+    eval: RwSignal<EvalState>,
+    keeper: Keeper,
+    /// Whether this is the page's first engine (test hooks apply to it only).
+    first: StoredValue<bool>,
+}
+
+impl Engine {
+    fn connect(self) {
+        match EngineLink::connect() {
+            Ok(engine) => {
+                let reply_link = engine.clone();
+                engine.listen(move |message, bytes| {
+                    if matches!(message, FromEngine::Ready { .. })
+                        && self.first.get_value()
+                        && platform::debug_engine_panic_requested()
+                    {
+                        self.first.set_value(false);
+                        reply_link.send(&ToEngine::PanicAfterEpoch { after_epoch: 1 });
+                    }
+                    self.data.update(|data| data.on_message(&message));
+                    self.train.update(|train| train.on_message(&message));
+                    self.uses.update(|uses| uses.on_message(&message));
+                    self.eval.update(|eval| eval.on_message(&message));
+                    self.keeper.on_message(&message, bytes);
+                    let replies = self
+                        .status
+                        .try_update(|status| status.on_message(message))
+                        .unwrap_or_default();
+                    for reply in &replies {
+                        reply_link.send(reply);
+                    }
+                });
+                self.link.set_value(Some(engine));
+            }
+            Err(message) => {
+                self.status
+                    .update(|status| status.phase = Phase::Failed { message });
+            }
+        }
+    }
+
+    /// Ends the crashed worker and starts a new one, which gets the page's work back.
+    fn restart(self) {
+        if let Some(old) = self.link.try_update_value(Option::take).flatten() {
+            old.terminate();
+        }
+        self.first.set_value(false);
+        self.status.update(EngineStatus::restart);
+        self.keeper.engine_restarting();
+        self.connect();
     }
 }
 
@@ -264,14 +316,19 @@ pub fn loss_polyline(losses: &[f32], width: f64, height: f64) -> String {
 
 /// The engine's loading progress and state, always visible at the bottom.
 #[component]
-fn EngineStatusBar(status: RwSignal<EngineStatus>) -> impl IntoView {
+fn EngineStatusBar(
+    status: RwSignal<EngineStatus>,
+    on_restart: impl Fn() + 'static,
+) -> impl IntoView {
     let summary = move || status.with(|status| status.summary());
     let fraction = move || status.with(|status| status.loading_fraction());
-    let failed = move || status.with(|status| matches!(status.phase, Phase::Failed { .. }));
+    let failed = move || status.with(EngineStatus::has_failed);
     view! {
         <footer class="statusbar" class:failed=failed>
             <progress max="1" value=move || fraction().map(|value| value.to_string()) aria-label="Engine loading"></progress>
             <span data-testid="engine-status" role="status">{summary}</span>
+            <button type="button" data-testid="restart-engine" hidden=move || !failed()
+                on:click=move |_| on_restart()>"Restart the engine"</button>
         </footer>
     }
 }

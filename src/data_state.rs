@@ -76,6 +76,13 @@ impl DataState {
                     skippable_rows: *skippable_rows,
                 });
             }
+            FromEngine::Error { fatal: true, .. } if self.loading.is_some() => {
+                self.loading = None;
+                self.problem = Some(Problem {
+                    message: "The engine crashed while reading the data. Restart the engine (at the bottom of the page), then choose the data again.".to_string(),
+                    skippable_rows: None,
+                });
+            }
             _ => {}
         }
     }
@@ -257,6 +264,27 @@ mod tests {
         assert_eq!(
             state.problem.as_ref().map(|p| p.message.as_str()),
             Some("bad.csv is empty.")
+        );
+        assert_eq!(state.summary.as_ref().map(DataSummary::name), Some("t.csv"));
+    }
+
+    #[test]
+    fn a_crash_while_reading_ends_the_wait_with_what_to_do() {
+        let mut state = loaded();
+        state.start("Reading big.csv");
+        state.on_message(&FromEngine::Error {
+            message: "the engine hit a bug".into(),
+            fatal: true,
+        });
+        assert!(state.loading.is_none());
+        let problem = state
+            .problem
+            .as_ref()
+            .map(|p| p.message.as_str())
+            .unwrap_or("");
+        assert!(
+            problem.starts_with("The engine crashed while reading"),
+            "{problem}"
         );
         assert_eq!(state.summary.as_ref().map(DataSummary::name), Some("t.csv"));
     }

@@ -153,6 +153,21 @@ impl EngineStatus {
         }
     }
 
+    /// The user asked for a new engine after the last one stopped: it loads again.
+    pub fn restart(&mut self) {
+        self.phase = Phase::Loading {
+            loaded: 0.0,
+            total: None,
+        };
+        self.self_test = SelfTest::default();
+        self.notice = None;
+    }
+
+    /// Whether the engine stopped for good (a new one can be started).
+    pub fn has_failed(&self) -> bool {
+        matches!(self.phase, Phase::Failed { .. })
+    }
+
     /// The user asked for the self test; returns the message to send, if the engine is ready.
     pub fn start_self_test(&mut self) -> Option<ToEngine> {
         if !self.is_ready() || self.self_test.running {
@@ -226,6 +241,24 @@ fn megabytes(bytes: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_restarted_engine_loads_again_and_is_told_the_backend_choice() {
+        let mut status = EngineStatus::new(true);
+        status.on_message(FromEngine::Error {
+            message: "the engine hit a bug".into(),
+            fatal: true,
+        });
+        assert!(status.has_failed());
+        assert_eq!(status.backend_label(), "unavailable");
+        status.restart();
+        assert!(!status.has_failed());
+        assert!(matches!(status.phase, Phase::Loading { .. }));
+        let replies = status.on_message(FromEngine::Booted {
+            version: "0.1.0".into(),
+        });
+        assert_eq!(replies, vec![ToEngine::Init { force_cpu: true }]);
+    }
 
     #[test]
     fn booting_engine_is_told_the_users_backend_choice() {

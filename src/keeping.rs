@@ -66,6 +66,11 @@ pub struct Keeper {
     last_written: StoredValue<String>,
     /// A shared link's spec was opened: it wins over the restored session's.
     spec_from_link: StoredValue<bool>,
+    /// The last model file kept in the session (also in memory, so that a restarted
+    /// engine gets it back even when storage refused it).
+    last_file: StoredValue<Option<(String, js_sys::Uint8Array)>, LocalStorage>,
+    /// A new engine is starting after the last one crashed.
+    restarting: StoredValue<bool>,
 }
 
 impl Keeper {
@@ -92,6 +97,8 @@ impl Keeper {
             restoring_model: StoredValue::new(false),
             last_written: StoredValue::new(String::new()),
             spec_from_link: StoredValue::new(false),
+            last_file: StoredValue::new_local(None),
+            restarting: StoredValue::new(false),
         };
         keeper.watch();
         keeper
@@ -179,6 +186,10 @@ impl Keeper {
     /// Handles what the engine says that concerns keeping work.
     pub fn on_message(self, message: &FromEngine, bytes: Option<js_sys::Uint8Array>) {
         match message {
+            FromEngine::Ready { .. } if self.restarting.get_value() => {
+                self.restarting.set_value(false);
+                self.resume_after_restart();
+            }
             FromEngine::Ready { .. } if self.restore_stage.get_value() == 0 => {
                 self.restore_stage.set_value(1);
                 wasm_bindgen_futures::spawn_local(self.restore());
@@ -278,6 +289,8 @@ impl Keeper {
                 });
             }
             FileAction::KeepInSession => {
+                self.last_file
+                    .set_value(Some((file_name.clone(), bytes.clone())));
                 wasm_bindgen_futures::spawn_local(async move {
                     let record = storage::record(&[
                         ("name", &JsValue::from_str(&file_name)),
@@ -595,6 +608,19 @@ impl Keeper {
                 )
             }
         };
+        self.send_load(choice, config, message, file, files);
+    }
+
+    /// Asks the engine to load `choice` again (`message`, with its files), then to apply
+    /// `config` to it once it is loaded.
+    fn send_load(
+        self,
+        choice: DataChoice,
+        config: Option<DataConfig>,
+        message: ToEngine,
+        file: Option<web_sys::File>,
+        files: Vec<web_sys::File>,
+    ) {
         let upload = match (&file, files.is_empty()) {
             (Some(file), _) => Some(Upload::Csv(file.clone())),
             (None, false) => Some(Upload::Images(files.clone())),
@@ -610,6 +636,86 @@ impl Keeper {
             file.as_ref().map(AsRef::as_ref),
             &files,
         );
+    }
+
+    /// The engine crashed and a new one is starting: once it is ready, it gets the data,
+    /// its settings and the last model back.
+    pub fn engine_restarting(self) {
+        if self.restore_stage.get_value() < 2 {
+            // It crashed while the last session was being restored: restore again.
+            self.restore_stage.set_value(0);
+        } else {
+            self.restarting.set_value(true);
+        }
+    }
+
+    /// Gives a restarted engine what the page still holds: the data set (the uploaded
+    /// files are in memory), its configuration, and the last model file kept.
+    fn resume_after_restart(self) {
+        let choice = self.session.with_untracked(|session| session.data.clone());
+        if let Some(choice) = choice {
+            let config = self.data.with_untracked(|data| data.config.clone());
+            let load = match (&choice, self.upload.get_value()) {
+                (DataChoice::Builtin { name }, _) => Some((
+                    ToEngine::LoadBuiltin { name: name.clone() },
+                    None,
+                    Vec::new(),
+                )),
+                // It loaded before, so rows of the wrong length (if any) were skipped.
+                (DataChoice::Csv { name }, Some(Upload::Csv(file))) => Some((
+                    ToEngine::LoadCsv {
+                        name: name.clone(),
+                        skip_ragged: true,
+                    },
+                    Some(file),
+                    Vec::new(),
+                )),
+                (
+                    DataChoice::Images {
+                        name,
+                        paths,
+                        classes,
+                        width,
+                        height,
+                        channels,
+                    },
+                    Some(Upload::Images(files)),
+                ) => Some((
+                    ToEngine::LoadImages {
+                        name: name.clone(),
+                        paths: paths.clone(),
+                        classes: classes.clone(),
+                        width: *width,
+                        height: *height,
+                        channels: *channels,
+                    },
+                    None,
+                    files,
+                )),
+                _ => None,
+            };
+            match load {
+                Some((message, file, files)) => {
+                    self.send_load(choice, config, message, file, files);
+                }
+                None => self.not_kept(choice.name()),
+            }
+        }
+        // Messages are handled in order: the model opens once its data is loaded.
+        if let Some((name, bytes)) = self.last_file.get_value()
+            && let Some(blob) = platform::blob_of(&bytes)
+        {
+            self.restoring_model.set_value(true);
+            platform::send_files(
+                self.link,
+                Some(ToEngine::OpenModel {
+                    name,
+                    source: ModelSource::Saved,
+                }),
+                Some(&blob),
+                &[],
+            );
+        }
     }
 
     fn not_kept(self, name: &str) {

@@ -45,9 +45,20 @@ pub fn show_fatal_message(message: &str) {
 /// Whether the page was opened with `?debug=panic`, which makes it panic on purpose so
 /// tests can see the panic reporter work.
 pub fn debug_panic_requested() -> bool {
+    debug_requested("panic")
+}
+
+/// Whether the page was opened with `?debug=engine-panic`: the engine is asked to panic
+/// in the second epoch of the next run, so tests can see a crashed engine handled.
+pub fn debug_engine_panic_requested() -> bool {
+    debug_requested("engine-panic")
+}
+
+fn debug_requested(what: &str) -> bool {
+    let wanted = format!("debug={what}");
     web_sys::window()
         .and_then(|window| window.location().search().ok())
-        .is_some_and(|search| search.split(['?', '&']).any(|part| part == "debug=panic"))
+        .is_some_and(|search| search.split(['?', '&']).any(|part| part == wanted))
 }
 
 /// The user's saved choice to skip WebGPU.
@@ -70,12 +81,37 @@ fn local_storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok().flatten()
 }
 
+/// How many files one message hands to the engine. The browser registers each `File` it
+/// clones to a worker on the page's own thread (about 0.3 ms a file here), so 5,000
+/// files in one message froze the page for 1.5 s; in batches, it draws between them.
+const FILES_PER_MESSAGE: usize = 100;
+
+/// A message waiting to go to the engine.
+enum Outgoing {
+    /// Ready to post (files already attached).
+    Post(JsValue),
+    /// A message whose many files go first, in batches of [`ToEngine::AttachFiles`].
+    WithFiles {
+        message: JsValue,
+        files: Vec<web_sys::File>,
+    },
+}
+
+/// Messages to the engine, in order: a message sent while files are still being handed
+/// over waits for them.
+#[derive(Default)]
+struct Outbox {
+    queue: std::collections::VecDeque<Outgoing>,
+    pumping: bool,
+}
+
 /// The connection to the engine worker. Cloning it gives another handle to the same worker.
 #[derive(Clone)]
 pub struct EngineLink {
     worker: web_sys::Worker,
     /// Messages that arrived before [`EngineLink::listen`].
     backlog: js_sys::Array,
+    outbox: std::rc::Rc<std::cell::RefCell<Outbox>>,
 }
 
 impl EngineLink {
@@ -83,13 +119,18 @@ impl EngineLink {
     /// still loading (so both load in parallel), or starts one if it did not.
     pub fn connect() -> Result<Self, String> {
         if let Some((worker, backlog)) = take_booted_worker() {
-            return Ok(EngineLink { worker, backlog });
+            return Ok(EngineLink {
+                worker,
+                backlog,
+                outbox: Default::default(),
+            });
         }
         let worker = web_sys::Worker::new("./engine-loader.js")
             .map_err(|error| format!("the browser refused to start a worker: {error:?}"))?;
         Ok(EngineLink {
             worker,
             backlog: js_sys::Array::new(),
+            outbox: Default::default(),
         })
     }
 
@@ -151,34 +192,111 @@ impl EngineLink {
 
     /// Sends one message with files attached: a single `file` (a CSV, a model file) or
     /// `files` (images). The `Blob`s are cloned to the worker by the browser; their bytes
-    /// never pass through the page's memory.
+    /// never pass through the page's memory. Many files go in batches (see
+    /// [`FILES_PER_MESSAGE`]), and messages sent meanwhile follow them in order.
     pub fn send_with_files(
         &self,
         message: &ToEngine,
         file: Option<&web_sys::Blob>,
         files: &[web_sys::File],
     ) {
-        let result = serde_wasm_bindgen::to_value(message)
-            .map_err(JsValue::from)
-            .and_then(|data| {
-                if let Some(file) = file {
-                    js_sys::Reflect::set(&data, &JsValue::from_str("file"), file)?;
+        let data = match serde_wasm_bindgen::to_value(message) {
+            Ok(data) => data,
+            Err(error) => {
+                web_sys::console::error_1(&JsValue::from(error));
+                return;
+            }
+        };
+        let attached = file.map_or(Ok(true), |file| {
+            js_sys::Reflect::set(&data, &JsValue::from_str("file"), file)
+        });
+        if let Err(error) = attached {
+            web_sys::console::error_1(&error);
+            return;
+        }
+        let outgoing = if files.len() > FILES_PER_MESSAGE {
+            Outgoing::WithFiles {
+                message: data,
+                files: files.to_vec(),
+            }
+        } else {
+            if !files.is_empty() {
+                let array: js_sys::Array = files.iter().collect();
+                let _ = js_sys::Reflect::set(&data, &JsValue::from_str("files"), &array);
+            }
+            Outgoing::Post(data)
+        };
+        let mut outbox = self.outbox.borrow_mut();
+        match outgoing {
+            // The usual case: nothing is waiting, so it goes at once.
+            Outgoing::Post(data) if !outbox.pumping => {
+                drop(outbox);
+                self.post(&data);
+            }
+            outgoing => {
+                outbox.queue.push_back(outgoing);
+                if !outbox.pumping {
+                    outbox.pumping = true;
+                    wasm_bindgen_futures::spawn_local(self.clone().pump());
                 }
-                if !files.is_empty() {
-                    let array: js_sys::Array = files.iter().collect();
-                    js_sys::Reflect::set(&data, &JsValue::from_str("files"), &array)?;
-                }
-                self.worker.post_message(&data)
-            });
-        if let Err(error) = result {
+            }
+        }
+    }
+
+    fn post(&self, data: &JsValue) {
+        if let Err(error) = self.worker.post_message(data) {
             web_sys::console::error_1(&error);
         }
+    }
+
+    /// Sends what waits in the outbox, letting the page draw between batches of files.
+    async fn pump(self) {
+        loop {
+            let next = self.outbox.borrow_mut().queue.pop_front();
+            match next {
+                None => break,
+                Some(Outgoing::Post(data)) => self.post(&data),
+                Some(Outgoing::WithFiles { message, files }) => {
+                    let total = files.len() as u32;
+                    for batch in files.chunks(FILES_PER_MESSAGE) {
+                        let Ok(data) =
+                            serde_wasm_bindgen::to_value(&ToEngine::AttachFiles { total })
+                        else {
+                            continue;
+                        };
+                        let array: js_sys::Array = batch.iter().collect();
+                        let _ = js_sys::Reflect::set(&data, &JsValue::from_str("files"), &array);
+                        self.post(&data);
+                        next_task().await;
+                    }
+                    self.post(&message);
+                }
+            }
+        }
+        self.outbox.borrow_mut().pumping = false;
     }
 
     /// Sends one message to the engine.
     pub fn send(&self, message: &ToEngine) {
         self.send_with_files(message, None, &[]);
     }
+
+    /// Ends the worker at once (a crashed engine's wasm cannot run again).
+    pub fn terminate(&self) {
+        self.worker.set_onmessage(None);
+        self.worker.set_onerror(None);
+        self.worker.terminate();
+    }
+}
+
+/// Resolves in a later task of the page's event loop, after it has had a chance to draw.
+async fn next_task() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(window) = web_sys::window() {
+            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
 /// Takes `window.hearthBoot = { worker, backlog }` left by `boot.js`.

@@ -402,6 +402,8 @@ pub fn TrainPanel(
             <div class="train-progress">
                 <progress max="1" value=move || train.with(TrainState::fraction).to_string() aria-label="Training progress"></progress>
                 <span data-testid="train-progress">{move || train.with(TrainState::progress_text)}</span>
+                <span class="memory" data-testid="engine-memory"
+                    data-bytes=move || train.with(|train| train.memory_bytes.map(|bytes| bytes.to_string()))>{move || train.with(TrainState::memory_text)}</span>
             </div>
             <p class="latest" data-testid="train-latest" aria-live="polite">{move || train.with(TrainState::latest_text)}</p>
             <label class="toggle">

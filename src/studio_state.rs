@@ -335,6 +335,11 @@ pub struct TrainState {
     pub log_scale: bool,
     /// Set when training moved to the CPU mid-run.
     pub notice: Option<String>,
+    /// The engine's memory after the last epoch, in bytes.
+    pub memory_bytes: Option<f64>,
+    /// The engine crashed during a run; the next restored model is that run's last
+    /// checkpoint.
+    crashed: bool,
 }
 
 impl Default for TrainState {
@@ -352,6 +357,8 @@ impl Default for TrainState {
             loss_trace: Vec::new(),
             log_scale: false,
             notice: None,
+            memory_bytes: None,
+            crashed: false,
         }
     }
 }
@@ -378,6 +385,8 @@ impl TrainState {
                 self.history.clear();
                 self.loss_trace.clear();
                 self.notice = None;
+                self.memory_bytes = None;
+                self.crashed = false;
             }
             FromEngine::TrainProgress {
                 epoch,
@@ -398,7 +407,26 @@ impl TrainState {
                     self.loss_trace.push((done, *loss));
                 }
             }
-            FromEngine::TrainEpoch { record, .. } => self.history.push(record.clone()),
+            FromEngine::TrainEpoch {
+                record,
+                memory_bytes,
+                ..
+            } => {
+                self.history.push(record.clone());
+                self.memory_bytes = Some(*memory_bytes);
+            }
+            FromEngine::Error { fatal: true, .. } if self.busy() => {
+                let message = match self.history.last() {
+                    Some(last) => format!(
+                        "The engine crashed during epoch {}. The model as it was after epoch {} is kept: restart the engine to get it back, then use it, download it or train again.",
+                        last.epoch + 1,
+                        last.epoch
+                    ),
+                    None => "The engine crashed before the first epoch ended, so this run has nothing to keep. Restart the engine and train again.".to_string(),
+                };
+                self.crashed = !self.history.is_empty();
+                self.phase = RunPhase::Failed { message };
+            }
             FromEngine::TrainPaused { paused } => {
                 if matches!(self.phase, RunPhase::Running | RunPhase::Paused) {
                     self.phase = if *paused {
@@ -447,6 +475,7 @@ impl TrainState {
         if self.busy() {
             return;
         }
+        let after_crash = std::mem::take(&mut self.crashed);
         if let Some(config) = &model.config {
             self.config = config.clone();
         }
@@ -458,8 +487,20 @@ impl TrainState {
             .collect();
         self.plan = None;
         self.progress = None;
-        self.notice = None;
+        self.notice = after_crash.then(|| {
+            format!(
+                "The engine was restarted. The model as it was after epoch {} is back in use.",
+                model.history.len()
+            )
+        });
         self.phase = RunPhase::Idle;
+    }
+
+    /// The engine's memory after the last epoch ("Engine memory: 54.5 MB").
+    pub fn memory_text(&self) -> String {
+        self.memory_bytes
+            .map(|bytes| format!("Engine memory: {:.1} MB", bytes / 1_000_000.0))
+            .unwrap_or_default()
     }
 
     /// The epochs the charts span: the plan's, or the history's when there is no run.
@@ -762,7 +803,9 @@ mod tests {
                 learning_rate: 0.001,
             },
             seconds: 2.0,
+            memory_bytes: 54_525_952.0,
         });
+        assert_eq!(state.memory_text(), "Engine memory: 54.5 MB");
         assert_eq!(
             state.latest_text(),
             "Epoch 1: training loss 0.4000, validation loss 0.3000, training accuracy 90.0%, validation accuracy 92.0%"
@@ -800,6 +843,7 @@ mod tests {
                     learning_rate: 0.001,
                 },
                 seconds: f64::from(epoch),
+                memory_bytes: 1e6,
             });
         }
         state.on_message(&FromEngine::BackendSwitched {
@@ -815,6 +859,96 @@ mod tests {
                 "WebGPU stopped working (device lost). Training goes on on the CPU (WebAssembly SIMD) from the end of epoch 2, the last one finished."
             )
         );
+    }
+
+    #[test]
+    fn a_crashed_engine_ends_the_run_and_its_last_checkpoint_comes_back() {
+        use hearth_core::model::summary::{ModelCard, ModelInput, ModelSource};
+        let mut state = TrainState::default();
+        let mut specs = SpecState::default();
+        specs.fit_to(shape());
+        let spec = specs.spec.clone().unwrap();
+        state.start(Some(&spec)).unwrap();
+        let crash = FromEngine::Error {
+            message: "the engine hit a bug and stopped".into(),
+            fatal: true,
+        };
+        state.on_message(&FromEngine::TrainStarted {
+            epochs: 5,
+            steps_per_epoch: 10,
+            examples: 640,
+            parameters: 100,
+            backend: Backend::Cpu,
+        });
+        let record = |epoch| EpochRecord {
+            epoch,
+            train_loss: 0.5,
+            validation_loss: None,
+            train_accuracy: None,
+            validation_accuracy: None,
+            learning_rate: 0.001,
+        };
+        for epoch in 1..=2 {
+            state.on_message(&FromEngine::TrainEpoch {
+                record: record(epoch),
+                seconds: f64::from(epoch),
+                memory_bytes: 1e6,
+            });
+        }
+        state.on_message(&crash);
+        assert!(!state.busy(), "the run is over: Train works again");
+        let RunPhase::Failed { message } = &state.phase else {
+            panic!("{:?}", state.phase);
+        };
+        assert!(
+            message.starts_with(
+                "The engine crashed during epoch 3. The model as it was after epoch 2 is kept"
+            ),
+            "{message}"
+        );
+        assert_eq!(state.history.len(), 2, "the epochs done stay on the charts");
+        // The restarted engine opens the checkpoint: its history, and a notice.
+        let checkpoint = ModelSummary {
+            name: "digits".into(),
+            source: ModelSource::Saved,
+            task: Task::MultiClass,
+            labels: vec![],
+            input: ModelInput::Image {
+                width: 28,
+                height: 28,
+                channels: 1,
+                digits: true,
+            },
+            parameters: 100,
+            test_score: None,
+            test_rows: 0,
+            spec: spec.clone(),
+            config: None,
+            history: vec![record(1), record(2)],
+            card: ModelCard::default(),
+        };
+        state.show_model(&checkpoint);
+        assert_eq!(state.phase, RunPhase::Idle);
+        assert_eq!(
+            state.notice.as_deref(),
+            Some("The engine was restarted. The model as it was after epoch 2 is back in use.")
+        );
+        // Only once: a model opened later is just shown.
+        state.show_model(&checkpoint);
+        assert_eq!(state.notice, None);
+
+        // A crash before any epoch ended keeps nothing, and says so; a crash while no run
+        // is under way leaves the Train step alone.
+        let mut state = TrainState::default();
+        state.start(Some(&spec)).unwrap();
+        state.on_message(&crash);
+        let RunPhase::Failed { message } = &state.phase else {
+            panic!("{:?}", state.phase);
+        };
+        assert!(message.contains("nothing to keep"), "{message}");
+        let mut idle = TrainState::default();
+        idle.on_message(&crash);
+        assert_eq!(idle.phase, RunPhase::Idle);
     }
 
     #[test]

@@ -34,8 +34,8 @@ pub enum ToEngine {
         /// Leave out rows whose number of fields differs from the header's.
         skip_ragged: bool,
     },
-    /// Read image files; the page attaches the `File` objects as `files`, in the order
-    /// of `paths`. A file's class is `classes[i]` when given, else its folder's name.
+    /// Read image files; the page attaches the `File` objects as `files` (after those of
+    /// any [`ToEngine::AttachFiles`] before it), in the order of `paths`. A file's class is `classes[i]` when given, else its folder's name.
     LoadImages {
         name: String,
         paths: Vec<String>,
@@ -44,6 +44,9 @@ pub enum ToEngine {
         height: u32,
         channels: u8,
     },
+    /// Files for the next [`ToEngine::LoadImages`], attached as `files`: the page hands
+    /// many files over in batches of these (`total` in all), so that it keeps drawing.
+    AttachFiles { total: u32 },
     /// Load a built-in data set by name (`mnist`, `iris`, ...).
     LoadBuiltin { name: String },
     /// Apply the user's choices (roles, target, task, missing values, scaling, split) to
@@ -83,6 +86,10 @@ pub enum ToEngine {
     /// Make the model file attached as `file` (a `Blob`) the model in use, if it is a
     /// valid model that fits the loaded data; otherwise the model in use stays.
     OpenModel { name: String, source: ModelSource },
+    /// Make the engine panic once the run under way is past epoch `after_epoch`: a test
+    /// hook for the page's handling of a crashed engine (the page sends it only when it
+    /// was opened with `?debug=engine-panic`).
+    PanicAfterEpoch { after_epoch: u32 },
     /// Run the training benchmark (`bench/`) on the chosen backend; the reply is a
     /// [`FromEngine::BenchDone`] or [`FromEngine::BenchFailed`]. Leaves the data set
     /// and the model in use as they were.
@@ -173,7 +180,13 @@ pub enum FromEngine {
         seconds: f64,
     },
     /// An epoch finished and was evaluated on the validation split.
-    TrainEpoch { record: EpochRecord, seconds: f64 },
+    TrainEpoch {
+        record: EpochRecord,
+        seconds: f64,
+        /// The engine's WebAssembly memory at the end of the epoch, in bytes (it grows
+        /// and never shrinks, so a leak shows as growth epoch after epoch).
+        memory_bytes: f64,
+    },
     /// The run was paused (`true`) or resumed (`false`).
     TrainPaused { paused: bool },
     /// The run ended: all epochs, early stopping, or the user's Stop. The model it
