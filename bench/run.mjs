@@ -194,7 +194,7 @@ function markdown(report) {
   lines.push(`- Hearth's page, until interactive: ${kb(b.hearthPage)}; its engine (loaded in the background by a worker): ${kb(b.hearthEngine)}.`);
   lines.push(`- TensorFlow.js page, until its script is ready: ${kb(b.tfjsPage)} (tf.min.js alone ${kb(b.tfjsCore)}); the wasm backend adds ${kb(b.tfjsWasm)}, the WebGPU backend ${kb(b.tfjsWebgpu)}.`);
   const overhead = report.runs.map((run) => run.result.clockOverheadMs).filter((v) => v != null);
-  if (overhead.length) lines.push("", `Hearth's latencies are timed in its engine worker, where one reading of the clock (performance.now()) took up to ${f(Math.max(...overhead), 2)} ms, more than a prediction: each of its 100 latencies is the mean of 10 consecutive single-image predictions. TensorFlow.js's are single predictions timed on the page's main thread, where the clock is cheap.`);
+  if (overhead.length) lines.push("", `Hearth's latencies are timed in its engine worker, where one reading of the clock (performance.now()) cost up to ${f(Math.max(...overhead), 3)} ms in this run: each of its 100 latencies is the mean of 10 consecutive single-image predictions. TensorFlow.js's are single predictions timed on the page's main thread.`);
   lines.push("", `Memory is each side's own figure: Hearth's is the engine worker's wasm memory; TensorFlow.js's is tf.memory().numBytes at its peak plus the wasm backend's memory. They are not the same measure.`);
   return lines.join("\n") + "\n";
 }

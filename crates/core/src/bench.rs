@@ -225,10 +225,11 @@ pub async fn run(
         .network()
         .ok_or_else(|| "the trained model is gone".to_string())?;
     let inference = device.clone();
-    // Each latency is the mean of 10 consecutive predictions: in a worker here one
-    // reading of `performance.now()` cost 0.13 to 0.47 ms, more than a prediction, so
-    // single predictions cannot be timed one by one. The median cost of a reading is
-    // reported beside the figures.
+    // Each latency is the mean of 10 consecutive predictions: in the worker one reading of
+    // `performance.now()` once cost 0.13 to 0.47 ms, more than a prediction (every call
+    // into the engine re-ran its static constructors then; see the engine's `main`), and
+    // a prediction takes a few hundredths of a millisecond. The median cost of a reading
+    // is reported beside the figures.
     let mut readings: Vec<f64> = (0..settings.inference_runs.max(1))
         .map(|_| {
             let start = now();
