@@ -104,7 +104,8 @@ impl Run {
 
 thread_local! {
     /// The worker's `performance` object and its `now` method, looked up once (looking
-    /// them up on every reading cost 2.8 ms a call here).
+    /// them up on every reading once cost 2.8 ms a call here, most of it the static
+    /// constructors that then re-ran on every call into the engine; see `main`).
     static PERFORMANCE_NOW: Option<(JsValue, js_sys::Function)> = {
         let performance = js_sys::Reflect::get(&js_sys::global(), &"performance".into()).ok();
         performance.and_then(|performance| {
