@@ -79,18 +79,7 @@ pub fn DataPanel(
         let paths: Vec<String> = files.iter().map(|(_, path, _)| path.clone()).collect();
         let classes: Vec<Option<String>> = files.iter().map(|(class, ..)| class.clone()).collect();
         let files: Vec<web_sys::File> = files.into_iter().map(|(_, _, file)| file).collect();
-        keeper.choose_data(
-            DataChoice::Images {
-                name: name.clone(),
-                paths: paths.clone(),
-                classes: classes.clone(),
-                width,
-                height,
-                channels,
-            },
-            Some(Upload::Images(files.clone())),
-        );
-        let message = ToEngine::LoadImages {
+        let choice = DataChoice::Images {
             name,
             paths,
             classes,
@@ -98,6 +87,8 @@ pub fn DataPanel(
             height,
             channels,
         };
+        let message = choice.load_message(false);
+        keeper.choose_data(choice, Some(Upload::Images(files.clone())));
         send_files(link, Some(message), None, &files);
     };
     let load_images = move |files: Vec<(String, web_sys::File)>| {

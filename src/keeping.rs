@@ -547,85 +547,52 @@ impl Keeper {
         if chosen {
             return;
         }
-        let (message, file, files) = match &choice {
-            DataChoice::Builtin { name } => (
-                ToEngine::LoadBuiltin { name: name.clone() },
-                None,
-                Vec::new(),
-            ),
-            DataChoice::Csv { name } => {
-                let Some(file) = kept
-                    .as_ref()
-                    .and_then(|record| storage::field(record, "file"))
-                    .and_then(|file| file.dyn_into::<web_sys::File>().ok())
-                else {
-                    self.not_kept(name);
-                    return;
-                };
-                (
-                    ToEngine::LoadCsv {
-                        name: name.clone(),
-                        skip_ragged: false,
-                    },
-                    Some(file),
-                    Vec::new(),
-                )
-            }
-            DataChoice::Images {
-                name,
-                paths,
-                classes,
-                width,
-                height,
-                channels,
-            } => {
-                let files: Vec<web_sys::File> = kept
-                    .as_ref()
-                    .and_then(|record| storage::field(record, "files"))
-                    .and_then(|files| files.dyn_into::<js_sys::Array>().ok())
-                    .map(|array| {
+        let field = |name| {
+            kept.as_ref()
+                .and_then(|record| storage::field(record, name))
+        };
+        let upload = match &choice {
+            DataChoice::Builtin { .. } => None,
+            DataChoice::Csv { .. } => field("file")
+                .and_then(|file| file.dyn_into::<web_sys::File>().ok())
+                .map(Upload::Csv),
+            DataChoice::Images { .. } => field("files")
+                .and_then(|files| files.dyn_into::<js_sys::Array>().ok())
+                .map(|array| {
+                    Upload::Images(
                         array
                             .iter()
                             .filter_map(|file| file.dyn_into().ok())
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                if files.is_empty() || files.len() != paths.len() {
-                    self.not_kept(name);
-                    return;
-                }
-                (
-                    ToEngine::LoadImages {
-                        name: name.clone(),
-                        paths: paths.clone(),
-                        classes: classes.clone(),
-                        width: *width,
-                        height: *height,
-                        channels: *channels,
-                    },
-                    None,
-                    files,
-                )
-            }
+                            .collect(),
+                    )
+                }),
         };
-        self.send_load(choice, config, message, file, files);
+        self.load_again(choice, config, upload, false);
     }
 
-    /// Asks the engine to load `choice` again (`message`, with its files), then to apply
-    /// `config` to it once it is loaded.
-    fn send_load(
+    /// Asks the engine to load `choice` again from `upload` (its files), then to apply
+    /// `config` to it once it is loaded. Without the files it needs, says so instead.
+    fn load_again(
         self,
         choice: DataChoice,
         config: Option<DataConfig>,
-        message: ToEngine,
-        file: Option<web_sys::File>,
-        files: Vec<web_sys::File>,
+        upload: Option<Upload>,
+        skip_ragged: bool,
     ) {
-        let upload = match (&file, files.is_empty()) {
-            (Some(file), _) => Some(Upload::Csv(file.clone())),
-            (None, false) => Some(Upload::Images(files.clone())),
-            (None, true) => None,
+        let (file, files) = match (&choice, &upload) {
+            (DataChoice::Builtin { .. }, _) => (None, Vec::new()),
+            (DataChoice::Csv { .. }, Some(Upload::Csv(file))) => (Some(file.clone()), Vec::new()),
+            (DataChoice::Images { paths, .. }, Some(Upload::Images(files)))
+                if !files.is_empty() && files.len() == paths.len() =>
+            {
+                (None, files.clone())
+            }
+            _ => {
+                self.not_kept(choice.name());
+                return;
+            }
         };
+        let message = choice.load_message(skip_ragged);
         self.data
             .update(|data| data.start(&format!("Restoring {}", choice.name())));
         self.pending_choice.set_value(Some((choice, upload)));
@@ -655,51 +622,8 @@ impl Keeper {
         let choice = self.session.with_untracked(|session| session.data.clone());
         if let Some(choice) = choice {
             let config = self.data.with_untracked(|data| data.config.clone());
-            let load = match (&choice, self.upload.get_value()) {
-                (DataChoice::Builtin { name }, _) => Some((
-                    ToEngine::LoadBuiltin { name: name.clone() },
-                    None,
-                    Vec::new(),
-                )),
-                // It loaded before, so rows of the wrong length (if any) were skipped.
-                (DataChoice::Csv { name }, Some(Upload::Csv(file))) => Some((
-                    ToEngine::LoadCsv {
-                        name: name.clone(),
-                        skip_ragged: true,
-                    },
-                    Some(file),
-                    Vec::new(),
-                )),
-                (
-                    DataChoice::Images {
-                        name,
-                        paths,
-                        classes,
-                        width,
-                        height,
-                        channels,
-                    },
-                    Some(Upload::Images(files)),
-                ) => Some((
-                    ToEngine::LoadImages {
-                        name: name.clone(),
-                        paths: paths.clone(),
-                        classes: classes.clone(),
-                        width: *width,
-                        height: *height,
-                        channels: *channels,
-                    },
-                    None,
-                    files,
-                )),
-                _ => None,
-            };
-            match load {
-                Some((message, file, files)) => {
-                    self.send_load(choice, config, message, file, files);
-                }
-                None => self.not_kept(choice.name()),
-            }
+            // It loaded before, so rows of the wrong length (if any) were skipped.
+            self.load_again(choice, config, self.upload.get_value(), true);
         }
         // Messages are handled in order: the model opens once its data is loaded.
         if let Some((name, bytes)) = self.last_file.get_value()

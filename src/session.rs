@@ -4,6 +4,7 @@
 use hearth_core::data::summary::DataConfig;
 use hearth_core::model::summary::ModelSummary;
 use hearth_core::model::{ModelSpec, TrainConfig};
+use hearth_core::protocol::ToEngine;
 use serde::{Deserialize, Serialize};
 
 /// The version of [`SessionState`] this page writes; an older or newer one is ignored.
@@ -83,6 +84,30 @@ impl DataChoice {
             DataChoice::Builtin { name }
             | DataChoice::Csv { name }
             | DataChoice::Images { name, .. } => name,
+        }
+    }
+
+    /// The message that asks the engine to load this data (the page attaches the files
+    /// apart). `skip_ragged`: leave out CSV rows of the wrong length.
+    pub fn load_message(&self, skip_ragged: bool) -> ToEngine {
+        match self.clone() {
+            DataChoice::Builtin { name } => ToEngine::LoadBuiltin { name },
+            DataChoice::Csv { name } => ToEngine::LoadCsv { name, skip_ragged },
+            DataChoice::Images {
+                name,
+                paths,
+                classes,
+                width,
+                height,
+                channels,
+            } => ToEngine::LoadImages {
+                name,
+                paths,
+                classes,
+                width,
+                height,
+                channels,
+            },
         }
     }
 }
@@ -190,6 +215,48 @@ mod tests {
     use hearth_core::data::summary::Task;
     use hearth_core::model::InputShape;
     use hearth_core::model::summary::{ModelCard, ModelInput, ModelSource};
+
+    #[test]
+    fn each_choice_loads_again_with_its_own_message() {
+        let images = DataChoice::Images {
+            name: "shapes".into(),
+            paths: vec!["shapes/a/1.png".into()],
+            classes: vec![None],
+            width: 28,
+            height: 28,
+            channels: 1,
+        };
+        assert_eq!(
+            images.load_message(true),
+            ToEngine::LoadImages {
+                name: "shapes".into(),
+                paths: vec!["shapes/a/1.png".into()],
+                classes: vec![None],
+                width: 28,
+                height: 28,
+                channels: 1,
+            }
+        );
+        let csv = DataChoice::Csv {
+            name: "t.csv".into(),
+        };
+        assert_eq!(
+            csv.load_message(true),
+            ToEngine::LoadCsv {
+                name: "t.csv".into(),
+                skip_ragged: true
+            }
+        );
+        let builtin = DataChoice::Builtin {
+            name: "iris".into(),
+        };
+        assert_eq!(
+            builtin.load_message(false),
+            ToEngine::LoadBuiltin {
+                name: "iris".into()
+            }
+        );
+    }
 
     #[test]
     fn a_session_round_trips_and_other_versions_are_ignored() {
