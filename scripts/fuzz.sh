@@ -20,6 +20,13 @@ seconds="${1:-60}"
 shift || true
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(csv model_file)
+# cargo-fuzz is installed here on first use, not by setup.sh: ./test.sh only replays the
+# committed corpora as ordinary tests (crates/core/tests/fuzz_corpus.rs).
+if ! cargo fuzz --version 2>/dev/null | grep -q '0.13'; then
+  echo "==> cargo install cargo-fuzz@0.13.2 (first use)"
+  CARGO_TARGET_DIR="${HEARTH_TOOLS_TARGET:-/tmp/hearth-tools-target}" \
+    cargo install cargo-fuzz@0.13.2 --locked
+fi
 # Its own target directory: the coverage flags would otherwise rebuild the shared one.
 export CARGO_TARGET_DIR="$HOME/.cache/hearth/fuzz-target"
 export RUSTC_BOOTSTRAP=1

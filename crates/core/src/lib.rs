@@ -9,6 +9,8 @@ pub mod data;
 pub mod digits;
 pub mod error;
 mod flat;
+#[cfg(feature = "ingest")]
+pub mod hostile;
 pub mod metrics;
 pub mod model;
 pub mod protocol;
