@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
-# Runs every Hearth test, in three tiers, and ends with one "N passed, N failed" line:
+# Runs every Hearth test and ends with one "N passed, N failed" line:
+#   0. lint: formatting, and clippy, which rides on the builds (scripts/lint.sh builds every
+#      target natively and for wasm32 with clippy-driver as the workspace's compiler)
 #   1. native: cargo test for the whole workspace (hearth-core's logic, the page's state,
 #      the committed fuzz corpora replayed through the fuzz targets' entry points)
 #   2. wasm: burn in a Web Worker in headless Chromium (wasm-bindgen-test)
 #   3. end-to-end: Playwright drives the release dist/ served on 127.0.0.1
-# The release build (scripts/build.sh) runs once, alongside the native tier: the two use
-# different parts of the shared target directory (target/debug against the wasm32 and
-# release folders), and on 2 cores each fills the other's single-threaded stretches
-# (linking, fat LTO of the page, long single tests). The wasm tests reuse its dependency
-# artifacts. Fuzzing proper (libFuzzer) is scripts/fuzz.sh, outside this script.
+# Everything is compiled once, by the lint tier; the native tier then only runs its tests,
+# while scripts/build.sh (Trunk, which finds the wasm32 builds done, then wasm-bindgen and
+# the engine's wasm-opt) runs beside it. Fuzzing proper (libFuzzer) is scripts/fuzz.sh.
 set -uo pipefail
 source "$(dirname "$0")/scripts/env.sh"
 cd "$HEARTH_ROOT"
@@ -50,6 +50,12 @@ count_tier() {
   return "$status"
 }
 
+if ! run_tier lint scripts/lint.sh; then
+  echo "==> lint failed: the builds the tests need stop at the first lint error; fix it first"
+  echo
+  echo "$passed passed, $((failed)) failed"
+  exit 1
+fi
 # The release build in the background, its output in its log (shown once it is done).
 build_started=$SECONDS
 printf '\n==> build (in the background): scripts/build.sh\n'

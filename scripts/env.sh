@@ -14,6 +14,18 @@ export CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}"
 export WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-300}"
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 
+# Clippy rides on every build: clippy-driver compiles the workspace's own crates (not the
+# dependencies) with Cargo.toml's [workspace.lints], clippy.toml and warnings denied. A
+# build is then also the lint, so nothing is compiled twice for it (a separate `cargo
+# clippy` re-checks burn's whole stack: minutes on 2 cores), and every build the scripts
+# make agrees on the compiler, so they reuse each other's work. HEARTH_LINT=off turns it
+# off for a quick experiment; CI never does.
+if [[ "${HEARTH_LINT:-on}" != off ]]; then
+  export RUSTC_WORKSPACE_WRAPPER="${HEARTH_CLIPPY_DRIVER:-/usr/bin/clippy-driver}"
+  export CLIPPY_ARGS="-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__"
+  export CLIPPY_CONF_DIR="$HEARTH_ROOT"
+fi
+
 # Runs a command with the wasm-only unstable switches: std is built from source for wasm32.
 # `test` is in the list for builds too: with the same std crate set, `cargo test` for wasm
 # reuses every dependency that trunk's release build compiled (without it, all rebuild).
