@@ -13,6 +13,7 @@ pub mod file;
 pub mod history;
 #[cfg(feature = "burn")]
 pub mod network;
+pub mod preset;
 pub mod spec;
 pub mod summary;
 #[cfg(feature = "burn")]

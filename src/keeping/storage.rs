@@ -2,10 +2,9 @@
 //! the session a reload restores and the saved models. Values are stored as the browser
 //! stores them (strings, `Uint8Array`s, `File`s), so nothing is copied through JSON.
 
+use rexie::{ObjectStore, Rexie, Store, Transaction, TransactionMode};
 use std::cell::RefCell;
 use std::rc::Rc;
-
-use rexie::{ObjectStore, Rexie, Store, Transaction, TransactionMode};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
@@ -132,6 +131,27 @@ pub fn field(record: &JsValue, name: &str) -> Option<JsValue> {
 /// A `Uint8Array` field of a stored record.
 pub fn bytes_field(record: &JsValue, name: &str) -> Option<js_sys::Uint8Array> {
     field(record, name)?.dyn_into().ok()
+}
+
+/// A `File` field of a stored record (a kept upload).
+pub fn file_field(record: &JsValue, name: &str) -> Option<web_sys::File> {
+    field(record, name)?.dyn_into().ok()
+}
+
+/// A field of stored record that holds an array of `File`s (kept images).
+pub fn files_field(record: &JsValue, name: &str) -> Option<Vec<web_sys::File>> {
+    let array: js_sys::Array = field(record, name)?.dyn_into().ok()?;
+    Some(
+        array
+            .iter()
+            .filter_map(|file| file.dyn_into().ok())
+            .collect(),
+    )
+}
+
+/// `files` as a value to store (an array of `File`s: the browser keeps the files).
+pub fn files_value(files: &[web_sys::File]) -> JsValue {
+    files.iter().collect::<js_sys::Array>().into()
 }
 
 /// How much this site stores and may store, in bytes (`navigator.storage.estimate()`).

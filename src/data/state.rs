@@ -12,14 +12,18 @@ use hearth_core::protocol::{FromEngine, ToEngine};
 /// A load in progress.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Loading {
+    /// What is being done ("Reading t.csv").
     pub stage: String,
+    /// Work done, in the stage's unit.
     pub done: f64,
+    /// Work in all (0 when unknown).
     pub total: f64,
 }
 
 /// A load that failed (the data set loaded before stays).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Problem {
+    /// What went wrong and what to do.
     pub message: String,
     /// Rows of the wrong length that a retry can skip.
     pub skippable_rows: Option<usize>,
@@ -28,13 +32,19 @@ pub struct Problem {
 /// The page's view of the data set.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct DataState {
+    /// What was loaded.
     pub summary: Option<DataSummary>,
+    /// How a table is read (target, roles, split).
     pub config: Option<DataConfig>,
+    /// What the model will see.
     pub report: Option<DataReport>,
+    /// The load under way.
     pub loading: Option<Loading>,
+    /// The last load's problem.
     pub problem: Option<Problem>,
     /// How training images are varied, and examples of it.
     pub augment: Augment,
+    /// Examples of the augmentation.
     pub augment_preview: Vec<Thumbnail>,
 }
 
@@ -155,6 +165,7 @@ impl DataState {
         })
     }
 
+    /// Sets how `column` fills its missing values: the message to send.
     pub fn set_missing(&mut self, column: &str, strategy: MissingStrategy) -> Option<ToEngine> {
         self.edit(|config| {
             if let Some(entry) = config.column_mut(column) {
@@ -163,6 +174,7 @@ impl DataState {
         })
     }
 
+    /// Adds or removes the "was missing" indicator of `column`: the message to send.
     pub fn set_indicator(&mut self, column: &str, indicator: bool) -> Option<ToEngine> {
         self.edit(|config| {
             if let Some(entry) = config.column_mut(column) {
@@ -171,6 +183,7 @@ impl DataState {
         })
     }
 
+    /// Sets how numbers are scaled: the message to send.
     pub fn set_scaling(&mut self, scaling: Scaling) -> Option<ToEngine> {
         self.edit(|config| config.scaling = scaling)
     }

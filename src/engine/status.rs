@@ -5,6 +5,8 @@
 
 use hearth_core::protocol::{Backend, FromEngine, ToEngine};
 
+use crate::widgets::format::megabytes;
+
 /// Where the engine is in its life.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Phase {
@@ -24,17 +26,22 @@ pub enum Phase {
 /// The self test's state: a tiny network trained in the engine.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SelfTest {
+    /// Whether the engine is running it.
     pub running: bool,
+    /// The loss after each step so far.
     pub losses: Vec<f32>,
+    /// The speed, once it is done.
     pub steps_per_second: Option<f64>,
 }
 
 /// Everything the page shows about the engine.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EngineStatus {
+    /// Where the engine is in its life.
     pub phase: Phase,
     /// The user's choice to skip WebGPU.
     pub force_cpu: bool,
+    /// The engine check.
     pub self_test: SelfTest,
     /// The last non-fatal error, shown until the next action.
     pub notice: Option<String>,
@@ -232,10 +239,6 @@ impl EngineStatus {
             _ => Some(1.0),
         }
     }
-}
-
-fn megabytes(bytes: f64) -> String {
-    format!("{:.1} MB", bytes / 1_000_000.0)
 }
 
 #[cfg(test)]

@@ -3,10 +3,15 @@
 /// One step of the studio, shown in the navigation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Step {
+    /// Choose and configure the data set.
     Data,
+    /// Build the model.
     Model,
+    /// Train it.
     Train,
+    /// Read its metrics on the test split.
     Evaluate,
+    /// Try it, keep it and share it.
     UseAndShare,
 }
 

@@ -1,5 +1,6 @@
-//! What a reload restores, and the saved-models list, as plain structs tested natively.
-//! The browser's storage itself is in [`crate::storage`].
+//! What a reload restores (the session's data choice and settings), and the saved-models
+//! list, as plain structs tested natively. The browser's storage itself is in
+//! [`super::storage`].
 
 use hearth_core::data::summary::DataConfig;
 use hearth_core::model::summary::ModelSummary;
@@ -79,6 +80,7 @@ impl DataChoice {
         !matches!(self, DataChoice::Builtin { .. })
     }
 
+    /// The data set's name, as the page shows it.
     pub fn name(&self) -> &str {
         match self {
             DataChoice::Builtin { name }
@@ -115,10 +117,15 @@ impl DataChoice {
 /// The session's settings (the model's weights and uploaded files are stored beside it).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SessionState {
+    /// The format's version ([`SESSION_VERSION`]).
     pub version: u32,
+    /// The data set in use.
     pub data: Option<DataChoice>,
+    /// Its configuration (target, roles, split).
     pub data_config: Option<DataConfig>,
+    /// The model spec.
     pub spec: Option<ModelSpec>,
+    /// The training settings.
     pub train_config: Option<TrainConfig>,
     /// Whether uploaded files may be kept in this browser.
     pub keep_uploads: bool,
@@ -140,26 +147,31 @@ impl Default for SessionState {
 impl SessionState {
     /// The stored JSON as a session, if it is one this page understands.
     pub fn parse(json: &str) -> Option<SessionState> {
-        crate::json::from_str::<SessionState>(json)
+        crate::browser::json::from_str::<SessionState>(json)
             .ok()
             .filter(|state| state.version == SESSION_VERSION)
     }
 
+    /// The session as the JSON that is stored.
     pub fn to_json(&self) -> String {
-        crate::json::to_string(self).unwrap_or_default()
+        crate::browser::json::to_string(self).unwrap_or_default()
     }
 }
 
 /// A model kept in the browser, as the Saved models list shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SavedInfo {
+    /// The storage key.
     pub id: String,
+    /// The model's name.
     pub name: String,
     /// Milliseconds since 1970, when it was saved.
     pub saved_at: f64,
+    /// The task, in words.
     pub task: String,
     /// "97.8% test accuracy", or empty when the model was not scored.
     pub metric: String,
+    /// The model file's size.
     pub bytes: u64,
 }
 
@@ -186,22 +198,6 @@ impl SavedInfo {
     }
 }
 
-/// Bytes as people read them: `812 B`, `1.4 MB`, `2.1 GB`.
-pub fn bytes_label(bytes: f64) -> String {
-    const UNITS: [&str; 5] = ["B", "KB", "MB", "GB", "TB"];
-    let mut value = bytes.max(0.0);
-    let mut unit = 0;
-    while value >= 1000.0 && unit < UNITS.len() - 1 {
-        value /= 1000.0;
-        unit += 1;
-    }
-    if unit == 0 {
-        format!("{value:.0} B")
-    } else {
-        format!("{value:.1} {}", UNITS[unit])
-    }
-}
-
 /// What the page says when the browser refuses to store something.
 pub fn storage_refused(what: &str, reason: &str) -> String {
     format!(
@@ -211,11 +207,11 @@ pub fn storage_refused(what: &str, reason: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+
     use super::*;
     use hearth_core::data::summary::Task;
     use hearth_core::model::InputShape;
     use hearth_core::model::summary::{ModelCard, ModelInput, ModelSource};
-
     #[test]
     fn each_choice_loads_again_with_its_own_message() {
         let images = DataChoice::Images {
@@ -298,11 +294,15 @@ mod tests {
                 channels: 3,
             },
         ] {
-            let json = crate::json::to_string(&choice).unwrap();
+            let json = crate::browser::json::to_string(&choice).unwrap();
             assert!(json.contains("\"kind\":"), "{json}");
-            assert_eq!(crate::json::from_str::<DataChoice>(&json), Ok(choice));
+            assert_eq!(
+                crate::browser::json::from_str::<DataChoice>(&json),
+                Ok(choice)
+            );
         }
-        let broken = crate::json::from_str::<DataChoice>(r#"{"kind":"images","name":"x"}"#);
+        let broken =
+            crate::browser::json::from_str::<DataChoice>(r#"{"kind":"images","name":"x"}"#);
         assert!(broken.unwrap_err().contains("missing field `paths`"));
     }
 
@@ -336,13 +336,5 @@ mod tests {
         let mut list = vec![older.clone(), newer.clone()];
         SavedInfo::sort(&mut list);
         assert_eq!(list, vec![newer, older]);
-    }
-
-    #[test]
-    fn sizes_read_well() {
-        assert_eq!(bytes_label(812.0), "812 B");
-        assert_eq!(bytes_label(381_000.0), "381.0 KB");
-        assert_eq!(bytes_label(1_400_000.0), "1.4 MB");
-        assert_eq!(bytes_label(2.1e9), "2.1 GB");
     }
 }

@@ -1,0 +1,65 @@
+//! The step navigation and the current step's panel.
+
+use leptos::prelude::*;
+
+use super::steps::Step;
+use crate::data::panel::DataPanel;
+use crate::engine::widgets::EngineCheck;
+use crate::evaluate::panel::EvaluatePanel;
+use crate::model::panel::ModelPanel;
+use crate::train::panel::TrainPanel;
+use crate::use_share::panel::UsePanel;
+
+/// The studio's steps, in order; the current one is marked for assistive technology.
+#[component]
+pub fn StepNav(current: RwSignal<Step>) -> impl IntoView {
+    view! {
+        <nav class="steps" aria-label="Steps">
+            <ol>
+                {Step::ALL
+                    .into_iter()
+                    .map(|step| {
+                        let is_current = move || current.get() == step;
+                        view! {
+                            <li>
+                                <button
+                                    type="button"
+                                    data-testid=format!("step-{}", step.id())
+                                    aria-current=move || is_current().then_some("step")
+                                    class:current=is_current
+                                    on:click=move |_| current.set(step)
+                                >
+                                    <span class="number">{step.number()}</span>
+                                    {step.title()}
+                                </button>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ol>
+        </nav>
+    }
+}
+
+/// The current step's panel.
+#[component]
+pub fn StepPanel(step: RwSignal<Step>) -> impl IntoView {
+    move || {
+        let current = step.get();
+        view! {
+            <section class="panel" aria-labelledby="panel-title" data-testid=format!("panel-{}", current.id())>
+                <h2 id="panel-title">{format!("{}. {}", current.number(), current.title())}</h2>
+                <p class="summary">{current.summary()}</p>
+                {(current == Step::Data).then(|| view! { <DataPanel /> })}
+                {(current == Step::Model).then(|| view! { <ModelPanel /> })}
+                {(current == Step::Train)
+                    .then(|| view! {
+                        <TrainPanel />
+                        <EngineCheck />
+                    })}
+                {(current == Step::Evaluate).then(|| view! { <EvaluatePanel /> })}
+                {(current == Step::UseAndShare).then(|| view! { <UsePanel /> })}
+            </section>
+        }
+    }
+}

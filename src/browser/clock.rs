@@ -1,0 +1,20 @@
+//! Dates and times as the browser knows them.
+
+use wasm_bindgen::prelude::*;
+
+/// A time (milliseconds since 1970) as the user's locale writes a date and time.
+pub fn local_date(milliseconds: f64) -> String {
+    let date = js_sys::Date::new(&JsValue::from_f64(milliseconds));
+    String::from(date.to_locale_string("default", &JsValue::UNDEFINED))
+}
+
+/// The time now, in milliseconds since 1970.
+pub fn now() -> f64 {
+    js_sys::Date::now()
+}
+
+/// A date and time written as ISO 8601 text, in milliseconds since 1970 (NaN when it
+/// is not one).
+pub fn parse_date(text: &str) -> f64 {
+    js_sys::Date::parse(text)
+}

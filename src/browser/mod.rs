@@ -1,0 +1,10 @@
+pub mod canvas;
+pub mod clipboard;
+pub mod clock;
+pub mod download;
+pub mod errors;
+pub mod files;
+pub mod json;
+pub mod panics;
+pub mod preferences;
+pub mod url;

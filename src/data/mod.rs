@@ -1,0 +1,5 @@
+pub mod class_picker;
+pub mod image_view;
+pub mod panel;
+pub mod state;
+pub mod table_view;

@@ -1,0 +1,92 @@
+//! Connecting the page to its engine worker, handing every message to the states, and
+//! starting a new worker when one crashed.
+
+use hearth_core::protocol::{FromEngine, ToEngine};
+use leptos::prelude::*;
+
+use crate::browser;
+use crate::context::Shared;
+use crate::data::state::DataState;
+use crate::engine::link::{EngineLink, Link};
+use crate::engine::status::{EngineStatus, Phase};
+use crate::evaluate::state::EvalState;
+use crate::keeping::keeper::Keeper;
+use crate::train::state::TrainState;
+use crate::use_share::state::UseState;
+
+/// The page's side of the engine: connecting to its worker, handing every message to
+/// the states, and starting a new worker when one crashed. Cheap to copy.
+#[derive(Clone, Copy)]
+pub struct EngineConnection {
+    link: Link,
+    status: RwSignal<EngineStatus>,
+    data: RwSignal<DataState>,
+    train: RwSignal<TrainState>,
+    uses: RwSignal<UseState>,
+    eval: RwSignal<EvalState>,
+    keeper: Keeper,
+    /// Whether this is the page's first engine (test hooks apply to it only).
+    first: StoredValue<bool>,
+}
+
+impl EngineConnection {
+    /// The connection for the page's `shared` signals (not connected yet).
+    pub fn new(shared: Shared) -> Self {
+        EngineConnection {
+            link: shared.link,
+            status: shared.status,
+            data: shared.data,
+            train: shared.train,
+            uses: shared.uses,
+            eval: shared.eval,
+            keeper: shared.keeper,
+            first: StoredValue::new(true),
+        }
+    }
+
+    /// Connects to the engine worker (a failure to start it fails the engine's status).
+    pub fn connect(self) {
+        match EngineLink::connect() {
+            Ok(engine) => {
+                let reply_link = engine.clone();
+                engine.listen(move |message, bytes| {
+                    if matches!(message, FromEngine::Ready { .. })
+                        && self.first.get_value()
+                        && browser::url::debug_engine_panic_requested()
+                    {
+                        self.first.set_value(false);
+                        reply_link.send(&ToEngine::PanicAfterEpoch { after_epoch: 1 });
+                    }
+                    self.data.update(|data| data.on_message(&message));
+                    self.train.update(|train| train.on_message(&message));
+                    self.uses.update(|uses| uses.on_message(&message));
+                    self.eval.update(|eval| eval.on_message(&message));
+                    self.keeper.on_message(&message, bytes);
+                    let replies = self
+                        .status
+                        .try_update(|status| status.on_message(message))
+                        .unwrap_or_default();
+                    for reply in &replies {
+                        reply_link.send(reply);
+                    }
+                });
+                self.link.set_value(Some(engine));
+            }
+            Err(message) => {
+                self.status
+                    .update(|status| status.phase = Phase::Failed { message });
+            }
+        }
+    }
+
+    /// Ends the crashed worker and starts a new one, which gets the page's work back.
+    pub fn restart(self) {
+        if let Some(old) = self.link.try_update_value(Option::take).flatten() {
+            old.terminate();
+        }
+        self.first.set_value(false);
+        self.status.update(EngineStatus::restart);
+        self.keeper.engine_restarting();
+        self.connect();
+    }
+}

@@ -1,0 +1,4 @@
+pub mod connection;
+pub mod link;
+pub mod status;
+pub mod widgets;

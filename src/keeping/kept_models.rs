@@ -1,0 +1,228 @@
+//! Models kept by the user: downloaded, opened from a file, saved in and opened from this
+//! browser's list, with their cards.
+
+use hearth_core::model::summary::ModelSource;
+use hearth_core::protocol::ToEngine;
+use leptos::prelude::*;
+use wasm_bindgen::prelude::*;
+
+use super::keeper::{FileAction, Keeper};
+use super::snapshot::SavedInfo;
+use super::storage::{self, MODELS, SESSION};
+use crate::browser;
+use crate::engine::link;
+
+impl Keeper {
+    /// Does `action` with a model file the engine sent.
+    pub(super) fn handle_file(
+        self,
+        action: FileAction,
+        file_name: String,
+        bytes: js_sys::Uint8Array,
+    ) {
+        match action {
+            FileAction::Download => {
+                let result = browser::download::download(&bytes, &file_name);
+                self.saved.update(|saved| match result {
+                    Ok(()) => {
+                        saved.notice = Some(format!("Downloaded {file_name}."));
+                        saved.problem = None;
+                    }
+                    Err(problem) => saved.problem = Some(problem),
+                });
+            }
+            FileAction::KeepInSession => {
+                self.last_file
+                    .set_value(Some((file_name.clone(), bytes.clone())));
+                wasm_bindgen_futures::spawn_local(async move {
+                    let record = storage::record(&[
+                        ("name", &JsValue::from_str(&file_name)),
+                        ("bytes", &bytes.into()),
+                    ]);
+                    if let Err(reason) = storage::put(SESSION, "model", &record).await {
+                        self.refused("the trained model", &reason);
+                    }
+                });
+            }
+            FileAction::SaveToList => {
+                let Some(model) = self.model.get_untracked() else {
+                    return;
+                };
+                let info = SavedInfo::of(&model, browser::clock::now(), u64::from(bytes.length()));
+                wasm_bindgen_futures::spawn_local(async move {
+                    let json = crate::browser::json::to_string(&info).unwrap_or_default();
+                    let record = storage::record(&[
+                        ("info", &JsValue::from_str(&json)),
+                        ("bytes", &bytes.into()),
+                    ]);
+                    match storage::put(MODELS, &info.id, &record).await {
+                        Ok(()) => self.saved.update(|saved| {
+                            saved.notice = Some(format!("Saved {} in this browser.", info.name));
+                            saved.problem = None;
+                        }),
+                        Err(reason) => self.refused(&info.name, &reason),
+                    }
+                    self.refresh().await;
+                });
+            }
+        }
+    }
+
+    /// Asks the engine for a file (`ask` makes the message from the request's id) and
+    /// remembers what to do with the answer.
+    pub(super) fn ask_for_file(self, action: FileAction, ask: impl FnOnce(u32) -> ToEngine) {
+        let id = self.next_request.get_value() + 1;
+        self.next_request.set_value(id);
+        self.requests
+            .update_value(|requests| requests.push((id, action)));
+        self.send(ask(id));
+    }
+
+    /// What to do with the answer to request `id`, once (`None` for an unknown id).
+    pub(super) fn take_request(self, id: u32) -> Option<FileAction> {
+        self.requests
+            .try_update_value(|requests| {
+                let index = requests.iter().position(|(request, _)| *request == id)?;
+                Some(requests.remove(index).1)
+            })
+            .flatten()
+    }
+
+    /// Asks the engine for the model file, to do `action` with it.
+    pub(super) fn request(self, action: FileAction) {
+        self.ask_for_file(action, |id| ToEngine::SaveModel { id });
+    }
+
+    /// Downloads the model in use as a `.safetensors` file.
+    pub fn download(self) {
+        self.request(FileAction::Download);
+    }
+
+    /// Downloads a Python file that continues with the model in PyTorch.
+    pub fn download_pytorch(self) {
+        self.ask_for_file(FileAction::Download, |id| ToEngine::ExportPytorch { id });
+    }
+
+    /// The model in use's card as last edited here.
+    pub fn card(self) -> Option<hearth_core::model::summary::ModelCard> {
+        self.model
+            .with_untracked(|model| model.as_ref().map(|model| model.card.clone()))
+    }
+
+    /// Downloads the model card as Markdown.
+    pub fn download_card(self) {
+        self.ask_for_file(FileAction::Download, |id| ToEngine::ExportCard { id });
+    }
+
+    /// Sets the card's fields that people write; they travel in the model file.
+    pub fn set_card(self, intended_use: String, limitations: String) {
+        self.model.update(|model| {
+            if let Some(model) = model {
+                model.card.intended_use = intended_use.clone();
+                model.card.limitations = limitations.clone();
+            }
+        });
+        self.send(ToEngine::SetCard {
+            intended_use,
+            limitations,
+        });
+        // The session's copy of the model file gets the new card too.
+        if self.model.with_untracked(|model| {
+            model
+                .as_ref()
+                .is_some_and(|model| model.source != ModelSource::Pretrained)
+        }) {
+            self.request(FileAction::KeepInSession);
+        }
+    }
+
+    /// Saves the model in use in the Saved models list.
+    pub fn save_to_list(self) {
+        self.request(FileAction::SaveToList);
+    }
+
+    /// Opens a model file the user chose or dropped.
+    pub fn open_file(self, name: String, file: &web_sys::Blob) {
+        self.saved.update(|saved| {
+            saved.problem = None;
+            saved.notice = Some(format!("Opening {name}…"));
+        });
+        link::send_files(
+            self.link,
+            Some(ToEngine::OpenModel {
+                name,
+                source: ModelSource::File,
+            }),
+            Some(file),
+            &[],
+        );
+    }
+
+    /// Opens a model of the Saved models list.
+    pub fn open_saved(self, id: String) {
+        wasm_bindgen_futures::spawn_local(async move {
+            let record = storage::get(MODELS, &id).await.ok().flatten();
+            let info = record
+                .as_ref()
+                .and_then(|record| storage::field(record, "info"))
+                .and_then(|info| info.as_string())
+                .and_then(|json| crate::browser::json::from_str::<SavedInfo>(&json).ok());
+            let bytes = record
+                .as_ref()
+                .and_then(|record| storage::bytes_field(record, "bytes"));
+            match (info, bytes.as_ref().and_then(browser::download::blob_of)) {
+                (Some(info), Some(blob)) => {
+                    self.saved.update(|saved| {
+                        saved.problem = None;
+                        saved.notice = Some(format!("Opened {} from this browser.", info.name));
+                    });
+                    link::send_files(
+                        self.link,
+                        Some(ToEngine::OpenModel {
+                            name: info.name,
+                            source: ModelSource::Saved,
+                        }),
+                        Some(&blob),
+                        &[],
+                    );
+                }
+                _ => self.saved.update(|saved| {
+                    saved.problem = Some(
+                        "That saved model could not be read back; delete it and save again."
+                            .to_string(),
+                    )
+                }),
+            }
+        });
+    }
+
+    /// Deletes a model of the Saved models list.
+    pub fn delete_saved(self, id: String) {
+        wasm_bindgen_futures::spawn_local(async move {
+            if let Err(reason) = storage::delete(MODELS, &id).await {
+                self.saved
+                    .update(|saved| saved.problem = Some(format!("Could not delete it: {reason}")));
+            }
+            self.refresh().await;
+        });
+    }
+
+    /// Reads the Saved models list and the storage figures again.
+    pub async fn refresh(self) {
+        let list = storage::all(MODELS).await.unwrap_or_default();
+        let mut infos: Vec<SavedInfo> = list
+            .iter()
+            .filter_map(|record| storage::field(record, "info")?.as_string())
+            .filter_map(|json| crate::browser::json::from_str(&json).ok())
+            .collect();
+        SavedInfo::sort(&mut infos);
+        self.saved.update(|saved| saved.list = infos);
+        self.refresh_usage().await;
+    }
+
+    /// Reads the storage figures again.
+    pub(super) async fn refresh_usage(self) {
+        let usage = storage::estimate().await;
+        self.saved.update(|saved| saved.usage = usage);
+    }
+}

@@ -1,0 +1,3 @@
+pub mod layers;
+pub mod panel;
+pub mod state;

@@ -1,0 +1,4 @@
+pub mod charts;
+pub mod panel;
+pub mod settings;
+pub mod state;

@@ -1,0 +1,88 @@
+//! The Train step's panel: Train / Pause / Resume / Stop, the run's state and progress,
+//! and the charts.
+
+use leptos::prelude::*;
+
+use super::charts::{AccuracyChart, HistoryTable, LossChart};
+use super::settings::TrainSettings;
+use super::state::{RunPhase, TrainState};
+use crate::context;
+use crate::engine::link::send;
+
+/// Step 3: the settings, Train / Pause / Resume / Stop, progress and live charts.
+#[component]
+pub fn TrainPanel() -> impl IntoView {
+    let train = context::train();
+    let specs = context::specs();
+    let status = context::status();
+    let link = context::link();
+    let problem = RwSignal::new(None::<String>);
+    let ready = move || status.with(|status| status.is_ready());
+    let phase = move || train.with(|train| train.phase.clone());
+    let on_train = move |_| {
+        let spec = specs.with_untracked(|specs| specs.spec.clone());
+        match train.try_update(|train| train.start(spec.as_ref())) {
+            Some(Ok(message)) => {
+                problem.set(None);
+                send(link, Some(message));
+            }
+            Some(Err(message)) => problem.set(Some(message)),
+            None => {}
+        }
+    };
+    view! {
+        <div class="train-panel">
+            <TrainSettings />
+            <div class="row controls" role="group" aria-label="Training controls">
+                <button type="button" class="primary" data-testid="train"
+                    prop:disabled=move || !ready() || train.with(TrainState::busy)
+                    on:click=on_train>"Train"</button>
+                <button type="button" data-testid="pause"
+                    prop:disabled=move || phase() != RunPhase::Running
+                    on:click=move |_| send(link, train.try_update(|train| train.pause()).flatten())>"Pause"</button>
+                <button type="button" data-testid="resume"
+                    prop:disabled=move || phase() != RunPhase::Paused
+                    on:click=move |_| send(link, train.try_update(|train| train.resume()).flatten())>"Resume"</button>
+                <button type="button" data-testid="stop"
+                    prop:disabled=move || !matches!(phase(), RunPhase::Running | RunPhase::Paused)
+                    on:click=move |_| send(link, train.try_update(|train| train.stop()).flatten())>"Stop"</button>
+                <span class="run-state" data-testid="run-state" role="status">{move || run_label(&phase())}</span>
+            </div>
+            {move || problem.get().map(|problem| view! { <p class="problem" role="alert" data-testid="train-problem">{problem}</p> })}
+            {move || match phase() {
+                RunPhase::Failed { message } => Some(view! { <p class="problem" role="alert" data-testid="train-failed">{message}</p> }),
+                _ => None,
+            }}
+            {move || train.with(|train| train.notice.clone()).map(|notice| view! { <p class="notice" role="status" data-testid="train-notice">{notice}</p> })}
+            <div class="train-progress">
+                <progress max="1" value=move || train.with(TrainState::fraction).to_string() aria-label="Training progress"></progress>
+                <span data-testid="train-progress">{move || train.with(TrainState::progress_text)}</span>
+                <span class="memory" data-testid="engine-memory"
+                    data-bytes=move || train.with(|train| train.memory_bytes.map(|bytes| bytes.to_string()))>{move || train.with(TrainState::memory_text)}</span>
+            </div>
+            <p class="latest" data-testid="train-latest" aria-live="polite">{move || train.with(TrainState::latest_text)}</p>
+            <label class="toggle">
+                <input type="checkbox" data-testid="log-scale" prop:checked=move || train.with(|train| train.log_scale)
+                    on:change=move |event| train.update(|train| train.log_scale = event_target_checked(&event)) />
+                "Log scale (loss)"
+            </label>
+            <div class="charts">
+                <LossChart />
+                <AccuracyChart />
+            </div>
+            <HistoryTable />
+        </div>
+    }
+}
+
+fn run_label(phase: &RunPhase) -> String {
+    match phase {
+        RunPhase::Idle => "Not trained yet".to_string(),
+        RunPhase::Starting => "Starting…".to_string(),
+        RunPhase::Running => "Training".to_string(),
+        RunPhase::Paused => "Paused".to_string(),
+        RunPhase::Stopping => "Stopping…".to_string(),
+        RunPhase::Finished { reason } => format!("Done: {reason}"),
+        RunPhase::Failed { .. } => "Failed".to_string(),
+    }
+}

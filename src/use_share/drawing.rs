@@ -1,0 +1,147 @@
+//! A pad to draw a digit on, classified live while drawing.
+
+use hearth_core::digits;
+use hearth_core::model::summary::PredictInput;
+use leptos::prelude::*;
+
+use crate::browser;
+use crate::context;
+use crate::widgets::format::percent;
+
+/// A pad to draw a digit on, classified live while drawing.
+#[component]
+pub fn DrawingPad(on_digit: impl Fn(PredictInput) + Copy + 'static) -> impl IntoView {
+    let uses = context::uses();
+    const SIZE: u32 = 280;
+    let canvas = NodeRef::<leptos::html::Canvas>::new();
+    let preview = NodeRef::<leptos::html::Canvas>::new();
+    let last = StoredValue::new_local(None::<(f64, f64)>);
+    let last_sent = StoredValue::new_local(0.0f64);
+    let classify = move |force: bool| {
+        let Some(canvas) = canvas.get_untracked() else {
+            return;
+        };
+        let now = browser::clock::now();
+        if !force && now - last_sent.get_value() < 80.0 {
+            return;
+        }
+        last_sent.set_value(now);
+        let ink = browser::canvas::canvas_ink(&canvas);
+        if let Some(image) = digits::to_mnist(&ink, SIZE as usize, SIZE as usize) {
+            if let Some(preview) = preview.get_untracked() {
+                let rgba: Vec<u8> = image
+                    .iter()
+                    .flat_map(|&v| {
+                        let g = 255 - (v * 255.0).round() as u8;
+                        [g, g, g, 255]
+                    })
+                    .collect();
+                browser::canvas::paint_rgba(&preview, 28, 28, &rgba);
+            }
+            on_digit(PredictInput::Pixels { values: image });
+        }
+    };
+    let point = move |event: &web_sys::PointerEvent| {
+        let Some(canvas) = canvas.get_untracked() else {
+            return (0.0, 0.0);
+        };
+        browser::canvas::pointer_position(&canvas, event, f64::from(SIZE))
+    };
+    let clear = move || {
+        if let Some(canvas) = canvas.get_untracked() {
+            browser::canvas::clear_canvas(&canvas);
+        }
+        if let Some(preview) = preview.get_untracked() {
+            browser::canvas::clear_canvas(&preview);
+        }
+        uses.update(|uses| uses.prediction = None);
+    };
+    // The keyboard's pen: arrow keys move it, Space or Enter lowers and lifts it.
+    let pen = RwSignal::new((f64::from(SIZE) / 2.0, f64::from(SIZE) / 2.0));
+    let pen_down = RwSignal::new(false);
+    let on_key = move |event: web_sys::KeyboardEvent| {
+        let step = if event.shift_key() { 3.0 } else { 10.0 };
+        let (dx, dy) = match event.key().as_str() {
+            "ArrowLeft" => (-step, 0.0),
+            "ArrowRight" => (step, 0.0),
+            "ArrowUp" => (0.0, -step),
+            "ArrowDown" => (0.0, step),
+            " " | "Enter" => {
+                event.prevent_default();
+                let down = !pen_down.get_untracked();
+                pen_down.set(down);
+                let at = pen.get_untracked();
+                if down && let Some(canvas) = canvas.get_untracked() {
+                    browser::canvas::draw_line(&canvas, at, at, 18.0);
+                }
+                classify(true);
+                return;
+            }
+            "Delete" | "Backspace" | "Escape" => {
+                event.prevent_default();
+                clear();
+                return;
+            }
+            _ => return,
+        };
+        event.prevent_default();
+        let size = f64::from(SIZE);
+        let from = pen.get_untracked();
+        let to = (
+            (from.0 + dx).clamp(0.0, size),
+            (from.1 + dy).clamp(0.0, size),
+        );
+        pen.set(to);
+        if pen_down.get_untracked() {
+            if let Some(canvas) = canvas.get_untracked() {
+                browser::canvas::draw_line(&canvas, from, to, 18.0);
+            }
+            classify(true);
+        }
+    };
+    let on_pad = move |value: f64| percent(value / f64::from(SIZE));
+    view! {
+        <div class="pad-area">
+            <div class="pad-column">
+                <div class="pad-frame">
+                <canvas node_ref=canvas class="pad" width=SIZE height=SIZE data-testid="pad"
+                    tabindex="0" role="application" aria-roledescription="drawing pad"
+                    aria-label="Drawing pad: draw a digit with the mouse, a finger or a pen"
+                    aria-describedby="pad-keys"
+                    on:keydown=on_key
+                    on:pointerdown=move |event| {
+                        if let Some(canvas) = canvas.get_untracked() {
+                            browser::canvas::capture_pointer(&canvas, &event);
+                        }
+                        let at = point(&event);
+                        if let Some(canvas) = canvas.get_untracked() {
+                            browser::canvas::draw_line(&canvas, at, at, 18.0);
+                        }
+                        last.set_value(Some(at));
+                    }
+                    on:pointermove=move |event| {
+                        if let Some(from) = last.get_value() {
+                            let to = point(&event);
+                            if let Some(canvas) = canvas.get_untracked() {
+                                browser::canvas::draw_line(&canvas, from, to, 18.0);
+                            }
+                            last.set_value(Some(to));
+                            classify(false);
+                        }
+                    }
+                    on:pointerup=move |_| { last.set_value(None); classify(true); }
+                    on:pointercancel=move |_| last.set_value(None)
+                ></canvas>
+                <div class="pad-cursor" class:down=move || pen_down.get() aria-hidden="true"
+                    style:left=move || on_pad(pen.get().0) style:top=move || on_pad(pen.get().1)></div>
+                </div>
+                <p id="pad-keys" class="hint">"Keyboard: arrow keys move the pen (Shift for small steps), Space lowers or lifts it, Delete clears."</p>
+                <button type="button" data-testid="clear-pad" on:click=move |_| clear()>"Clear"</button>
+            </div>
+            <figure class="pad-preview">
+                <canvas node_ref=preview width="28" height="28" data-testid="pad-preview" aria-label="What the model sees: the digit fitted into 20×20 and centred in 28×28, like MNIST"></canvas>
+                <figcaption>"What the model sees (28×28)"</figcaption>
+            </figure>
+        </div>
+    }
+}

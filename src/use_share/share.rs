@@ -1,0 +1,81 @@
+//! Download, open and keep models; the Saved models list and the storage it uses.
+
+use leptos::prelude::*;
+
+use crate::browser;
+use crate::keeping::keeper::Keeper;
+use crate::widgets::format::bytes_label;
+
+/// Download, open and keep models; the Saved models list and the storage it uses.
+#[component]
+pub fn SharePanel(has_model: Signal<bool>) -> impl IntoView {
+    let keeper = expect_context::<Keeper>();
+    let saved = keeper.saved;
+    let dragging = RwSignal::new(false);
+    let open_first = move |files: Vec<(String, web_sys::File)>| {
+        if let Some((name, file)) = files.into_iter().next() {
+            keeper.open_file(name, file.as_ref());
+        }
+    };
+    view! {
+        <section class="share" aria-labelledby="share-heading">
+            <h3 id="share-heading">"Share and keep"</h3>
+            <div class="share-actions">
+                <button type="button" data-testid="download-model" prop:disabled=move || !has_model.get()
+                    on:click=move |_| keeper.download()>"Download model (.safetensors)"</button>
+                <button type="button" data-testid="save-model" prop:disabled=move || !has_model.get()
+                    on:click=move |_| keeper.save_to_list()>"Save in this browser"</button>
+                <button type="button" data-testid="download-pytorch" prop:disabled=move || !has_model.get()
+                    on:click=move |_| keeper.download_pytorch()>"PyTorch (.py)"</button>
+            </div>
+            <p class="hint">"The PyTorch file defines the model as a torch.nn.Module and loads the weights from the downloaded .safetensors file: keep the two side by side."</p>
+            <div class="dropzone model-drop" class:dragging=move || dragging.get() data-testid="model-drop"
+                on:dragover=move |event: web_sys::DragEvent| { event.prevent_default(); dragging.set(true); }
+                on:dragleave=move |_| dragging.set(false)
+                on:drop=move |event: web_sys::DragEvent| { dragging.set(false); open_first(browser::files::dropped_files(&event)); }>
+                <label class="field">
+                    "Open a model file (.safetensors), or drop one here"
+                    <input type="file" accept=".safetensors" data-testid="open-model"
+                        on:change=move |event| open_first(browser::files::input_files(&event)) />
+                </label>
+            </div>
+            {move || saved.with(|saved| saved.problem.clone()).map(|problem| view! { <p class="problem" role="alert" data-testid="share-problem">{problem}</p> })}
+            {move || saved.with(|saved| saved.notice.clone()).map(|notice| view! { <p class="notice-ok" role="status" data-testid="share-notice">{notice}</p> })}
+            <h4>"Saved models"</h4>
+            {move || {
+                let list = saved.with(|saved| saved.list.clone());
+                if list.is_empty() {
+                    return view! { <p class="hint" data-testid="saved-empty">"No models saved in this browser yet."</p> }.into_any();
+                }
+                view! {
+                    <div class="table-wrap"><table class="saved" data-testid="saved-models">
+                        <thead><tr><th scope="col">"Name"</th><th scope="col">"Saved"</th><th scope="col">"Task"</th><th scope="col">"Test score"</th><th scope="col">"Size"</th><th scope="col"><span class="sr-only">"Actions"</span></th></tr></thead>
+                        <tbody>
+                            {list.into_iter().map(|info| {
+                                let (open_id, delete_id) = (info.id.clone(), info.id.clone());
+                                let name = info.name.clone();
+                                view! {
+                                    <tr>
+                                        <td>{info.name.clone()}</td>
+                                        <td>{browser::clock::local_date(info.saved_at)}</td>
+                                        <td>{info.task.clone()}</td>
+                                        <td>{if info.metric.is_empty() { "–".to_string() } else { info.metric.clone() }}</td>
+                                        <td class="number">{bytes_label(info.bytes as f64)}</td>
+                                        <td class="actions">
+                                            <button type="button" aria-label=format!("Open {name}") on:click=move |_| keeper.open_saved(open_id.clone())>"Open"</button>
+                                            <button type="button" aria-label=format!("Delete {}", info.name) on:click=move |_| keeper.delete_saved(delete_id.clone())>"Delete"</button>
+                                        </td>
+                                    </tr>
+                                }
+                            }).collect_view()}
+                        </tbody>
+                    </table></div>
+                }.into_any()
+            }}
+            <p class="hint" data-testid="storage-usage">{move || saved.with(|saved| match saved.usage {
+                Some((used, quota)) => format!("Storage: {} used of {} this browser allows. Everything stays on this device.", bytes_label(used), bytes_label(quota)),
+                None => "Storage: this browser does not say how much it allows.".to_string(),
+            })}</p>
+        </section>
+    }
+}
