@@ -38,7 +38,9 @@ const YIELD_EVERY_MS: f64 = 30.0;
 /// The engine's state between messages.
 #[derive(Default)]
 struct EngineState {
+    /// The compute devices, and which one is active.
     backends: Backends,
+    /// The data set loaded and how it is configured.
     data: DataSession,
     /// The training run under way.
     run: Option<Run>,
