@@ -1,0 +1,52 @@
+//! Measuring the engine: the engine check (a tiny network trained for a few steps) and
+//! the training benchmark.
+
+use hearth_core::bench::BenchSettings;
+use hearth_core::protocol::FromEngine;
+
+use super::EngineState;
+use super::measure::{now, precise_now, wasm_memory_bytes};
+use super::transport::post;
+
+impl EngineState {
+    /// Trains the tiny built-in network for `steps` steps on the active backend, posting
+    /// each step's loss and then its speed.
+    pub(super) async fn self_test(&self, steps: u32) {
+        let device = self.backends.active_device();
+        let started = now();
+        let result =
+            hearth_core::selftest::train_tiny_mlp(&device, steps as usize, |step, loss| {
+                post(&FromEngine::SelfTestStep {
+                    step: step as u32,
+                    loss,
+                })
+            })
+            .await;
+        match result {
+            Ok(losses) => {
+                let seconds = ((now() - started) / 1000.0).max(1e-6);
+                post(&FromEngine::SelfTestDone {
+                    first_loss: losses.first().copied().unwrap_or(f32::NAN),
+                    last_loss: losses.last().copied().unwrap_or(f32::NAN),
+                    steps_per_second: losses.len() as f64 / seconds,
+                });
+            }
+            Err(error) => post(&FromEngine::Error {
+                message: format!("the engine check failed: {error}"),
+                fatal: false,
+            }),
+        }
+    }
+
+    /// Runs the training benchmark on the active backend.
+    pub(super) async fn bench(&mut self, settings: BenchSettings) {
+        // The benchmark owns the worker while it runs; a run under way is dropped.
+        self.drop_run();
+        let device = self.backends.active_device();
+        let backend = self.backends.active();
+        match hearth_core::bench::run(settings, &device, &precise_now, &wasm_memory_bytes).await {
+            Ok(result) => post(&FromEngine::BenchDone { backend, result }),
+            Err(message) => post(&FromEngine::BenchFailed { message }),
+        }
+    }
+}

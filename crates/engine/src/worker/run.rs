@@ -1,0 +1,123 @@
+//! The bookkeeping of a training run: its clock (pauses excluded), the examples and steps
+//! trained, the epoch's running loss, and the progress it posts at most every 100 ms.
+
+use hearth_core::protocol::FromEngine;
+use hearth_core::studio::Job;
+
+use super::measure::now;
+use super::transport::post;
+
+/// How often training progress is posted, in milliseconds.
+const PROGRESS_EVERY_MS: f64 = 100.0;
+
+/// A training run and its clock.
+pub(super) struct Run {
+    /// The trainer the run drives.
+    pub job: Job,
+    paused: bool,
+    /// Milliseconds trained so far, pauses excluded, up to `since`.
+    active_ms: f64,
+    since: f64,
+    last_post: f64,
+    epoch: u32,
+    steps: u64,
+    examples: usize,
+    /// The name the run's model files are offered under.
+    file_name: String,
+    /// The epoch so far: summed batch losses (weighted by batch size) and examples.
+    epoch_loss: (f64, usize),
+}
+
+impl Run {
+    /// A run of `job` whose clock starts now.
+    pub fn new(job: Job) -> Self {
+        let file_name = job.file_name();
+        Run {
+            job,
+            paused: false,
+            active_ms: 0.0,
+            since: now(),
+            last_post: now(),
+            epoch: 1,
+            steps: 0,
+            examples: 0,
+            epoch_loss: (0.0, 0),
+            file_name,
+        }
+    }
+
+    /// Whether the run is paused.
+    pub fn is_paused(&self) -> bool {
+        self.paused
+    }
+
+    /// The name the run's model files are offered under.
+    pub fn file_name(&self) -> &str {
+        &self.file_name
+    }
+
+    /// Seconds trained so far, pauses excluded.
+    pub fn seconds(&self) -> f64 {
+        let running = if self.paused { 0.0 } else { now() - self.since };
+        (self.active_ms + running) / 1000.0
+    }
+
+    /// Stops the clock; false when the run was already paused.
+    pub fn pause(&mut self) -> bool {
+        if self.paused {
+            return false;
+        }
+        self.active_ms += now() - self.since;
+        self.paused = true;
+        true
+    }
+
+    /// Starts the clock again; false when the run was not paused.
+    pub fn resume(&mut self) -> bool {
+        if !self.paused {
+            return false;
+        }
+        self.since = now();
+        self.paused = false;
+        true
+    }
+
+    /// Counts one trained batch, and posts the epoch's mean loss when progress is due.
+    pub fn count_step(&mut self, epoch: u32, step: u64, loss: f32, batch: usize) {
+        self.epoch = epoch;
+        self.steps = step;
+        self.examples += batch;
+        self.epoch_loss.0 += f64::from(loss) * batch as f64;
+        self.epoch_loss.1 += batch;
+        if now() - self.last_post >= PROGRESS_EVERY_MS {
+            self.last_post = now();
+            let mean = self.epoch_loss.0 / self.epoch_loss.1.max(1) as f64;
+            self.post_progress(mean as f32);
+        }
+    }
+
+    /// Counts the epoch's last batch and posts the epoch's training loss.
+    pub fn count_epoch(&mut self, batch: usize, train_loss: f32) {
+        self.steps += 1;
+        self.examples += batch;
+        self.epoch_loss = (0.0, 0);
+        self.post_progress(train_loss);
+    }
+
+    /// Goes on from the epoch after `from_epoch` (the run moved to another device).
+    pub fn restart_after(&mut self, from_epoch: u32) {
+        self.epoch = from_epoch + 1;
+        self.epoch_loss = (0.0, 0);
+    }
+
+    fn post_progress(&self, loss: f32) {
+        let seconds = self.seconds();
+        post(&FromEngine::TrainProgress {
+            epoch: self.epoch.max(1),
+            step: self.steps,
+            loss,
+            examples_per_second: self.examples as f64 / seconds.max(1e-6),
+            seconds,
+        });
+    }
+}

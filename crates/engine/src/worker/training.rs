@@ -1,0 +1,209 @@
+//! Training: starting, pausing, resuming and stopping a run, and the step the message
+//! loop calls while one runs (with what each step's outcome posts: progress, epochs,
+//! checkpoints, the finished model, a move to the CPU when WebGPU fails).
+
+use hearth_core::model::trainer::Progress;
+use hearth_core::model::{EpochRecord, ModelSpec, TrainConfig};
+use hearth_core::protocol::{Backend, FilePurpose, FromEngine};
+use hearth_core::studio::Job;
+
+use super::EngineState;
+use super::measure::wasm_memory_bytes;
+use super::run::Run;
+use super::transport::{post, post_with_bytes};
+
+impl EngineState {
+    /// Starts a run of `spec` on the data loaded (any run under way is dropped silently).
+    pub(super) fn train(&mut self, spec: ModelSpec, config: TrainConfig) {
+        self.run = None;
+        let device = self.backends.active_device();
+        match Job::start(&self.data, spec, config, &device) {
+            Ok(mut job) => {
+                if self.backends.active() == Backend::WebGpu {
+                    // So that a lost GPU costs at most the epoch under way.
+                    job.keep_checkpoints();
+                }
+                let (epochs, steps_per_epoch, examples, parameters) = job.plan();
+                let backend = self.backends.active();
+                post(&FromEngine::TrainStarted {
+                    epochs,
+                    steps_per_epoch,
+                    examples,
+                    parameters,
+                    backend,
+                });
+                self.run = Some(Run::new(job));
+            }
+            Err(message) => post(&FromEngine::TrainFailed { message }),
+        }
+    }
+
+    /// Pauses the run under way, if it runs.
+    pub(super) fn pause(&mut self) {
+        if let Some(run) = self.run.as_mut()
+            && run.pause()
+        {
+            post(&FromEngine::TrainPaused { paused: true });
+        }
+    }
+
+    /// Resumes the run under way, if it is paused.
+    pub(super) fn resume(&mut self) {
+        if let Some(run) = self.run.as_mut()
+            && run.resume()
+        {
+            post(&FromEngine::TrainPaused { paused: false });
+        }
+    }
+
+    /// Asks the run under way to finish after its current step.
+    pub(super) fn stop(&mut self) {
+        if let Some(run) = self.run.as_mut() {
+            run.job.stop();
+            // A paused run must take one more step: that step reports the run finished.
+            run.resume();
+        }
+    }
+
+    /// Makes a later run panic once it is past `after_epoch` (`?debug=engine-panic`).
+    pub(super) fn panic_after_epoch(&mut self, after_epoch: u32) {
+        self.panic_after_epoch = Some(after_epoch);
+    }
+
+    /// Ends the run under way because the data changed under it.
+    pub(super) fn drop_run(&mut self) {
+        if self.run.take().is_some() {
+            post(&FromEngine::TrainFailed {
+                message: "Training stopped: the data set changed.".to_string(),
+            });
+        }
+    }
+
+    /// Trains one step of the run and posts what happened.
+    pub(super) async fn train_step(&mut self) {
+        let Some(run) = self.run.as_mut() else {
+            return;
+        };
+        let batch = run.job.batch_size();
+        match run.job.step().await {
+            Ok(Progress::Step { epoch, step, loss }) => self.stepped(epoch, step, loss, batch),
+            Ok(Progress::Epoch(record)) => self.epoch_ended(record, batch).await,
+            Ok(Progress::Finished { reason }) => self.finished(reason).await,
+            Err(hearth_core::Error::Backend(detail))
+                if self.backends.active() == Backend::WebGpu =>
+            {
+                self.go_on_on_the_cpu(&detail);
+            }
+            Err(error) => {
+                self.run = None;
+                post(&FromEngine::TrainFailed {
+                    message: error.to_string(),
+                });
+            }
+        }
+    }
+
+    #[allow(
+        clippy::panic,
+        reason = "an end-to-end test asks for this panic (?debug=engine-panic) to check the page's recovery"
+    )]
+    fn stepped(&mut self, epoch: u32, step: u64, loss: f32, batch: usize) {
+        if self.panic_after_epoch.is_some_and(|after| epoch > after) {
+            panic!("a test panic in epoch {epoch}, asked for by ?debug=engine-panic");
+        }
+        if let Some(run) = self.run.as_mut() {
+            run.count_step(epoch, step, loss, batch);
+        }
+    }
+
+    async fn epoch_ended(&mut self, record: EpochRecord, batch: usize) {
+        let Some(run) = self.run.as_mut() else {
+            return;
+        };
+        run.count_epoch(batch, record.train_loss);
+        let epoch = record.epoch;
+        post(&FromEngine::TrainEpoch {
+            seconds: run.seconds(),
+            record,
+            memory_bytes: wasm_memory_bytes(),
+        });
+        // The page keeps the run so far, so that a reload loses at most an epoch.
+        match run.job.file_bytes().await {
+            Ok(bytes) => post_with_bytes(
+                &FromEngine::ModelFile {
+                    purpose: FilePurpose::Checkpoint { epoch },
+                    file_name: run.file_name().to_string(),
+                },
+                &bytes,
+            ),
+            Err(error) => web_sys::console::warn_1(
+                &format!("the checkpoint after epoch {epoch} was not written: {error}").into(),
+            ),
+        }
+    }
+
+    async fn finished(&mut self, reason: String) {
+        let Some(run) = self.run.as_mut() else {
+            return;
+        };
+        let seconds = run.seconds();
+        let examples = run.job.examples_trained();
+        let model = run.job.model().await;
+        self.run = None;
+        post(&FromEngine::TrainFinished { reason, seconds });
+        match model {
+            Ok(mut model) => {
+                model.card.trained_at = Some(String::from(js_sys::Date::new_0().to_iso_string()));
+                model.summary.card = model.card.clone();
+                model.record_training(seconds, examples, self.backends.active().label());
+                post(&FromEngine::ModelReady {
+                    model: model.summary.clone(),
+                });
+                post(&FromEngine::Evaluated {
+                    evaluation: model.evaluation.clone(),
+                });
+                match model.file_bytes().await {
+                    Ok(bytes) => post_with_bytes(
+                        &FromEngine::ModelFile {
+                            purpose: FilePurpose::Trained,
+                            file_name: model.file_name(),
+                        },
+                        &bytes,
+                    ),
+                    Err(message) => post(&FromEngine::ModelFileFailed { id: None, message }),
+                }
+                self.model = Some(model);
+            }
+            Err(message) => post(&FromEngine::TrainFailed { message }),
+        }
+    }
+
+    /// The GPU failed (a lost device, a failed read): goes on on the CPU from the last
+    /// completed epoch, whose weights were copied to the host.
+    fn go_on_on_the_cpu(&mut self, detail: &str) {
+        let Some(run) = self.run.as_mut() else {
+            return;
+        };
+        web_sys::console::warn_1(&format!("WebGPU failed mid-run: {detail}").into());
+        let reason = "WebGPU stopped working (the GPU device was lost or failed)".to_string();
+        self.backends.give_up_webgpu(reason.clone());
+        match run.job.move_to(&self.backends.cpu_device()) {
+            Ok(from_epoch) => {
+                run.restart_after(from_epoch);
+                post(&FromEngine::BackendSwitched {
+                    backend: Backend::Cpu,
+                    reason,
+                    from_epoch,
+                });
+            }
+            Err(message) => {
+                self.run = None;
+                post(&FromEngine::TrainFailed {
+                    message: format!(
+                        "{reason}, and training could not go on on the CPU: {message}"
+                    ),
+                });
+            }
+        }
+    }
+}
