@@ -30,6 +30,10 @@ pub mod use_share;
 pub mod widgets;
 
 /// Starts the page: installs the panic reporter, then mounts the app.
+#[allow(
+    clippy::panic,
+    reason = "?debug=panic asks for a panic, so that tests see the panic reporter work"
+)]
 pub fn start() {
     browser::panics::install_panic_reporter();
     leptos::mount::mount_to_body(app::App);

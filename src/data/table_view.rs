@@ -14,6 +14,7 @@ use crate::widgets::format::percent;
 
 /// A loaded table: target and task, columns with roles and statistics, split, preview.
 #[component]
+#[allow(clippy::too_many_lines, reason = "view! markup")]
 pub fn TableView(table: TableSummary) -> impl IntoView {
     let data = context::data();
     let link = context::link();

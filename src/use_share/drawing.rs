@@ -29,14 +29,7 @@ pub fn DrawingPad(on_digit: impl Fn(PredictInput) + Copy + 'static) -> impl Into
         let ink = browser::canvas::canvas_ink(&canvas);
         if let Some(image) = digits::to_mnist(&ink, SIZE as usize, SIZE as usize) {
             if let Some(preview) = preview.get_untracked() {
-                let rgba: Vec<u8> = image
-                    .iter()
-                    .flat_map(|&v| {
-                        let g = 255 - (v * 255.0).round() as u8;
-                        [g, g, g, 255]
-                    })
-                    .collect();
-                browser::canvas::paint_rgba(&preview, 28, 28, &rgba);
+                browser::canvas::paint_rgba(&preview, 28, 28, &ink_rgba(&image));
             }
             on_digit(PredictInput::Pixels { values: image });
         }
@@ -46,6 +39,11 @@ pub fn DrawingPad(on_digit: impl Fn(PredictInput) + Copy + 'static) -> impl Into
             return (0.0, 0.0);
         };
         browser::canvas::pointer_position(&canvas, event, f64::from(SIZE))
+    };
+    let stroke = move |from: (f64, f64), to: (f64, f64)| {
+        if let Some(canvas) = canvas.get_untracked() {
+            browser::canvas::draw_line(&canvas, from, to, 18.0);
+        }
     };
     let clear = move || {
         if let Some(canvas) = canvas.get_untracked() {
@@ -60,31 +58,27 @@ pub fn DrawingPad(on_digit: impl Fn(PredictInput) + Copy + 'static) -> impl Into
     let pen = RwSignal::new((f64::from(SIZE) / 2.0, f64::from(SIZE) / 2.0));
     let pen_down = RwSignal::new(false);
     let on_key = move |event: web_sys::KeyboardEvent| {
-        let step = if event.shift_key() { 3.0 } else { 10.0 };
-        let (dx, dy) = match event.key().as_str() {
-            "ArrowLeft" => (-step, 0.0),
-            "ArrowRight" => (step, 0.0),
-            "ArrowUp" => (0.0, -step),
-            "ArrowDown" => (0.0, step),
-            " " | "Enter" => {
-                event.prevent_default();
+        let Some(key) = PenKey::of(&event.key(), event.shift_key()) else {
+            return;
+        };
+        event.prevent_default();
+        let (dx, dy) = match key {
+            PenKey::Move(dx, dy) => (dx, dy),
+            PenKey::LowerOrLift => {
                 let down = !pen_down.get_untracked();
                 pen_down.set(down);
-                let at = pen.get_untracked();
-                if down && let Some(canvas) = canvas.get_untracked() {
-                    browser::canvas::draw_line(&canvas, at, at, 18.0);
+                if down {
+                    let at = pen.get_untracked();
+                    stroke(at, at);
                 }
                 classify(true);
                 return;
             }
-            "Delete" | "Backspace" | "Escape" => {
-                event.prevent_default();
+            PenKey::Clear => {
                 clear();
                 return;
             }
-            _ => return,
         };
-        event.prevent_default();
         let size = f64::from(SIZE);
         let from = pen.get_untracked();
         let to = (
@@ -93,9 +87,7 @@ pub fn DrawingPad(on_digit: impl Fn(PredictInput) + Copy + 'static) -> impl Into
         );
         pen.set(to);
         if pen_down.get_untracked() {
-            if let Some(canvas) = canvas.get_untracked() {
-                browser::canvas::draw_line(&canvas, from, to, 18.0);
-            }
+            stroke(from, to);
             classify(true);
         }
     };
@@ -114,17 +106,13 @@ pub fn DrawingPad(on_digit: impl Fn(PredictInput) + Copy + 'static) -> impl Into
                             browser::canvas::capture_pointer(&canvas, &event);
                         }
                         let at = point(&event);
-                        if let Some(canvas) = canvas.get_untracked() {
-                            browser::canvas::draw_line(&canvas, at, at, 18.0);
-                        }
+                        stroke(at, at);
                         last.set_value(Some(at));
                     }
                     on:pointermove=move |event| {
                         if let Some(from) = last.get_value() {
                             let to = point(&event);
-                            if let Some(canvas) = canvas.get_untracked() {
-                                browser::canvas::draw_line(&canvas, from, to, 18.0);
-                            }
+                            stroke(from, to);
                             last.set_value(Some(to));
                             classify(false);
                         }
@@ -143,5 +131,58 @@ pub fn DrawingPad(on_digit: impl Fn(PredictInput) + Copy + 'static) -> impl Into
                 <figcaption>"What the model sees (28×28)"</figcaption>
             </figure>
         </div>
+    }
+}
+
+/// What a key does to the keyboard's pen.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum PenKey {
+    /// An arrow key: move by (x, y) pixels.
+    Move(f64, f64),
+    /// Space or Enter.
+    LowerOrLift,
+    /// Delete, Backspace or Escape.
+    Clear,
+}
+
+impl PenKey {
+    /// The pen's action for `key` (as `KeyboardEvent.key` names it); Shift makes steps
+    /// small. None for the keys the pad leaves alone.
+    fn of(key: &str, shift: bool) -> Option<PenKey> {
+        let step = if shift { 3.0 } else { 10.0 };
+        Some(match key {
+            "ArrowLeft" => PenKey::Move(-step, 0.0),
+            "ArrowRight" => PenKey::Move(step, 0.0),
+            "ArrowUp" => PenKey::Move(0.0, -step),
+            "ArrowDown" => PenKey::Move(0.0, step),
+            " " | "Enter" => PenKey::LowerOrLift,
+            "Delete" | "Backspace" | "Escape" => PenKey::Clear,
+            _ => return None,
+        })
+    }
+}
+
+/// A digit's ink (0 to 1 per pixel) as RGBA pixels: black ink on white.
+fn ink_rgba(ink: &[f32]) -> Vec<u8> {
+    ink.iter()
+        .flat_map(|&v| {
+            let g = 255 - (v * 255.0).round() as u8;
+            [g, g, g, 255]
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_move_lower_or_clear_the_pen_and_ink_is_black_on_white() {
+        assert_eq!(PenKey::of("ArrowUp", false), Some(PenKey::Move(0.0, -10.0)));
+        assert_eq!(PenKey::of("ArrowLeft", true), Some(PenKey::Move(-3.0, 0.0)));
+        assert_eq!(PenKey::of(" ", false), Some(PenKey::LowerOrLift));
+        assert_eq!(PenKey::of("Escape", false), Some(PenKey::Clear));
+        assert_eq!(PenKey::of("a", false), None);
+        assert_eq!(ink_rgba(&[0.0, 1.0]), [255, 255, 255, 255, 0, 0, 0, 255]);
     }
 }
