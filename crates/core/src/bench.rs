@@ -1,6 +1,6 @@
 //! The training benchmark Hearth runs against TensorFlow.js (`bench/`): the same models,
-//! data and settings in the engine worker, the page's way of training (the studio's
-//! [`Trainer`]), and natively through `hearth bench`.
+//! data and settings in the engine worker, the page's way of training (the training
+//! job's [`Trainer`]), and natively through `hearth bench`.
 //!
 //! Data: the 10,000 shipped MNIST digits, of which digit `i` is held out when
 //! `(i / 10) % 5 == 4` (2,000 digits) and trains otherwise (8,000). The set is interleaved
@@ -18,10 +18,12 @@ use crate::data::summary::{Augment, Split};
 #[cfg(feature = "burn")]
 use crate::data::{Dataset, ImageSet, builtin};
 #[cfg(feature = "burn")]
-use crate::model::trainer::{self, Progress, TrainSet, Trainer};
+use crate::inference;
 use crate::model::{InputShape, ModelSpec};
 #[cfg(feature = "burn")]
 use crate::model::{Optimizer, TrainConfig};
+#[cfg(feature = "burn")]
+use crate::training::{StepOutcome, TrainSet, Trainer};
 
 /// Which model the benchmark trains.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -138,7 +140,7 @@ fn split(images: &ImageSet, train: usize, test: usize) -> Result<TrainSet, Strin
             all_test.len()
         ));
     }
-    // Pixels and labels as the studio prepares images; the rows are this bench's own.
+    // Pixels and labels as the training job prepares images; the rows are this bench's own.
     let mut set = TrainSet::from_images(images, &Split::default(), Augment::default());
     set.train = all_train[..train].to_vec();
     set.validation = Vec::new();
@@ -189,7 +191,7 @@ pub async fn run(
     let timing = now();
     let mut timed = 0;
     while timed < settings.timed_steps {
-        if let Progress::Finished { .. } = throughput.step().await.map_err(fail)? {
+        if let StepOutcome::Finished { .. } = throughput.step().await.map_err(fail)? {
             break;
         }
         timed += 1;
@@ -207,12 +209,12 @@ pub async fn run(
     let mut epoch_seconds = None;
     loop {
         match trainer.step().await.map_err(fail)? {
-            Progress::Epoch(_) => {
+            StepOutcome::Epoch(_) => {
                 peak = peak.max(memory());
                 epoch_seconds.get_or_insert((now() - epoch_start) / 1000.0);
             }
-            Progress::Step { .. } => {}
-            Progress::Finished { .. } => break,
+            StepOutcome::Step { .. } => {}
+            StepOutcome::Finished { .. } => break,
         }
     }
 
@@ -240,7 +242,7 @@ pub async fn run(
     let clock_overhead_ms = readings[readings.len() / 2];
     const PER_BLOCK: u32 = 10;
     for _ in 0..5 {
-        trainer::predict(&network, &spec, &one_image, (0.0, 1.0), &inference)
+        inference::predict(&network, &spec, &one_image, (0.0, 1.0), &inference)
             .await
             .map_err(fail)?;
     }
@@ -248,7 +250,7 @@ pub async fn run(
     for _ in 0..settings.inference_runs {
         let start = now();
         for _ in 0..PER_BLOCK {
-            trainer::predict(&network, &spec, &one_image, (0.0, 1.0), &inference)
+            inference::predict(&network, &spec, &one_image, (0.0, 1.0), &inference)
                 .await
                 .map_err(fail)?;
         }

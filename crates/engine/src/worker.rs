@@ -10,9 +10,9 @@ use wasm_bindgen::prelude::*;
 use crate::backend::Backends;
 use hearth_core::data::images::{ImageFile, ImageShape};
 use hearth_core::data::session::DataSession;
+use hearth_core::inference::ActiveModel;
 use hearth_core::model::summary::{ModelSource, PredictInput};
-use hearth_core::model::trainer::Progress;
-use hearth_core::studio::{ActiveModel, Job};
+use hearth_core::training::{Job, StepOutcome};
 
 /// The digit model that ships with the page (trained by `scripts/make-digits-model.sh`).
 const PRETRAINED: &str = "digits.safetensors";
@@ -221,7 +221,7 @@ async fn train_step(engine: &mut Engine) {
     };
     let batch = run.job.batch_size();
     match run.job.step().await {
-        Ok(Progress::Step { epoch, step, loss }) => {
+        Ok(StepOutcome::Step { epoch, step, loss }) => {
             if engine.panic_after_epoch.is_some_and(|after| epoch > after) {
                 panic!("a test panic in epoch {epoch}, asked for by ?debug=engine-panic");
             }
@@ -236,7 +236,7 @@ async fn train_step(engine: &mut Engine) {
                 post_progress(run, mean as f32);
             }
         }
-        Ok(Progress::Epoch(record)) => {
+        Ok(StepOutcome::Epoch(record)) => {
             run.steps += 1;
             run.examples += batch;
             run.epoch_loss = (0.0, 0);
@@ -261,7 +261,7 @@ async fn train_step(engine: &mut Engine) {
                 ),
             }
         }
-        Ok(Progress::Finished { reason }) => {
+        Ok(StepOutcome::Finished { reason }) => {
             let seconds = run.seconds();
             let examples = run.job.examples_trained();
             let model = run.job.model().await;

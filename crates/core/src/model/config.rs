@@ -184,7 +184,7 @@ pub enum ExampleWeights {
     /// Group-aware reweighting by the sensitive column `column` (Kamiran and Calders'
     /// reweighing): each training row of group g and class y weighs P(g)·P(y) / P(g, y),
     /// so that group and outcome are independent in the weighted training data. The
-    /// studio turns this into [`ExampleWeights::PerSample`] for the loaded data.
+    /// training job turns this into [`ExampleWeights::PerSample`] for the loaded data.
     ReweighGroups { column: String },
 }
 
