@@ -697,9 +697,11 @@ fn train_with_progress(
     });
     bar.finish_and_clear();
     result.map_err(|error: hearth_core::Error| match error {
-        hearth_core::Error::Diverged { .. } | hearth_core::Error::Config(_) => {
-            Failure::input(error.to_string())
-        }
+        hearth_core::Error::Diverged { .. }
+        | hearth_core::Error::Config(_)
+        | hearth_core::Error::Spec(_)
+        | hearth_core::Error::Inputs { .. }
+        | hearth_core::Error::EmptyTrainingSplit => Failure::input(error.to_string()),
         other => Failure::internal(other.to_string()),
     })
 }

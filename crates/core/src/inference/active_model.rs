@@ -4,6 +4,7 @@
 
 use burn::tensor::Device;
 
+use crate::data::DataError;
 use crate::data::images::{self, ImageShape};
 use crate::data::prep::{FeatureSchema, Schema, TargetSchema};
 use crate::data::session::{DataSession, Loaded};
@@ -24,6 +25,37 @@ pub(crate) struct TestRow {
     pub(crate) x: Vec<f32>,
     pub(crate) cells: Vec<(String, String)>,
     pub(crate) truth: String,
+}
+
+/// A model that does not fit the loaded data: what it reads, and what the data is instead.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error(
+    "{file} reads {reads}, but {problem}. The model in use is unchanged: load data that fits \
+     this model first, or open a model made for this data."
+)]
+pub struct ModelMisfit {
+    pub file: String,
+    pub reads: String,
+    pub problem: String,
+}
+
+/// Why a prediction cannot be made.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum PredictError {
+    #[error("This model reads images, not table rows: give it an image.")]
+    ReadsImages,
+    #[error("This model reads table rows, not images: fill in its form instead.")]
+    ReadsRows,
+    #[error("There is no test row {number} (the test split has {rows} rows): pick another.")]
+    NoTestRow { number: usize, rows: usize },
+    #[error("The model reads {expected} pixel values, not {found}: draw on its own canvas.")]
+    Pixels { expected: usize, found: usize },
+    #[error("{name} did not reach the engine; choose it again.")]
+    FileMissing { name: String },
+    #[error(transparent)]
+    Image(#[from] DataError),
+    #[error(transparent)]
+    Model(#[from] crate::Error),
 }
 
 /// A model ready to predict with.
@@ -164,7 +196,7 @@ impl ActiveModel {
 
     /// The model file's bytes. The weights are read back asynchronously, so a model
     /// trained on WebGPU saves too.
-    pub async fn file_bytes(&self) -> Result<Vec<u8>, String> {
+    pub async fn file_bytes(&self) -> Result<Vec<u8>, ModelFileError> {
         file::save_from_device(&self.network, &self.spec, &self.document()).await
     }
 
@@ -205,7 +237,7 @@ impl ActiveModel {
 
     /// Whether the model can be used with the loaded data: the same kind of input and,
     /// for tables, the columns it reads. `file` names the model in the message.
-    pub fn fits(&self, file: &str, data: &DataSession) -> Result<(), String> {
+    pub fn fits(&self, file: &str, data: &DataSession) -> Result<(), ModelMisfit> {
         let reads = match (&self.spec.input, &self.schema) {
             (InputShape::Image { .. }, _) => {
                 format!("{} images", Shape::from(self.spec.input).label())
@@ -262,14 +294,16 @@ impl ActiveModel {
         };
         match problem {
             None => Ok(()),
-            Some(problem) => Err(format!(
-                "{file} reads {reads}, but {problem}. The model in use is unchanged: load data that fits this model first, or open a model made for this data."
-            )),
+            Some(problem) => Err(ModelMisfit {
+                file: file.to_string(),
+                reads,
+                problem,
+            }),
         }
     }
 
     /// The model's outputs for many examples at once (row-major inputs at its shape).
-    pub async fn predict_inputs(&self, x: &[f32]) -> Result<Vec<Vec<f32>>, String> {
+    pub async fn predict_inputs(&self, x: &[f32]) -> Result<Vec<Vec<f32>>, crate::Error> {
         super::predict(
             &self.network,
             &self.spec,
@@ -278,7 +312,6 @@ impl ActiveModel {
             &self.device,
         )
         .await
-        .map_err(|error| error.to_string())
     }
 
     /// The model's prediction for one input; `file` is the attached image's bytes for
@@ -287,12 +320,12 @@ impl ActiveModel {
         &self,
         input: &PredictInput,
         file: Option<&[u8]>,
-    ) -> Result<Prediction, String> {
+    ) -> Result<Prediction, PredictError> {
         let width = Shape::from(self.spec.input).size();
         let (x, row, truth) = match input {
             PredictInput::Row { cells } => {
                 let Some(schema) = &self.schema else {
-                    return Err("This model reads images, not table rows.".to_string());
+                    return Err(PredictError::ReadsImages);
                 };
                 let x = schema.encode(|column| {
                     cells
@@ -303,12 +336,9 @@ impl ActiveModel {
                 (x, None, None)
             }
             PredictInput::TestRow { index } => {
-                let test = self.test.get(*index).ok_or_else(|| {
-                    format!(
-                        "There is no test row {} (the test split has {} rows).",
-                        index + 1,
-                        self.test.len()
-                    )
+                let test = self.test.get(*index).ok_or(PredictError::NoTestRow {
+                    number: index + 1,
+                    rows: self.test.len(),
                 })?;
                 (
                     test.x.clone(),
@@ -318,10 +348,10 @@ impl ActiveModel {
             }
             PredictInput::Pixels { values } => {
                 if values.len() != width {
-                    return Err(format!(
-                        "The model reads {width} pixel values, not {}.",
-                        values.len()
-                    ));
+                    return Err(PredictError::Pixels {
+                        expected: width,
+                        found: values.len(),
+                    });
                 }
                 (values.clone(), None, None)
             }
@@ -332,16 +362,15 @@ impl ActiveModel {
                     channels,
                 } = self.spec.input
                 else {
-                    return Err("This model reads table rows, not images.".to_string());
+                    return Err(PredictError::ReadsRows);
                 };
-                let bytes = file.ok_or_else(|| format!("{name} did not reach the engine."))?;
+                let bytes = file.ok_or_else(|| PredictError::FileMissing { name: name.clone() })?;
                 let shape = ImageShape {
                     width: width as u32,
                     height: height as u32,
                     channels: channels as u8,
                 };
-                let pixels =
-                    images::decode_resize(name, bytes, shape).map_err(|error| error.to_string())?;
+                let pixels = images::decode_resize(name, bytes, shape)?;
                 (
                     pixels.iter().map(|&p| f32::from(p) / 255.0).collect(),
                     None,
@@ -604,7 +633,10 @@ mod tests {
         data.load_builtin("mnist");
         assert_eq!(digits.fits("digits.safetensors", &data), Ok(()));
         data.load_builtin("iris");
-        let error = digits.fits("digits.safetensors", &data).unwrap_err();
+        let error = digits
+            .fits("digits.safetensors", &data)
+            .unwrap_err()
+            .to_string();
         assert!(
             error.starts_with("digits.safetensors reads 1×28×28 images, but the loaded data, Iris flowers, is a table. The model in use is unchanged"),
             "{error}"
@@ -624,14 +656,20 @@ mod tests {
         let iris = pollster::block_on(job.model()).unwrap();
         assert_eq!(iris.fits("iris.safetensors", &data), Ok(()));
         data.load_builtin("loans");
-        let error = iris.fits("iris.safetensors", &data).unwrap_err();
+        let error = iris
+            .fits("iris.safetensors", &data)
+            .unwrap_err()
+            .to_string();
         assert!(
             error.contains("reads table rows (predicting \"species\")"),
             "{error}"
         );
         assert!(error.contains("has no column \"sepal_length\""), "{error}");
         data.load_builtin("mnist");
-        let error = iris.fits("iris.safetensors", &data).unwrap_err();
+        let error = iris
+            .fits("iris.safetensors", &data)
+            .unwrap_err()
+            .to_string();
         assert!(error.contains("is a set of images"), "{error}");
     }
 
@@ -681,7 +719,9 @@ mod tests {
         let wrong = PredictInput::Pixels {
             values: vec![0.0; 10],
         };
-        let error = pollster::block_on(model.predict(&wrong, None)).unwrap_err();
+        let error = pollster::block_on(model.predict(&wrong, None))
+            .unwrap_err()
+            .to_string();
         assert!(error.contains("784 pixel values, not 10"), "{error}");
         let error = pollster::block_on(model.predict(
             &PredictInput::ImageFile {
@@ -689,7 +729,8 @@ mod tests {
             },
             Some(b"not an image"),
         ))
-        .unwrap_err();
+        .unwrap_err()
+        .to_string();
         assert!(error.contains("note.txt"), "{error}");
     }
 

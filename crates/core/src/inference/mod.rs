@@ -7,6 +7,6 @@ pub mod predict;
 pub mod saliency;
 
 #[cfg(feature = "modelfile")]
-pub use active_model::ActiveModel;
+pub use active_model::{ActiveModel, ModelMisfit, PredictError};
 pub use predict::predict;
 pub use saliency::input_gradient;

@@ -5,6 +5,7 @@ use burn::tensor::{Device, Tensor, TensorData};
 
 use crate::Error;
 use crate::data::summary::Task;
+use crate::error::read_back;
 use crate::model::network::Network;
 use crate::model::spec::{ModelSpec, Shape};
 
@@ -20,10 +21,10 @@ pub async fn predict(
 ) -> Result<Vec<Vec<f32>>, Error> {
     let width = Shape::from(spec.input).size();
     if width == 0 || !x.len().is_multiple_of(width) {
-        return Err(Error::Config(format!(
-            "the model expects {width} inputs per example, not {}",
-            x.len()
-        )));
+        return Err(Error::Inputs {
+            expected: width,
+            found: x.len(),
+        });
     }
     let mut out = Vec::with_capacity(x.len() / width);
     for chunk in x.chunks(512 * width) {
@@ -39,12 +40,7 @@ pub async fn predict(
             Task::Regression => output.mul_scalar(target.1).add_scalar(target.0),
         };
         let [_, columns] = output.dims();
-        let values = output
-            .into_data_async()
-            .await
-            .map_err(|error| Error::Backend(format!("{error:?}")))?
-            .try_to_vec::<f32>()
-            .map_err(|error| Error::Backend(format!("{error:?}")))?;
+        let values = read_back(output).await?;
         out.extend(values.chunks(columns).map(<[f32]>::to_vec));
     }
     Ok(out)

@@ -5,6 +5,7 @@ use burn::tensor::{Device, Tensor, TensorData};
 
 use crate::Error;
 use crate::data::summary::Task;
+use crate::error::read_back;
 use crate::model::network::Network;
 use crate::model::spec::{ModelSpec, Shape};
 
@@ -21,10 +22,10 @@ pub async fn input_gradient(
 ) -> Result<Vec<f32>, Error> {
     let width = Shape::from(spec.input).size();
     if x.len() != width {
-        return Err(Error::Config(format!(
-            "the model expects {width} inputs, not {}",
-            x.len()
-        )));
+        return Err(Error::Inputs {
+            expected: width,
+            found: x.len(),
+        });
     }
     // On the autodiff device, weights frozen and training behaviour off.
     let model = network.clone().train().freeze();
@@ -45,12 +46,7 @@ pub async fn input_gradient(
     let gradient = input
         .grad(&gradients)
         .ok_or_else(|| Error::Backend("no gradient reached the input".to_string()))?;
-    gradient
-        .into_data_async()
-        .await
-        .map_err(|error| Error::Backend(format!("{error:?}")))?
-        .try_to_vec::<f32>()
-        .map_err(|error| Error::Backend(format!("{error:?}")))
+    read_back(gradient).await
 }
 
 #[cfg(test)]

@@ -57,6 +57,9 @@ pub enum ModelFileError {
     Mismatch { file: String, reason: String },
     #[error("could not write the model file: {0}")]
     Write(String),
+    /// The weights could not be read back from the device, or did not fit the spec.
+    #[error("could not write the model file: {0}")]
+    Weights(#[from] crate::Error),
 }
 
 /// The file's bytes for `network` described by `document`.
@@ -77,8 +80,8 @@ pub async fn save_from_device(
     network: &Network,
     spec: &ModelSpec,
     document: &ModelDocument,
-) -> Result<Vec<u8>, String> {
-    let weights = network.to_host().await.map_err(|error| error.to_string())?;
+) -> Result<Vec<u8>, ModelFileError> {
+    let weights = network.to_host().await?;
     save_host(&weights, spec, document)
 }
 
@@ -87,10 +90,9 @@ pub fn save_host(
     weights: &HostWeights,
     spec: &ModelSpec,
     document: &ModelDocument,
-) -> Result<Vec<u8>, String> {
-    let network =
-        Network::from_host(spec, weights, &Device::flex()).map_err(|error| error.to_string())?;
-    save(&network, document).map_err(|error| error.to_string())
+) -> Result<Vec<u8>, ModelFileError> {
+    let network = Network::from_host(spec, weights, &Device::flex())?;
+    save(&network, document)
 }
 
 /// `name` as a file name: letters, digits and dashes, then `.safetensors`.

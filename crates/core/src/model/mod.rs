@@ -17,7 +17,8 @@ pub mod preset;
 pub mod spec;
 pub mod summary;
 
-pub use config::{EarlyStopping, ExampleWeights, Optimizer, Schedule, TrainConfig};
+pub use crate::flat::MissingField;
+pub use config::{ConfigError, EarlyStopping, ExampleWeights, Optimizer, Schedule, TrainConfig};
 pub use history::EpochRecord;
 pub use preset::{Preset, PresetError};
 pub use spec::{Activation, InputShape, Layer, LayerInfo, ModelSpec, Padding, Shape, SpecError};

@@ -2,7 +2,7 @@
 //! per-group reports, permutation importance and decision boundary, and the model in use
 //! that carries them.
 
-use super::job::Job;
+use super::job::{Job, JobError};
 use crate::data::prep::FeatureSchema;
 use crate::data::summary::Task;
 use crate::inference;
@@ -14,18 +14,14 @@ use crate::model::summary::ModelSource;
 
 impl Job {
     /// The trained model, scored on the held-out test split, ready to predict with.
-    pub async fn model(&self) -> Result<ActiveModel, String> {
-        let network = self.trainer.network().ok_or("The trained model is gone.")?;
+    pub async fn model(&self) -> Result<ActiveModel, JobError> {
+        let network = self.trainer.network().ok_or(JobError::ModelGone)?;
         let mut metrics = serde_json::Map::new();
         let mut test_score = None;
         let mut evaluation = None;
         let mut test_classes = Vec::new();
         if !self.test_rows.is_empty() {
-            let predictions = self
-                .trainer
-                .predict(&self.test_rows)
-                .await
-                .map_err(|error| error.to_string())?;
+            let predictions = self.trainer.predict(&self.test_rows).await?;
             let mut report = Evaluation {
                 model: self.card().name,
                 classification: None,
@@ -117,7 +113,7 @@ impl Job {
     async fn permutation_importance(
         &self,
         network: &Network,
-    ) -> Result<Vec<metrics::Importance>, String> {
+    ) -> Result<Vec<metrics::Importance>, crate::Error> {
         use rand::SeedableRng;
         use rand::seq::SliceRandom;
         const REPEATS: u64 = 5;
@@ -154,9 +150,7 @@ impl Job {
             }
         };
         let predict = |x: Vec<f32>| async move {
-            inference::predict(network, &self.spec, &x, scale, &self.device)
-                .await
-                .map_err(|error| error.to_string())
+            inference::predict(network, &self.spec, &x, scale, &self.device).await
         };
         let baseline = score(&predict(x.clone()).await?);
         let mut importance = Vec::new();
@@ -200,7 +194,7 @@ impl Job {
         network: &Network,
         truth: &[usize],
         predicted: &[usize],
-    ) -> Result<Option<metrics::Boundary>, String> {
+    ) -> Result<Option<metrics::Boundary>, crate::Error> {
         const SIZE: u32 = 48;
         let Some(schema) = self
             .schema
@@ -264,9 +258,8 @@ impl Job {
                 grid.push(((y - y_shift) / y_scale) as f32);
             }
         }
-        let outputs = inference::predict(network, &self.spec, &grid, (0.0, 1.0), &self.device)
-            .await
-            .map_err(|error| error.to_string())?;
+        let outputs =
+            inference::predict(network, &self.spec, &grid, (0.0, 1.0), &self.device).await?;
         let classes = metrics::predicted_classes(&outputs);
         let confidence = outputs
             .iter()

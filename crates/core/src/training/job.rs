@@ -4,43 +4,91 @@
 use burn::tensor::Device;
 
 use super::batch::TrainSet;
-use super::reweigh::reweighing_prepared;
+use super::reweigh::{ReweighError, reweighing_prepared};
 use super::trainer::{StepOutcome, Trainer};
+use crate::data::DataError;
 use crate::data::images::ImageShape;
 use crate::data::prep::{FeatureSchema, Schema, TargetSchema};
 use crate::data::session::{DataSession, Loaded};
 use crate::data::summary::{Split, Task};
 use crate::inference::active_model::TestRow;
-use crate::model::file::{self, FORMAT_VERSION, ModelCard, ModelDocument};
-use crate::model::spec::{InputShape, ModelSpec, Shape};
+use crate::model::file::{self, FORMAT_VERSION, ModelCard, ModelDocument, ModelFileError};
+use crate::model::spec::{InputShape, ModelSpec, Shape, SpecError};
 use crate::model::{EpochRecord, ExampleWeights, TrainConfig};
 
-/// Whether `spec` fits data of `input` shape, `task` and `classes`; a message if not.
+/// Why a spec does not fit the data it is to train on.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum SpecMismatch {
+    /// The spec's layers do not fit together.
+    #[error(transparent)]
+    Invalid(#[from] SpecError),
+    /// The spec reads another shape of input (labels as [`Shape::label`] writes them).
+    #[error(
+        "The model's input is {model} but the data gives {data}. Choose a preset again, or \
+         change the input."
+    )]
+    Input { model: String, data: String },
+    /// The spec's head does another task, or has another number of outputs.
+    #[error(
+        "The model does {model_task} with {model_outputs} output(s), but the data needs \
+         {data_task} with {data_outputs}. Choose a preset again."
+    )]
+    Output {
+        model_task: &'static str,
+        model_outputs: usize,
+        data_task: &'static str,
+        data_outputs: usize,
+    },
+}
+
+/// Whether `spec` fits data of `input` shape, `task` and `classes`, and why not.
 pub fn check_spec(
     spec: &ModelSpec,
     input: InputShape,
     task: Task,
     classes: usize,
-) -> Result<(), String> {
-    spec.infer().map_err(|error| error.to_string())?;
+) -> Result<(), SpecMismatch> {
+    spec.infer()?;
     if spec.input != input {
-        return Err(format!(
-            "The model's input is {} but the data gives {}. Choose a preset again, or change the input.",
-            Shape::from(spec.input).label(),
-            Shape::from(input).label()
-        ));
+        return Err(SpecMismatch::Input {
+            model: Shape::from(spec.input).label(),
+            data: Shape::from(input).label(),
+        });
     }
     let expected = ModelSpec::new(input, Vec::new(), task, classes);
     if spec.task != expected.task || spec.outputs != expected.outputs {
-        return Err(format!(
-            "The model does {} with {} output(s), but the data needs {} with {}.",
-            spec.task.label(),
-            spec.outputs,
-            expected.task.label(),
-            expected.outputs
-        ));
+        return Err(SpecMismatch::Output {
+            model_task: spec.task.label(),
+            model_outputs: spec.outputs,
+            data_task: expected.task.label(),
+            data_outputs: expected.outputs,
+        });
     }
     Ok(())
+}
+
+/// Why a training job cannot start, or cannot hand over what it trained.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum JobError {
+    #[error("Choose a data set first (step 1, Data).")]
+    NoData,
+    #[error(transparent)]
+    Data(#[from] DataError),
+    #[error(transparent)]
+    Reweigh(#[from] ReweighError),
+    #[error(
+        "Reweighting by group needs a table with a sensitive column; images have no groups. \
+         Train without reweighting."
+    )]
+    ImagesHaveNoGroups,
+    #[error(transparent)]
+    Spec(#[from] SpecMismatch),
+    #[error(transparent)]
+    Training(#[from] crate::Error),
+    #[error(transparent)]
+    ModelFile(#[from] ModelFileError),
+    #[error("The trained model is gone: train it again.")]
+    ModelGone,
 }
 
 /// A training run over the loaded data.
@@ -71,19 +119,14 @@ impl Job {
         spec: ModelSpec,
         config: TrainConfig,
         device: &Device,
-    ) -> Result<Job, String> {
+    ) -> Result<Job, JobError> {
         let mut groups = Vec::new();
         // What the trainer uses: reweighting by group becomes one weight per row.
         let mut trainer_config = config.clone();
         let (set, input, task, labels, schema, name, test) = match &data.loaded {
-            Loaded::Nothing => {
-                return Err("Choose a data set first (step 1, Data).".to_string());
-            }
+            Loaded::Nothing => return Err(JobError::NoData),
             Loaded::Table(loaded) => {
-                let prepared = data
-                    .prepared()
-                    .ok_or("Choose a data set first (step 1, Data).")?
-                    .map_err(|error| error.to_string())?;
+                let prepared = data.prepared().ok_or(JobError::NoData)??;
                 let labels = match &prepared.schema.target {
                     TargetSchema::Classes { labels, .. } => labels.clone(),
                     TargetSchema::Regression { .. } => Vec::new(),
@@ -138,11 +181,7 @@ impl Job {
             }
             Loaded::Images(images) => {
                 if matches!(config.weights, ExampleWeights::ReweighGroups { .. }) {
-                    return Err(
-                        "Reweighting by group needs a table with a sensitive column; images \
-                         have no groups."
-                            .to_string(),
-                    );
+                    return Err(JobError::ImagesHaveNoGroups);
                 }
                 let split = Split::default();
                 let task = if images.classes.len() == 2 {
@@ -176,8 +215,7 @@ impl Job {
             }),
             _ => None,
         };
-        let trainer = Trainer::new(spec.clone(), trainer_config, set, device)
-            .map_err(|error| error.to_string())?;
+        let trainer = Trainer::new(spec.clone(), trainer_config, set, device)?;
         Ok(Job {
             trainer,
             config,
@@ -229,11 +267,8 @@ impl Job {
 
     /// Goes on training on `device` from the last completed epoch (see
     /// [`Trainer::resume_on`]); returns that epoch.
-    pub fn move_to(&mut self, device: &Device) -> Result<u32, String> {
-        let epoch = self
-            .trainer
-            .resume_on(device)
-            .map_err(|error| error.to_string())?;
+    pub fn move_to(&mut self, device: &Device) -> Result<u32, crate::Error> {
+        let epoch = self.trainer.resume_on(device)?;
         self.device = device.clone();
         Ok(epoch)
     }
@@ -255,13 +290,13 @@ impl Job {
 
     /// The model file of the run so far (the weights after the last step, the history so
     /// far, no test metrics yet): what a reload restores.
-    pub async fn file_bytes(&self) -> Result<Vec<u8>, String> {
+    pub async fn file_bytes(&self) -> Result<Vec<u8>, JobError> {
         // On WebGPU the epoch just finished is already on the host: no second read.
         if let Some(weights) = self.trainer.host_weights() {
-            return file::save_host(weights, &self.spec, &self.document());
+            return Ok(file::save_host(weights, &self.spec, &self.document())?);
         }
-        let network = self.trainer.network().ok_or("The trained model is gone.")?;
-        file::save_from_device(&network, &self.spec, &self.document()).await
+        let network = self.trainer.network().ok_or(JobError::ModelGone)?;
+        Ok(file::save_from_device(&network, &self.spec, &self.document()).await?)
     }
 
     /// The model file's document for the run so far (no metrics).
@@ -377,7 +412,8 @@ pub(crate) mod tests {
         assert_eq!(picked.row.as_ref().unwrap().len(), 4);
         assert!(picked.truth.is_some());
         let error = pollster::block_on(model.predict(&PredictInput::TestRow { index: 99 }, None))
-            .unwrap_err();
+            .unwrap_err()
+            .to_string();
         assert!(error.contains("the test split has 21 rows"), "{error}");
         // Permutation importance: every column once; the petals matter most for iris.
         let importance = &model.evaluation.as_ref().unwrap().importance;
@@ -405,17 +441,20 @@ pub(crate) mod tests {
         let spec = ModelSpec::mlp(InputShape::Features { features: 4 }, Task::MultiClass, 3);
         let error = Job::start(&data, spec.clone(), TrainConfig::default(), &Device::flex())
             .err()
-            .unwrap();
+            .unwrap()
+            .to_string();
         assert!(error.contains("Choose a data set first"), "{error}");
         data.load_builtin("xor");
         let error = Job::start(&data, spec, TrainConfig::default(), &Device::flex())
             .err()
-            .unwrap();
+            .unwrap()
+            .to_string();
         assert!(error.contains("input is 4 but the data gives 2"), "{error}");
         let spec = ModelSpec::mlp(InputShape::Features { features: 2 }, Task::MultiClass, 3);
         let error = Job::start(&data, spec, TrainConfig::default(), &Device::flex())
             .err()
-            .unwrap();
+            .unwrap()
+            .to_string();
         assert!(error.contains("needs binary classification"), "{error}");
     }
 }

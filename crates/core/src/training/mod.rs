@@ -16,5 +16,6 @@ pub mod trainer;
 
 pub use batch::{ImageAugment, TrainSet};
 #[cfg(feature = "modelfile")]
-pub use job::Job;
+pub use job::{Job, JobError, SpecMismatch};
+pub use reweigh::ReweighError;
 pub use trainer::{StepOutcome, Trainer};

@@ -1,37 +1,51 @@
 //! Group-aware reweighting: per-example weights that make a sensitive group and the
 //! outcome independent in the training data.
 
+use crate::data::DataError;
 use crate::data::prep::Prepared;
 use crate::data::session::DataSession;
 use crate::data::summary::Task;
+
+/// Why the training rows cannot be reweighted by group.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ReweighError {
+    #[error("Reweighting needs a table: load one in step 1.")]
+    NeedsTable,
+    #[error(transparent)]
+    Data(#[from] DataError),
+    #[error(
+        "Reweighting by group needs a classification target: choose a target with classes in \
+         step 1, or train without reweighting."
+    )]
+    NeedsClasses,
+    #[error(
+        "Reweighting by \"{column}\" needs it to be a sensitive column: mark it \"sensitive\" \
+         or \"sensitive input\" in step 1."
+    )]
+    NotSensitive { column: String },
+}
 
 /// Group-aware reweighting (Kamiran and Calders' "reweighing") for the loaded table and
 /// its sensitive column `column`: each training row of group g and class y weighs
 /// P(g)·P(y) / P(g, y), counted on the training rows, so that group and outcome are
 /// independent in the weighted training data. One weight per prepared row (rows outside
 /// the training split weigh 1).
-pub fn reweighing(data: &DataSession, column: &str) -> Result<Vec<f32>, String> {
-    let prepared = data
-        .prepared()
-        .ok_or("Reweighting needs a table: load one in step 1.")?
-        .map_err(|error| error.to_string())?;
+pub fn reweighing(data: &DataSession, column: &str) -> Result<Vec<f32>, ReweighError> {
+    let prepared = data.prepared().ok_or(ReweighError::NeedsTable)??;
     reweighing_prepared(&prepared, column)
 }
 
 /// [`reweighing`] for prepared data.
-pub fn reweighing_prepared(prepared: &Prepared, column: &str) -> Result<Vec<f32>, String> {
+pub fn reweighing_prepared(prepared: &Prepared, column: &str) -> Result<Vec<f32>, ReweighError> {
     if prepared.target.task == Task::Regression {
-        return Err("Reweighting by group needs a classification target.".to_string());
+        return Err(ReweighError::NeedsClasses);
     }
     let groups = prepared
         .groups
         .iter()
         .find(|groups| groups.column == column)
-        .ok_or_else(|| {
-            format!(
-                "Reweighting by \"{column}\" needs it to be a sensitive column: mark it \
-                 \"sensitive\" or \"sensitive input\" in step 1."
-            )
+        .ok_or_else(|| ReweighError::NotSensitive {
+            column: column.to_string(),
         })?;
     let train = &prepared.split[0];
     let classes = prepared.target.classes.len().max(2);
@@ -112,6 +126,7 @@ mod tests {
         assert!(
             reweighing(&data, "income")
                 .unwrap_err()
+                .to_string()
                 .contains("needs it to be a sensitive column")
         );
 

@@ -17,9 +17,10 @@ use super::batch::TrainSet;
 use super::loss;
 use crate::Error;
 use crate::data::summary::Task;
+use crate::error::read_back;
 use crate::inference;
 use crate::model::EpochRecord;
-use crate::model::config::{ExampleWeights, Optimizer, TrainConfig};
+use crate::model::config::{ConfigError, ExampleWeights, Optimizer, TrainConfig};
 use crate::model::network::{HostWeights, Network};
 use crate::model::spec::{ModelSpec, Shape};
 use crate::text::counted;
@@ -83,30 +84,27 @@ impl Trainer {
         data: TrainSet,
         device: &Device,
     ) -> Result<Self, Error> {
-        config.check().map_err(Error::Config)?;
+        config.check()?;
         if let ExampleWeights::ReweighGroups { column } = &config.weights {
-            return Err(Error::Config(format!(
-                "reweighting by \"{column}\" needs the data's groups: turn it into \
-                 per-example weights first (training::reweigh)"
-            )));
+            return Err(ConfigError::UnresolvedReweighing {
+                column: column.clone(),
+            }
+            .into());
         }
-        let infos = spec
-            .infer()
-            .map_err(|error| Error::Config(error.to_string()))?;
+        let infos = spec.infer()?;
         let input = infos.first().map_or(0, |_| Shape::from(spec.input).size());
         if input != data.width {
-            return Err(Error::Config(format!(
-                "the model expects {input} inputs but the data has {}",
-                data.width
-            )));
+            return Err(Error::Inputs {
+                expected: input,
+                found: data.width,
+            });
         }
         if data.train.is_empty() {
-            return Err(Error::Config("the training split is empty".to_string()));
+            return Err(Error::EmptyTrainingSplit);
         }
         let device = device.clone().autodiff();
         device.seed(config.seed);
-        let model =
-            Network::new(&spec, &device).map_err(|error| Error::Config(error.to_string()))?;
+        let model = Network::new(&spec, &device)?;
         let optimizer = build_optimizer(&config);
         Ok(Trainer {
             rng: ChaCha8Rng::seed_from_u64(config.seed),
@@ -168,8 +166,7 @@ impl Trainer {
                 self.epoch = 0;
                 self.best = None;
                 self.since_best = 0;
-                Network::new(&self.spec, &device)
-                    .map_err(|error| Error::Config(error.to_string()))?
+                Network::new(&self.spec, &device)?
             }
         };
         self.model = Some(model);
@@ -195,7 +192,7 @@ impl Trainer {
     /// Copies the state at the end of an epoch to the host.
     async fn take_checkpoint(&mut self) -> Result<(), Error> {
         let Some(model) = &self.model else {
-            return Err(Error::Backend("the model is gone".to_string()));
+            return Err(model_gone());
         };
         let weights = model.to_host().await?;
         let best = match (&self.best, self.since_best) {
@@ -234,10 +231,7 @@ impl Trainer {
         self.position = end;
         self.step += 1;
 
-        let model = self
-            .model
-            .take()
-            .ok_or_else(|| Error::Backend("the model is gone".to_string()))?;
+        let model = self.model.take().ok_or_else(model_gone)?;
         let device = self.device.clone();
         let x = self.inputs(&rows, &device, true);
         let (loss, output) = self.loss_on(model.forward(&self.spec, x), &rows, &device, true);
@@ -246,12 +240,7 @@ impl Trainer {
         if let Some(correct) = self.correct(output.detach(), &rows, &device) {
             readback.push(correct);
         }
-        let values = Tensor::cat(readback, 0)
-            .into_data_async()
-            .await
-            .map_err(|error| Error::Backend(format!("{error:?}")))?
-            .try_to_vec::<f32>()
-            .map_err(|error| Error::Backend(format!("{error:?}")))?;
+        let values = read_back(Tensor::cat(readback, 0)).await?;
         let value = values.first().copied().unwrap_or(f32::NAN);
         if !value.is_finite() {
             self.model = Some(model);
@@ -361,9 +350,7 @@ impl Trainer {
     /// Predictions for `rows` of the data: class probabilities, or the number for
     /// regression (a single value per row, in the target's units).
     pub async fn predict(&self, rows: &[u32]) -> Result<Vec<Vec<f32>>, Error> {
-        let model = self
-            .network()
-            .ok_or_else(|| Error::Backend("the model is gone".to_string()))?;
+        let model = self.network().ok_or_else(model_gone)?;
         inference::predict(
             &model,
             &self.spec,
@@ -412,7 +399,7 @@ impl Trainer {
     /// The mean loss of `rows` (unweighted) and, for classification, the accuracy.
     async fn evaluate(&mut self, rows: &[u32]) -> Result<(f32, Option<f32>), Error> {
         let Some(model) = &self.model else {
-            return Err(Error::Backend("the model is gone".to_string()));
+            return Err(model_gone());
         };
         let model = model.valid();
         let device = self.device.clone().inner();
@@ -424,12 +411,7 @@ impl Trainer {
             if let Some(right) = self.correct(output, chunk, &device) {
                 readback.push(right);
             }
-            let values = Tensor::cat(readback, 0)
-                .into_data_async()
-                .await
-                .map_err(|error| Error::Backend(format!("{error:?}")))?
-                .try_to_vec::<f32>()
-                .map_err(|error| Error::Backend(format!("{error:?}")))?;
+            let values = read_back(Tensor::cat(readback, 0)).await?;
             total += f64::from(values.first().copied().unwrap_or(f32::NAN)) * chunk.len() as f64;
             correct += f64::from(values.get(1).copied().unwrap_or(0.0));
             count += chunk.len();
@@ -478,6 +460,12 @@ impl Trainer {
     pub fn examples(&self, rows: &[u32]) -> Vec<f32> {
         self.data.examples(rows)
     }
+}
+
+/// The trainer's model is missing: a step failed on the device after taking it, so only
+/// [`Trainer::resume_on`] (which the engine calls after a backend failure) brings it back.
+fn model_gone() -> Error {
+    Error::Backend("the model is gone".to_string())
 }
 
 /// burn's optimizer for the config (L2 as weight decay, except AdamW's own).
