@@ -1,4 +1,4 @@
-//! A model file as the studio opens it (`hearth_core::hostile::open_model_file`).
+//! A model file as the engine opens it (`hearth_core::hostile::open_model_file`).
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;

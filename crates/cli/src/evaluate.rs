@@ -8,12 +8,12 @@ use clap::Args;
 use hearth_core::data::images::{self, ImageShape};
 use hearth_core::data::session::Loaded;
 use hearth_core::data::summary::Task;
+use hearth_core::inference;
 use hearth_core::metrics::SplitName;
 use hearth_core::model::InputShape;
 use hearth_core::model::apply::{self, Examples, Purpose};
 use hearth_core::model::file::{self, ModelDocument};
 use hearth_core::model::network::Network;
-use hearth_core::model::trainer;
 
 use crate::report;
 use crate::{Failure, source};
@@ -100,7 +100,7 @@ impl Model {
     }
 
     fn predict(&self, x: &[f32]) -> Result<Vec<Vec<f32>>, Failure> {
-        pollster::block_on(trainer::predict(
+        pollster::block_on(inference::predict(
             &self.network,
             &self.document.spec,
             x,

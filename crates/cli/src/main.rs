@@ -124,12 +124,14 @@ pub enum Failure {
 }
 
 impl Failure {
-    pub fn input(message: impl Into<String>) -> Self {
-        Failure::Input(message.into())
+    /// The user's files or options are wrong; `message` says how.
+    pub fn input(message: impl std::fmt::Display) -> Self {
+        Failure::Input(message.to_string())
     }
 
-    pub fn internal(message: impl Into<String>) -> Self {
-        Failure::Internal(message.into())
+    /// Something else went wrong; `message` says what.
+    pub fn internal(message: impl std::fmt::Display) -> Self {
+        Failure::Internal(message.to_string())
     }
 }
 

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use burn::tensor::Device;
+use clap::builder::PossibleValue;
 use clap::{Args, ValueEnum};
 use hearth_core::data::images::ImageShape;
 use hearth_core::data::prep::Groups;
@@ -13,11 +14,12 @@ use hearth_core::data::session::Loaded;
 use hearth_core::data::summary::{Augment, Role, Split, Task};
 use hearth_core::metrics::SplitName;
 use hearth_core::model::file::{self, FORMAT_VERSION, ModelCard, ModelDocument};
-use hearth_core::model::trainer::{Progress, TrainSet, Trainer};
 use hearth_core::model::{
-    EarlyStopping, ExampleWeights, InputShape, ModelSpec, Optimizer, Schedule, TrainConfig,
+    EarlyStopping, ExampleWeights, InputShape, ModelSpec, Optimizer, Preset, PresetError, Schedule,
+    TrainConfig,
 };
 use hearth_core::protocol::FromEngine;
+use hearth_core::training::{StepOutcome, TrainSet, Trainer};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
 
@@ -25,15 +27,29 @@ use crate::report::{self, Scores};
 use crate::{Failure, source};
 use hearth_core::text::capitalised;
 
-/// A built-in architecture.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Preset {
-    /// Logistic (or linear) regression: the output layer alone.
-    Logistic,
-    /// Two hidden layers of 128 and 64 ReLU units (784-128-64-10 on MNIST).
-    Mlp,
-    /// The small MNIST CNN: conv32-pool-conv64-pool-conv64-dense64 (images only).
-    Cnn,
+/// `--preset`: one of the core's built-in architectures, as clap reads and lists it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PresetArg(pub Preset);
+
+impl ValueEnum for PresetArg {
+    fn value_variants<'a>() -> &'a [Self] {
+        &[
+            PresetArg(Preset::Logistic),
+            PresetArg(Preset::Mlp),
+            PresetArg(Preset::Cnn),
+        ]
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        let help = match self.0 {
+            Preset::Logistic => "Logistic (or linear) regression: the output layer alone",
+            Preset::Mlp => "Two hidden layers of 128 and 64 ReLU units (784-128-64-10 on MNIST)",
+            Preset::Cnn => {
+                "The small MNIST CNN: conv32-pool-conv64-pool-conv64-dense64 (images only)"
+            }
+        };
+        Some(PossibleValue::new(self.0.id()).help(help))
+    }
 }
 
 #[derive(Args, Debug)]
@@ -51,7 +67,7 @@ pub struct TrainArgs {
     pub task: Option<Task>,
     /// The architecture [default: mlp].
     #[arg(long, value_enum, conflicts_with = "spec")]
-    pub preset: Option<Preset>,
+    pub preset: Option<PresetArg>,
     /// A model spec (JSON, as the page's "Copy spec" gives) instead of a preset.
     #[arg(long)]
     pub spec: Option<PathBuf>,
@@ -137,7 +153,7 @@ fn parse_task(text: &str) -> Result<Task, String> {
 }
 
 /// The examples and what the model file needs to know about them.
-struct Prepared {
+struct TrainingData {
     set: TrainSet,
     input: InputShape,
     task: Task,
@@ -381,7 +397,7 @@ fn parse_split(text: &str, seed: u64) -> Result<Split, Failure> {
 }
 
 /// Reads and prepares the data as the options say.
-fn prepare(args: &TrainArgs, config: &TrainConfig) -> Result<Prepared, Failure> {
+fn prepare(args: &TrainArgs, config: &TrainConfig) -> Result<TrainingData, Failure> {
     let (width, height) = source::parse_size(&args.image_size)
         .map_err(|message| Failure::input(format!("--image-size: {message}")))?;
     let shape = ImageShape {
@@ -458,7 +474,7 @@ fn prepare(args: &TrainArgs, config: &TrainConfig) -> Result<Prepared, Failure> 
             }
             let trainer_weights = match &config.weights {
                 ExampleWeights::ReweighGroups { column } => Some(ExampleWeights::PerSample {
-                    weights: hearth_core::studio::reweighing_prepared(&prepared, column)
+                    weights: hearth_core::training::reweigh::reweighing_prepared(&prepared, column)
                         .map_err(|message| Failure::input(format!("--reweigh: {message}")))?,
                 }),
                 _ => None,
@@ -467,7 +483,7 @@ fn prepare(args: &TrainArgs, config: &TrainConfig) -> Result<Prepared, Failure> 
                 hearth_core::data::prep::TargetSchema::Classes { labels, .. } => labels.clone(),
                 hearth_core::data::prep::TargetSchema::Regression { .. } => Vec::new(),
             };
-            Ok(Prepared {
+            Ok(TrainingData {
                 set: TrainSet::from_prepared(&prepared),
                 input: InputShape::Features {
                     features: prepared.width,
@@ -533,7 +549,7 @@ fn prepare(args: &TrainArgs, config: &TrainConfig) -> Result<Prepared, Failure> 
                 set.validation.len(),
                 set.test.len()
             );
-            Ok(Prepared {
+            Ok(TrainingData {
                 set,
                 input: InputShape::Image {
                     height: images.height as usize,
@@ -554,22 +570,17 @@ fn prepare(args: &TrainArgs, config: &TrainConfig) -> Result<Prepared, Failure> 
 }
 
 /// The model: a preset for the data, or a spec file checked against the data.
-fn model_spec(args: &TrainArgs, prepared: &Prepared) -> Result<ModelSpec, Failure> {
+fn model_spec(args: &TrainArgs, prepared: &TrainingData) -> Result<ModelSpec, Failure> {
     let classes = prepared.labels.len();
     let Some(path) = &args.spec else {
-        let preset = args.preset.unwrap_or(Preset::Mlp);
-        return Ok(match preset {
-            Preset::Logistic => ModelSpec::logistic(prepared.input, prepared.task, classes),
-            Preset::Mlp => ModelSpec::mlp(prepared.input, prepared.task, classes),
-            Preset::Cnn => {
-                if let InputShape::Features { .. } = prepared.input {
-                    return Err(Failure::input(
-                        "--preset cnn needs images; use logistic or mlp for a table",
-                    ));
+        let PresetArg(preset) = args.preset.unwrap_or(PresetArg(Preset::Mlp));
+        return preset
+            .spec(prepared.input, prepared.task, classes)
+            .map_err(|error| match error {
+                PresetError::CnnNeedsImages => {
+                    Failure::input("--preset cnn needs images; use logistic or mlp for a table")
                 }
-                ModelSpec::cnn(prepared.input, prepared.task, classes)
-            }
-        });
+            });
     };
     let text = std::fs::read_to_string(path)
         .map_err(|error| Failure::input(format!("cannot read {}: {error}", path.display())))?;
@@ -651,11 +662,11 @@ fn train_with_progress(
     let result = pollster::block_on(async {
         loop {
             match trainer.step().await? {
-                Progress::Step { epoch, .. } => {
+                StepOutcome::Step { epoch, .. } => {
                     bar.set_message(epoch.to_string());
                     bar.inc(1);
                 }
-                Progress::Epoch(record) => {
+                StepOutcome::Epoch(record) => {
                     bar.inc(1);
                     let number = |value: Option<f32>, digits: usize| {
                         value.map_or("-".to_string(), |v| format!("{v:.digits$}"))
@@ -680,15 +691,17 @@ fn train_with_progress(
                         );
                     });
                 }
-                Progress::Finished { reason } => return Ok(reason),
+                StepOutcome::Finished { reason } => return Ok(reason),
             }
         }
     });
     bar.finish_and_clear();
     result.map_err(|error: hearth_core::Error| match error {
-        hearth_core::Error::Diverged { .. } | hearth_core::Error::Config(_) => {
-            Failure::input(error.to_string())
-        }
+        hearth_core::Error::Diverged { .. }
+        | hearth_core::Error::Config(_)
+        | hearth_core::Error::Spec(_)
+        | hearth_core::Error::Inputs { .. }
+        | hearth_core::Error::EmptyTrainingSplit => Failure::input(error.to_string()),
         other => Failure::internal(other.to_string()),
     })
 }

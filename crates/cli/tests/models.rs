@@ -676,14 +676,14 @@ fn the_shipped_digit_cnn_exports_to_pytorch() {
 }
 
 /// The page's Evaluate step and `hearth eval --sensitive COL --json` report the same
-/// per-group figures for the same model and rows: the page's code (the studio's `Job`)
+/// per-group figures for the same model and rows: the page's code (the training `Job`)
 /// trains on the loan set and scores its test split; those test rows, written as a CSV
 /// with every column, go through `hearth eval`.
 #[test]
 fn the_page_and_hearth_eval_report_the_same_group_figures() {
     use hearth_core::data::session::{DataSession, Loaded};
     use hearth_core::model::{ExampleWeights, InputShape, ModelSpec, TrainConfig};
-    use hearth_core::studio::Job;
+    use hearth_core::training::Job;
 
     let dir = folder("parity");
     let mut data = DataSession::default();

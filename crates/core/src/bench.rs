@@ -1,6 +1,6 @@
 //! The training benchmark Hearth runs against TensorFlow.js (`bench/`): the same models,
-//! data and settings in the engine worker, the page's way of training (the studio's
-//! [`Trainer`]), and natively through `hearth bench`.
+//! data and settings in the engine worker, the page's way of training (the training
+//! job's [`Trainer`]), and natively through `hearth bench`.
 //!
 //! Data: the 10,000 shipped MNIST digits, of which digit `i` is held out when
 //! `(i / 10) % 5 == 4` (2,000 digits) and trains otherwise (8,000). The set is interleaved
@@ -18,10 +18,12 @@ use crate::data::summary::{Augment, Split};
 #[cfg(feature = "burn")]
 use crate::data::{Dataset, ImageSet, builtin};
 #[cfg(feature = "burn")]
-use crate::model::trainer::{self, Progress, TrainSet, Trainer};
+use crate::inference;
 use crate::model::{InputShape, ModelSpec};
 #[cfg(feature = "burn")]
 use crate::model::{Optimizer, TrainConfig};
+#[cfg(feature = "burn")]
+use crate::training::{StepOutcome, TrainSet, Trainer};
 
 /// Which model the benchmark trains.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -109,14 +111,34 @@ pub struct BenchResult {
     pub total_seconds: f64,
 }
 
+/// Why the benchmark could not run.
+#[cfg(feature = "burn")]
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum BenchError {
+    #[error(transparent)]
+    Data(#[from] crate::data::DataError),
+    /// The shipped set was built wrong (a bug in the build, not in the request).
+    #[error("the built-in MNIST set is not a set of images: rebuild Hearth")]
+    NotImages,
+    #[error(
+        "{train} training and {test} held-out digits do not fit in the {available_train} and \
+         {available_test} of the shipped set: ask for fewer"
+    )]
+    TooMany {
+        train: usize,
+        test: usize,
+        available_train: usize,
+        available_test: usize,
+    },
+    #[error(transparent)]
+    Training(#[from] crate::Error),
+}
+
 /// The benchmark's data: the built-in MNIST set split as described above.
 #[cfg(feature = "burn")]
-pub fn data(train: usize, test: usize) -> Result<TrainSet, String> {
-    let Dataset::Images(images) = builtin::load("mnist")
-        .map_err(|error| error.to_string())?
-        .dataset
-    else {
-        return Err("the built-in MNIST set is not a set of images".to_string());
+pub fn data(train: usize, test: usize) -> Result<TrainSet, BenchError> {
+    let Dataset::Images(images) = builtin::load("mnist")?.dataset else {
+        return Err(BenchError::NotImages);
     };
     split(&images, train, test)
 }
@@ -127,18 +149,19 @@ pub fn held_out(index: usize) -> bool {
 }
 
 #[cfg(feature = "burn")]
-fn split(images: &ImageSet, train: usize, test: usize) -> Result<TrainSet, String> {
+fn split(images: &ImageSet, train: usize, test: usize) -> Result<TrainSet, BenchError> {
     let n = images.labels.len();
     let (all_train, all_test): (Vec<u32>, Vec<u32>) =
         (0..n as u32).partition(|&index| !held_out(index as usize));
     if train > all_train.len() || test > all_test.len() || train == 0 || test == 0 {
-        return Err(format!(
-            "{train} training and {test} held-out digits do not fit in the {} and {} of the shipped set",
-            all_train.len(),
-            all_test.len()
-        ));
+        return Err(BenchError::TooMany {
+            train,
+            test,
+            available_train: all_train.len(),
+            available_test: all_test.len(),
+        });
     }
-    // Pixels and labels as the studio prepares images; the rows are this bench's own.
+    // Pixels and labels as the training job prepares images; the rows are this bench's own.
     let mut set = TrainSet::from_images(images, &Split::default(), Augment::default());
     set.train = all_train[..train].to_vec();
     set.validation = Vec::new();
@@ -154,7 +177,7 @@ pub async fn run(
     device: &Device,
     now: &dyn Fn() -> f64,
     memory: &dyn Fn() -> f64,
-) -> Result<BenchResult, String> {
+) -> Result<BenchResult, BenchError> {
     let started = now();
     let mut peak = memory();
     let set = data(settings.train, settings.test)?;
@@ -175,21 +198,19 @@ pub async fn run(
         seed: 1,
         ..TrainConfig::default()
     };
-    let fail = |error: crate::Error| error.to_string();
 
     // Throughput: a first model trains the warm-up steps untimed, then the timed steps.
     // The set moves into this trainer and is read again for the next, so that the
     // decoded digits are held once, not twice (wasm memory never shrinks).
-    let mut throughput = Trainer::new(spec.clone(), config.clone(), set, device)
-        .map_err(|error| error.to_string())?;
+    let mut throughput = Trainer::new(spec.clone(), config.clone(), set, device)?;
     for _ in 0..settings.warmup_steps {
-        throughput.step().await.map_err(fail)?;
+        throughput.step().await?;
     }
     peak = peak.max(memory());
     let timing = now();
     let mut timed = 0;
     while timed < settings.timed_steps {
-        if let Progress::Finished { .. } = throughput.step().await.map_err(fail)? {
+        if let StepOutcome::Finished { .. } = throughput.step().await? {
             break;
         }
         timed += 1;
@@ -201,30 +222,29 @@ pub async fn run(
     // Accuracy and the time of an epoch: a fresh model (the backend is warm by now)
     // trains `epochs` epochs; the first one is timed.
     let set = data(settings.train, settings.test)?;
-    let mut trainer =
-        Trainer::new(spec.clone(), config, set, device).map_err(|error| error.to_string())?;
+    let mut trainer = Trainer::new(spec.clone(), config, set, device)?;
     let epoch_start = now();
     let mut epoch_seconds = None;
     loop {
-        match trainer.step().await.map_err(fail)? {
-            Progress::Epoch(_) => {
+        match trainer.step().await? {
+            StepOutcome::Epoch(_) => {
                 peak = peak.max(memory());
                 epoch_seconds.get_or_insert((now() - epoch_start) / 1000.0);
             }
-            Progress::Step { .. } => {}
-            Progress::Finished { .. } => break,
+            StepOutcome::Step { .. } => {}
+            StepOutcome::Finished { .. } => break,
         }
     }
 
-    let predictions = trainer.predict(&test_rows).await.map_err(fail)?;
+    let predictions = trainer.predict(&test_rows).await?;
     let predicted = crate::metrics::predicted_classes(&predictions);
     let right = predicted.iter().zip(&truth).filter(|(p, t)| p == t).count();
     let test_accuracy = right as f64 / truth.len().max(1) as f64;
 
     let network = trainer
         .network()
-        .ok_or_else(|| "the trained model is gone".to_string())?;
-    let inference = device.clone();
+        .ok_or_else(|| crate::Error::Backend("the trained model is gone".to_string()))?;
+    let inference_device = device.clone();
     // Each latency is the mean of 10 consecutive predictions: in the worker one reading of
     // `performance.now()` once cost 0.13 to 0.47 ms, more than a prediction (every call
     // into the engine re-ran its static constructors then; see the engine's `main`), and
@@ -240,17 +260,13 @@ pub async fn run(
     let clock_overhead_ms = readings[readings.len() / 2];
     const PER_BLOCK: u32 = 10;
     for _ in 0..5 {
-        trainer::predict(&network, &spec, &one_image, (0.0, 1.0), &inference)
-            .await
-            .map_err(fail)?;
+        inference::predict(&network, &spec, &one_image, (0.0, 1.0), &inference_device).await?;
     }
     let mut latencies = Vec::with_capacity(settings.inference_runs as usize);
     for _ in 0..settings.inference_runs {
         let start = now();
         for _ in 0..PER_BLOCK {
-            trainer::predict(&network, &spec, &one_image, (0.0, 1.0), &inference)
-                .await
-                .map_err(fail)?;
+            inference::predict(&network, &spec, &one_image, (0.0, 1.0), &inference_device).await?;
         }
         latencies.push((now() - start) / f64::from(PER_BLOCK));
     }
@@ -304,7 +320,12 @@ mod tests {
             counts.iter().all(|&c| (170..=230).contains(&c)),
             "{counts:?}"
         );
-        assert!(data(9000, 2000).unwrap_err().contains("do not fit"));
+        assert!(
+            data(9000, 2000)
+                .unwrap_err()
+                .to_string()
+                .contains("do not fit")
+        );
     }
 
     #[test]

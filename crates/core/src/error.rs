@@ -1,17 +1,57 @@
-//! The core's one error type, with messages a user can act on.
+//! The core's error type for training and inference, with messages a user can act on. Each
+//! layer below has its own ([`DataError`](crate::data::DataError), [`SpecError`],
+//! [`ConfigError`], the model file's `ModelFileError`); they stay typed up to the engine
+//! worker and the command line, which show them with Display.
 
-/// What can go wrong in Hearth's core.
+use crate::model::config::ConfigError;
+use crate::model::spec::SpecError;
+
+/// What can go wrong while training or running a model.
 #[derive(Debug, thiserror::Error, Clone, PartialEq)]
 pub enum Error {
     /// The compute backend failed (a lost GPU device, a failed read-back).
     #[error("the compute backend failed: {0}")]
     Backend(String),
-    /// The model or training settings cannot work (the message says why).
-    #[error("{0}")]
-    Config(String),
+    /// The training settings cannot work.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The model's layers do not fit together.
+    #[error(transparent)]
+    Spec(#[from] SpecError),
+    /// The examples are not as wide as the model's input.
+    #[error(
+        "the model expects {expected} inputs per example, but got {found} values: give it data \
+         shaped like the data it was made for"
+    )]
+    Inputs { expected: usize, found: usize },
+    /// No rows were left to train on.
+    #[error("the training split is empty: give training a larger share of the rows")]
+    EmptyTrainingSplit,
+    /// Saved weights that belong to another model.
+    #[error("the saved weights do not fit this model")]
+    WeightsMismatch,
     /// Training produced a NaN or infinite loss.
     #[error("training diverged at step {step} (loss {loss}); try a lower learning rate")]
     Diverged { step: usize, loss: f32 },
+}
+
+impl Error {
+    /// A failure of the compute backend (burn's execution and data errors), for `map_err`.
+    pub fn backend(error: impl std::fmt::Display) -> Self {
+        Error::Backend(error.to_string())
+    }
+}
+
+/// Reads a tensor's values back to the host, asynchronously (WebGPU in the browser cannot
+/// block).
+#[cfg(feature = "burn")]
+pub async fn read_back<const D: usize>(tensor: burn::tensor::Tensor<D>) -> Result<Vec<f32>, Error> {
+    tensor
+        .into_data_async()
+        .await
+        .map_err(Error::backend)?
+        .try_to_vec::<f32>()
+        .map_err(Error::backend)
 }
 
 /// Describes a panic for the user: its message and, where known, the source line,

@@ -10,9 +10,14 @@
 //! "missing field `units`". Fields of another kind are ignored, as serde ignores unknown
 //! fields.
 
+/// A field that the value's kind needs is missing (serde's own wording).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("missing field `{0}`")]
+pub struct MissingField(pub &'static str);
+
 /// `value`, or serde's "missing field" error.
-pub(crate) fn field<T>(value: Option<T>, name: &'static str) -> Result<T, String> {
-    value.ok_or_else(|| format!("missing field `{name}`"))
+pub(crate) fn field<T>(value: Option<T>, name: &'static str) -> Result<T, MissingField> {
+    value.ok_or(MissingField(name))
 }
 
 #[cfg(test)]
@@ -29,8 +34,9 @@ mod tests {
         }
     }
 
-    fn read<T: DeserializeOwned>(json: &str) -> Result<T, String> {
-        serde_json::from_str(json).map_err(|error| error.to_string())
+    /// `json` read as a `T`, or serde's message.
+    fn read<T: DeserializeOwned>(json: &str) -> Result<T, serde_json::Error> {
+        serde_json::from_str(json)
     }
 
     #[test]
@@ -147,22 +153,34 @@ mod tests {
 
     #[test]
     fn bad_documents_say_what_is_wrong_as_serde_does() {
-        let unknown = read::<Layer>(r#"{"type":"lstm","units":3}"#).unwrap_err();
+        let unknown = read::<Layer>(r#"{"type":"lstm","units":3}"#)
+            .unwrap_err()
+            .to_string();
         assert!(
             unknown.contains("unknown variant `lstm`") && unknown.contains("`dense`"),
             "{unknown}"
         );
-        let missing = read::<Layer>(r#"{"type":"dense"}"#).unwrap_err();
+        let missing = read::<Layer>(r#"{"type":"dense"}"#)
+            .unwrap_err()
+            .to_string();
         assert!(missing.contains("missing field `units`"), "{missing}");
-        let untagged = read::<Layer>(r#"{"units":3}"#).unwrap_err();
+        let untagged = read::<Layer>(r#"{"units":3}"#).unwrap_err().to_string();
         assert!(untagged.contains("missing field `type`"), "{untagged}");
-        let wrong_type = read::<Layer>(r#"{"type":"dense","units":"many"}"#).unwrap_err();
+        let wrong_type = read::<Layer>(r#"{"type":"dense","units":"many"}"#)
+            .unwrap_err()
+            .to_string();
         assert!(wrong_type.contains("invalid type"), "{wrong_type}");
-        let step = read::<Schedule>(r#"{"kind":"step","factor":0.5}"#).unwrap_err();
+        let step = read::<Schedule>(r#"{"kind":"step","factor":0.5}"#)
+            .unwrap_err()
+            .to_string();
         assert!(step.contains("missing field `every_epochs`"), "{step}");
-        let image = read::<InputShape>(r#"{"kind":"image","height":2,"width":2}"#).unwrap_err();
+        let image = read::<InputShape>(r#"{"kind":"image","height":2,"width":2}"#)
+            .unwrap_err()
+            .to_string();
         assert!(image.contains("missing field `channels`"), "{image}");
-        let weights = read::<ExampleWeights>(r#"{"kind":"reweigh_groups"}"#).unwrap_err();
+        let weights = read::<ExampleWeights>(r#"{"kind":"reweigh_groups"}"#)
+            .unwrap_err()
+            .to_string();
         assert!(weights.contains("missing field `column`"), "{weights}");
     }
 }

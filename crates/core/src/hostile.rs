@@ -1,4 +1,4 @@
-//! The entry points that untrusted bytes go through, as the engine and the studio use them.
+//! The entry points that untrusted bytes go through, as the engine uses them.
 //!
 //! The fuzz targets (`fuzz/fuzz_targets/`) call these, and `tests/fuzz_corpus.rs` replays
 //! the committed fuzz corpora through them as ordinary tests, so `./test.sh` checks every
@@ -22,16 +22,16 @@ pub fn read_csv_upload(bytes: &[u8]) {
     }
 }
 
-/// A model file as the studio opens it: the safetensors header, the JSON description
+/// A model file as the engine opens it: the safetensors header, the JSON description
 /// (spec, preprocessing, card), the architecture's shapes, then the network built and its
 /// weights loaded. Returns whether it opened. Any bytes must give a model or a
 /// `ModelFileError`, never a panic, and a description must not make the loader allocate
 /// more than the file's own size implies.
 #[cfg(feature = "modelfile")]
 pub fn open_model_file(bytes: &[u8]) -> bool {
+    use crate::inference::ActiveModel;
     use crate::model::file;
     use crate::model::summary::ModelSource;
-    use crate::studio::ActiveModel;
     let device = burn::tensor::Device::flex();
     std::hint::black_box(file::tensors(bytes));
     match ActiveModel::open("fuzz.safetensors", bytes, &device, ModelSource::File) {

@@ -11,13 +11,15 @@ pub mod error;
 mod flat;
 #[cfg(feature = "ingest")]
 pub mod hostile;
+#[cfg(feature = "burn")]
+pub mod inference;
 pub mod metrics;
 pub mod model;
 pub mod protocol;
 #[cfg(feature = "burn")]
 pub mod selftest;
-#[cfg(feature = "modelfile")]
-pub mod studio;
 pub mod text;
+#[cfg(feature = "burn")]
+pub mod training;
 
 pub use error::Error;

@@ -61,7 +61,7 @@ pub async fn train_tiny_mlp(
             .clone()
             .into_scalar_async::<f32>()
             .await
-            .map_err(|error| Error::Backend(format!("{error:?}")))?;
+            .map_err(Error::backend)?;
         if !value.is_finite() {
             return Err(Error::Diverged { step, loss: value });
         }

@@ -6,7 +6,9 @@
 use std::path::{Path, PathBuf};
 
 fn corpus(target: &str) -> Vec<PathBuf> {
-    let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/corpus").join(target);
+    let folder = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fuzz/corpus")
+        .join(target);
     let mut files: Vec<PathBuf> = std::fs::read_dir(&folder)
         .unwrap_or_else(|error| panic!("{}: {error}", folder.display()))
         .map(|entry| entry.expect("a directory entry").path())
@@ -17,13 +19,19 @@ fn corpus(target: &str) -> Vec<PathBuf> {
 }
 
 fn name(path: &Path) -> &str {
-    path.file_name().and_then(|name| name.to_str()).unwrap_or("?")
+    path.file_name()
+        .and_then(|name| name.to_str())
+        .unwrap_or("?")
 }
 
 #[test]
 fn every_csv_seed_is_read_without_a_panic() {
     let files = corpus("csv");
-    assert!(files.len() >= 19, "the CSV corpus has {} files", files.len());
+    assert!(
+        files.len() >= 19,
+        "the CSV corpus has {} files",
+        files.len()
+    );
     for path in &files {
         let bytes = std::fs::read(path).expect("a corpus file");
         let outcome = std::panic::catch_unwind(|| hearth_core::hostile::read_csv_upload(&bytes));
@@ -35,7 +43,11 @@ fn every_csv_seed_is_read_without_a_panic() {
 #[test]
 fn every_model_file_seed_opens_or_is_refused_without_a_panic() {
     let files = corpus("model_file");
-    assert!(files.len() >= 15, "the model-file corpus has {} files", files.len());
+    assert!(
+        files.len() >= 15,
+        "the model-file corpus has {} files",
+        files.len()
+    );
     let mut opened = Vec::new();
     for path in &files {
         let bytes = std::fs::read(path).expect("a corpus file");
@@ -48,6 +60,10 @@ fn every_model_file_seed_opens_or_is_refused_without_a_panic() {
     // The real models made by `fuzz/make-corpus.sh` open; each broken one is refused.
     assert_eq!(
         opened,
-        ["digits-tiny-cnn.safetensors", "iris-logistic.safetensors", "loans-mlp.safetensors"]
+        [
+            "digits-tiny-cnn.safetensors",
+            "iris-logistic.safetensors",
+            "loans-mlp.safetensors"
+        ]
     );
 }

@@ -42,12 +42,12 @@ async fn tiny_mlp_learns_on_webgpu_in_a_worker() {
     assert_loss_falls(&losses);
 }
 
-/// The real trainer, step by step as the studio drives it: XOR with the MLP preset for
+/// The real trainer, step by step as the training job drives it: XOR with the MLP preset for
 /// three epochs, then predictions on the test rows.
 async fn trainer_learns_xor(device: &Device) -> (f32, f64) {
     use hearth_core::data::session::DataSession;
-    use hearth_core::model::trainer::{Progress, TrainSet, Trainer};
     use hearth_core::model::{InputShape, ModelSpec, TrainConfig};
+    use hearth_core::training::{StepOutcome, TrainSet, Trainer};
 
     let mut session = DataSession::default();
     session.load_builtin("xor");
@@ -74,12 +74,12 @@ async fn trainer_learns_xor(device: &Device) -> (f32, f64) {
     let mut validation_accuracy = 0.0;
     loop {
         match trainer.step().await.expect("a step") {
-            Progress::Step { .. } => {}
-            Progress::Epoch(record) => {
+            StepOutcome::Step { .. } => {}
+            StepOutcome::Epoch(record) => {
                 console_log!("epoch {record:?}");
                 validation_accuracy = record.validation_accuracy.expect("classification");
             }
-            Progress::Finished { .. } => break,
+            StepOutcome::Finished { .. } => break,
         }
     }
     let probabilities = trainer.predict(&test).await.expect("predictions");

@@ -281,26 +281,30 @@ fn no_class_message(file: &str) -> String {
 /// background colour; transparency composited on white): `shape.image_size()` bytes,
 /// row-major, channel-last.
 pub fn decode_resize(file: &str, bytes: &[u8], shape: ImageShape) -> Result<Vec<u8>, DataError> {
-    let error = |reason: String| DataError::Image {
-        file: file.to_owned(),
-        reason,
-    };
     if let Some(reason) = shape.unsupported() {
-        return Err(error(reason));
+        return Err(unreadable(file, reason));
     }
-    let image = decode(bytes).map_err(error)?;
+    let image = decode(file, bytes)?;
     let (width, height, pixels) = flatten(image, shape.channels);
-    fit(width, height, pixels, shape).map_err(error)
+    fit(file, width, height, pixels, shape)
+}
+
+/// `file` cannot be read as an image, for `reason`.
+fn unreadable(file: &str, reason: impl Into<String>) -> DataError {
+    DataError::Image {
+        file: file.to_owned(),
+        reason: reason.into(),
+    }
 }
 
 /// Decodes PNG or JPEG bytes, refusing images over [`MAX_PIXELS`] from their header.
-fn decode(bytes: &[u8]) -> Result<DynamicImage, String> {
+fn decode(file: &str, bytes: &[u8]) -> Result<DynamicImage, DataError> {
     if bytes.is_empty() {
-        return Err("the file is empty".to_owned());
+        return Err(unreadable(file, "the file is empty".to_owned()));
     }
     let reader = ImageReader::new(Cursor::new(bytes))
         .with_guessed_format()
-        .map_err(|error| error.to_string())?;
+        .map_err(|error| unreadable(file, error.to_string()))?;
     match reader.format() {
         Some(ImageFormat::Png | ImageFormat::Jpeg) => {}
         Some(other) => {
@@ -309,28 +313,43 @@ fn decode(bytes: &[u8]) -> Result<DynamicImage, String> {
                 .first()
                 .map(|extension| extension.to_uppercase())
                 .unwrap_or_else(|| format!("{other:?}"));
-            return Err(format!(
-                "it is in the {name} format, which Hearth does not read"
+            return Err(unreadable(
+                file,
+                format!("it is in the {name} format, which Hearth does not read"),
             ));
         }
-        None => return Err("its contents are not a PNG or JPEG image".to_owned()),
+        None => {
+            return Err(unreadable(
+                file,
+                "its contents are not a PNG or JPEG image".to_owned(),
+            ));
+        }
     }
-    let mut decoder = reader.into_decoder().map_err(describe)?;
+    let mut decoder = reader
+        .into_decoder()
+        .map_err(|error| unreadable(file, describe(error)))?;
     let (width, height) = decoder.dimensions();
     if width == 0 || height == 0 {
-        return Err(format!("it has no pixels ({width}x{height})"));
+        return Err(unreadable(
+            file,
+            format!("it has no pixels ({width}x{height})"),
+        ));
     }
     let pixels = u64::from(width) * u64::from(height);
     if pixels > MAX_PIXELS {
-        return Err(format!(
-            "it is {width}x{height} pixels, {:.1} megapixels, and Hearth reads images of up to {} \
+        return Err(unreadable(
+            file,
+            format!(
+                "it is {width}x{height} pixels, {:.1} megapixels, and Hearth reads images of up to {} \
              megapixels: make it smaller first",
-            pixels as f64 / 1e6,
-            MAX_PIXELS / 1_000_000
+                pixels as f64 / 1e6,
+                MAX_PIXELS / 1_000_000
+            ),
         ));
     }
     let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
-    let mut image = DynamicImage::from_decoder(decoder).map_err(describe)?;
+    let mut image =
+        DynamicImage::from_decoder(decoder).map_err(|error| unreadable(file, describe(error)))?;
     image.apply_orientation(orientation);
     Ok(image)
 }
@@ -386,7 +405,13 @@ fn over_white(value: u8, alpha: u8) -> u8 {
 
 /// Scales the image to fit `shape` (aspect ratio kept), centres it and fills the rest with
 /// the per-channel median of the scaled image's border.
-fn fit(width: u32, height: u32, pixels: Vec<u8>, shape: ImageShape) -> Result<Vec<u8>, String> {
+fn fit(
+    file: &str,
+    width: u32,
+    height: u32,
+    pixels: Vec<u8>,
+    shape: ImageShape,
+) -> Result<Vec<u8>, DataError> {
     let (target_width, target_height) = (shape.width, shape.height);
     let scale = f64::min(
         f64::from(target_width) / f64::from(width),
@@ -395,9 +420,11 @@ fn fit(width: u32, height: u32, pixels: Vec<u8>, shape: ImageShape) -> Result<Ve
     let fitted_width = ((f64::from(width) * scale).round() as u32).clamp(1, target_width);
     let fitted_height = ((f64::from(height) * scale).round() as u32).clamp(1, target_height);
     let fitted = if shape.channels == 1 {
-        resize::<Luma<u8>>(width, height, pixels, fitted_width, fitted_height)?
+        resize::<Luma<u8>>(width, height, pixels, fitted_width, fitted_height)
+            .ok_or_else(|| unreadable(file, "its pixels do not match its size"))?
     } else {
-        resize::<Rgb<u8>>(width, height, pixels, fitted_width, fitted_height)?
+        resize::<Rgb<u8>>(width, height, pixels, fitted_width, fitted_height)
+            .ok_or_else(|| unreadable(file, "its pixels do not match its size"))?
     };
     if (fitted_width, fitted_height) == (target_width, target_height) {
         return Ok(fitted);
@@ -427,13 +454,12 @@ fn resize<P: Pixel<Subpixel = u8> + 'static>(
     pixels: Vec<u8>,
     new_width: u32,
     new_height: u32,
-) -> Result<Vec<u8>, String> {
+) -> Option<Vec<u8>> {
     if (width, height) == (new_width, new_height) {
-        return Ok(pixels);
+        return Some(pixels);
     }
-    let image = ImageBuffer::<P, Vec<u8>>::from_raw(width, height, pixels)
-        .ok_or_else(|| "its pixels do not match its size".to_owned())?;
-    Ok(imageops::resize(&image, new_width, new_height, FilterType::Triangle).into_raw())
+    let image = ImageBuffer::<P, Vec<u8>>::from_raw(width, height, pixels)?;
+    Some(imageops::resize(&image, new_width, new_height, FilterType::Triangle).into_raw())
 }
 
 /// The per-channel median of the pixels on the image's border.

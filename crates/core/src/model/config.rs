@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::flat::field;
+use crate::flat::{MissingField, field};
 
 /// The optimizer and its settings.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Default)]
@@ -52,9 +52,9 @@ enum OptimizerKind {
 }
 
 impl TryFrom<FlatOptimizer> for Optimizer {
-    type Error = String;
+    type Error = MissingField;
 
-    fn try_from(flat: FlatOptimizer) -> Result<Self, String> {
+    fn try_from(flat: FlatOptimizer) -> Result<Self, MissingField> {
         Ok(match flat.kind {
             OptimizerKind::Sgd => Optimizer::Sgd {
                 momentum: flat.momentum.unwrap_or_default(),
@@ -140,9 +140,9 @@ enum ScheduleKind {
 }
 
 impl TryFrom<FlatSchedule> for Schedule {
-    type Error = String;
+    type Error = MissingField;
 
-    fn try_from(flat: FlatSchedule) -> Result<Self, String> {
+    fn try_from(flat: FlatSchedule) -> Result<Self, MissingField> {
         Ok(match flat.kind {
             ScheduleKind::Constant => Schedule::Constant,
             ScheduleKind::Step => Schedule::Step {
@@ -184,7 +184,7 @@ pub enum ExampleWeights {
     /// Group-aware reweighting by the sensitive column `column` (Kamiran and Calders'
     /// reweighing): each training row of group g and class y weighs P(g)·P(y) / P(g, y),
     /// so that group and outcome are independent in the weighted training data. The
-    /// studio turns this into [`ExampleWeights::PerSample`] for the loaded data.
+    /// training job turns this into [`ExampleWeights::PerSample`] for the loaded data.
     ReweighGroups { column: String },
 }
 
@@ -207,9 +207,9 @@ enum ExampleWeightsKind {
 }
 
 impl TryFrom<FlatExampleWeights> for ExampleWeights {
-    type Error = String;
+    type Error = MissingField;
 
-    fn try_from(flat: FlatExampleWeights) -> Result<Self, String> {
+    fn try_from(flat: FlatExampleWeights) -> Result<Self, MissingField> {
         Ok(match flat.kind {
             ExampleWeightsKind::None => ExampleWeights::None,
             ExampleWeightsKind::PerClass => ExampleWeights::PerClass {
@@ -301,31 +301,47 @@ impl TrainConfig {
     }
 
     /// Says what is wrong with the settings, if anything.
-    pub fn check(&self) -> Result<(), String> {
+    pub fn check(&self) -> Result<(), ConfigError> {
         if !(self.learning_rate > 0.0 && self.learning_rate.is_finite()) {
-            return Err(format!(
-                "the learning rate must be above 0, not {}",
-                self.learning_rate
-            ));
+            return Err(ConfigError::LearningRate(self.learning_rate));
         }
         if self.batch_size == 0 {
-            return Err("the batch size must be at least 1".to_string());
+            return Err(ConfigError::BatchSize);
         }
         if self.epochs == 0 {
-            return Err("train for at least 1 epoch".to_string());
+            return Err(ConfigError::Epochs);
         }
         if self.l1 < 0.0 || self.l2 < 0.0 {
-            return Err("L1 and L2 penalties cannot be negative".to_string());
+            return Err(ConfigError::NegativePenalty);
         }
         if let Schedule::Step { factor, .. } = self.schedule
             && !(factor > 0.0 && factor <= 1.0)
         {
-            return Err(format!(
-                "the step schedule's factor must be in (0, 1], not {factor}"
-            ));
+            return Err(ConfigError::StepFactor(factor));
         }
         Ok(())
     }
+}
+
+/// Training settings that cannot work, said so that they can be fixed.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ConfigError {
+    #[error("the learning rate must be above 0, not {0}")]
+    LearningRate(f64),
+    #[error("the batch size must be at least 1")]
+    BatchSize,
+    #[error("train for at least 1 epoch")]
+    Epochs,
+    #[error("L1 and L2 penalties cannot be negative")]
+    NegativePenalty,
+    #[error("the step schedule's factor must be in (0, 1], not {0}")]
+    StepFactor(f64),
+    /// Reweighting by group reached the trainer unresolved (a bug in the caller).
+    #[error(
+        "reweighting by \"{column}\" needs the data's groups: turn it into per-example weights \
+         first (training::reweigh)"
+    )]
+    UnresolvedReweighing { column: String },
 }
 
 /// Per-class weights that make every class count as much: `n / (classes · count)`.
@@ -391,12 +407,17 @@ mod tests {
             learning_rate: 0.0,
             ..TrainConfig::default()
         };
-        assert!(bad.check().unwrap_err().contains("learning rate"));
+        assert!(
+            bad.check()
+                .unwrap_err()
+                .to_string()
+                .contains("learning rate")
+        );
         let bad = TrainConfig {
             batch_size: 0,
             ..TrainConfig::default()
         };
-        assert!(bad.check().unwrap_err().contains("batch size"));
+        assert!(bad.check().unwrap_err().to_string().contains("batch size"));
         assert_eq!(TrainConfig::default().check(), Ok(()));
         let minimal: TrainConfig =
             serde_json::from_str(r#"{"learning_rate":0.01,"batch_size":16,"epochs":3}"#).unwrap();

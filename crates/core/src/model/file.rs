@@ -9,9 +9,9 @@ use burn::tensor::Device;
 use serde::{Deserialize, Serialize};
 
 use super::config::TrainConfig;
-use super::network::Network;
+use super::history::EpochRecord;
+use super::network::{HostWeights, Network};
 use super::spec::ModelSpec;
-use super::trainer::EpochRecord;
 use crate::data::prep::Schema;
 
 /// The version of the document this code writes and reads.
@@ -57,6 +57,9 @@ pub enum ModelFileError {
     Mismatch { file: String, reason: String },
     #[error("could not write the model file: {0}")]
     Write(String),
+    /// The weights could not be read back from the device, or did not fit the spec.
+    #[error("could not write the model file: {0}")]
+    Weights(#[from] crate::Error),
 }
 
 /// The file's bytes for `network` described by `document`.
@@ -70,6 +73,48 @@ pub fn save(network: &Network, document: &ModelDocument) -> Result<Vec<u8>, Mode
     store
         .get_bytes()
         .map_err(|error| ModelFileError::Write(error.to_string()))
+}
+
+/// The bytes of a model file for `network` (on any device) described by `document`.
+pub async fn save_from_device(
+    network: &Network,
+    spec: &ModelSpec,
+    document: &ModelDocument,
+) -> Result<Vec<u8>, ModelFileError> {
+    let weights = network.to_host().await?;
+    save_host(&weights, spec, document)
+}
+
+/// The bytes of a model file for weights already on the host.
+pub fn save_host(
+    weights: &HostWeights,
+    spec: &ModelSpec,
+    document: &ModelDocument,
+) -> Result<Vec<u8>, ModelFileError> {
+    let network = Network::from_host(spec, weights, &Device::flex())?;
+    save(&network, document)
+}
+
+/// `name` as a file name: letters, digits and dashes, then `.safetensors`.
+pub fn file_name(name: &str) -> String {
+    let stem = name
+        .trim()
+        .trim_end_matches(".safetensors")
+        .trim_end_matches(".csv");
+    let mut slug = String::new();
+    for c in stem.chars().flat_map(char::to_lowercase) {
+        if c.is_alphanumeric() {
+            slug.push(c);
+        } else if !slug.is_empty() && !slug.ends_with('-') {
+            slug.push('-');
+        }
+    }
+    let slug: String = slug.trim_end_matches('-').chars().take(60).collect();
+    let slug = slug.trim_end_matches('-');
+    format!(
+        "{}.safetensors",
+        if slug.is_empty() { "model" } else { slug }
+    )
 }
 
 /// Reads only the document (for `inspect`), after checking the header.
@@ -203,6 +248,15 @@ pub fn load(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn file_names_are_safe() {
+        assert_eq!(file_name("iris model"), "iris-model.safetensors");
+        assert_eq!(file_name("My Data.csv"), "my-data.safetensors");
+        assert_eq!(file_name("  ../../etc/passwd "), "etc-passwd.safetensors");
+        assert_eq!(file_name("???"), "model.safetensors");
+        assert_eq!(file_name(&"a".repeat(200)).len(), 60 + ".safetensors".len());
+    }
     use crate::data::summary::Task;
     use crate::model::spec::InputShape;
     use burn::tensor::{Distribution, Tensor};

@@ -1,5 +1,5 @@
-//! Models: the spec (layers, shapes, parameter counts, FLOPs), the burn module built from
-//! it, the trainer, the model file, and applying a trained model to new data.
+//! Models: the spec (layers, shapes, parameter counts, FLOPs) and the built-in presets,
+//! the burn module built from it, the model file, and applying a trained model to new data.
 
 #[cfg(feature = "ingest")]
 pub mod apply;
@@ -16,9 +16,9 @@ pub mod network;
 pub mod preset;
 pub mod spec;
 pub mod summary;
-#[cfg(feature = "burn")]
-pub mod trainer;
 
-pub use config::{EarlyStopping, ExampleWeights, Optimizer, Schedule, TrainConfig};
+pub use crate::flat::MissingField;
+pub use config::{ConfigError, EarlyStopping, ExampleWeights, Optimizer, Schedule, TrainConfig};
 pub use history::EpochRecord;
+pub use preset::{Preset, PresetError};
 pub use spec::{Activation, InputShape, Layer, LayerInfo, ModelSpec, Padding, Shape, SpecError};

@@ -312,12 +312,7 @@ impl Network {
                 tensors: Vec::new(),
             });
         }
-        let values = Tensor::cat(flats, 0)
-            .into_data_async()
-            .await
-            .map_err(|error| crate::Error::Backend(format!("{error:?}")))?
-            .try_to_vec::<f32>()
-            .map_err(|error| crate::Error::Backend(format!("{error:?}")))?;
+        let values = crate::error::read_back(Tensor::cat(flats, 0)).await?;
         let mut tensors = Vec::with_capacity(shapes.len());
         let mut start = 0;
         for dims in shapes {
@@ -364,8 +359,7 @@ impl Network {
                 })
             }
         }
-        let network =
-            Network::new(spec, device).map_err(|error| crate::Error::Config(error.to_string()))?;
+        let network = Network::new(spec, device)?;
         let mut fill = Fill {
             tensors: &weights.tensors,
             next: 0,
@@ -373,9 +367,7 @@ impl Network {
         };
         let network = network.map(&mut fill);
         if fill.mismatch || fill.next != weights.tensors.len() {
-            return Err(crate::Error::Config(
-                "the saved weights do not fit this model".to_string(),
-            ));
+            return Err(crate::Error::WeightsMismatch);
         }
         Ok(network)
     }

@@ -8,7 +8,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::data::summary::Task;
-use crate::flat::field;
+use crate::flat::{MissingField, field};
 
 /// The version of the spec format this code writes and reads.
 pub const SPEC_VERSION: u32 = 1;
@@ -63,9 +63,9 @@ impl InputShape {
 }
 
 impl TryFrom<FlatInputShape> for InputShape {
-    type Error = String;
+    type Error = MissingField;
 
-    fn try_from(flat: FlatInputShape) -> Result<Self, String> {
+    fn try_from(flat: FlatInputShape) -> Result<Self, MissingField> {
         Ok(match flat.kind {
             InputShapeKind::Features => InputShape::Features {
                 features: field(flat.features, "features")?,
@@ -282,9 +282,9 @@ enum LayerKind {
 }
 
 impl TryFrom<FlatLayer> for Layer {
-    type Error = String;
+    type Error = MissingField;
 
-    fn try_from(flat: FlatLayer) -> Result<Self, String> {
+    fn try_from(flat: FlatLayer) -> Result<Self, MissingField> {
         let activation = flat.activation.unwrap_or_default();
         Ok(match flat.kind {
             LayerKind::Dense => Layer::Dense {
@@ -513,8 +513,7 @@ impl ModelSpec {
         for (index, layer) in self.layers.iter().enumerate() {
             let number = index + 1;
             let name = format!("{number}. {}", layer.label());
-            let (output, params, flops) = layer_shape(layer, shape)
-                .map_err(|message| fail(number, &layer.label(), message))?;
+            let (output, params, flops) = layer_shape(layer, number, shape)?;
             if output.checked_size().is_none() {
                 return Err(fail(number, &layer.label(), too_large(output)));
             }
@@ -612,29 +611,34 @@ fn dense_cost(inputs: usize, units: usize) -> (u64, u64) {
 }
 
 /// One layer's output shape, parameters and FLOPs for `input` (whose size is at most
-/// [`MAX_VALUES`]), or why it does not fit. Counts are saturating u64: the caller checks the
+/// [`MAX_VALUES`]), or why layer `number` does not fit. Counts are saturating u64: the caller checks the
 /// output's size and the parameter total before anything is built.
-fn layer_shape(layer: &Layer, input: Shape) -> Result<(Shape, u64, u64), String> {
+fn layer_shape(layer: &Layer, number: usize, input: Shape) -> Result<(Shape, u64, u64), SpecError> {
+    let misfit = |message: String| SpecError {
+        layer: number,
+        name: layer.label(),
+        message,
+    };
     let image = |what: &str| match input {
         Shape::Image {
             channels,
             height,
             width,
         } => Ok((channels, height, width)),
-        Shape::Flat { size } => Err(format!(
+        Shape::Flat { size } => Err(misfit(format!(
             "{what} needs an image input (channels × height × width) but gets a flat {size}"
-        )),
+        ))),
     };
     match *layer {
         Layer::Dense { units, .. } => {
             let Shape::Flat { size } = input else {
-                return Err(format!(
+                return Err(misfit(format!(
                     "Dense needs a flat input but gets {}: add Flatten before it",
                     input.label()
-                ));
+                )));
             };
             if units == 0 {
-                return Err("a Dense layer needs at least 1 unit".to_string());
+                return Err(misfit("a Dense layer needs at least 1 unit".to_string()));
             }
             let (params, flops) = dense_cost(size, units);
             Ok((Shape::Flat { size: units }, params, flops))
@@ -648,14 +652,16 @@ fn layer_shape(layer: &Layer, input: Shape) -> Result<(Shape, u64, u64), String>
         } => {
             let (channels, height, width) = image("Conv2d")?;
             if filters == 0 || kernel == 0 || stride == 0 {
-                return Err("filters, kernel and stride must be at least 1".to_string());
+                return Err(misfit(
+                    "filters, kernel and stride must be at least 1".to_string(),
+                ));
             }
             let out = |side: usize| match padding {
                 Padding::Same => Ok(side.div_ceil(stride)),
                 Padding::Valid if side >= kernel => Ok((side - kernel) / stride + 1),
-                Padding::Valid => Err(format!(
+                Padding::Valid => Err(misfit(format!(
                     "a {kernel}×{kernel} kernel does not fit in {height}×{width} without padding: use a smaller kernel, padding \"same\", or fewer pooling layers before it"
-                )),
+                ))),
             };
             let (oh, ow) = (out(height)?, out(width)?);
             let weights = [kernel, kernel, channels, filters]
@@ -680,12 +686,14 @@ fn layer_shape(layer: &Layer, input: Shape) -> Result<(Shape, u64, u64), String>
             let (channels, height, width) = image("Pooling")?;
             let stride = stride.unwrap_or(size);
             if size == 0 || stride == 0 {
-                return Err("pool size and stride must be at least 1".to_string());
+                return Err(misfit(
+                    "pool size and stride must be at least 1".to_string(),
+                ));
             }
             if height < size || width < size {
-                return Err(format!(
+                return Err(misfit(format!(
                     "a {size}×{size} pool does not fit in {height}×{width}: remove a pooling layer or use a smaller one"
-                ));
+                )));
             }
             let (oh, ow) = ((height - size) / stride + 1, (width - size) / stride + 1);
             let flops = [size, size, channels, oh, ow]
@@ -704,9 +712,9 @@ fn layer_shape(layer: &Layer, input: Shape) -> Result<(Shape, u64, u64), String>
         Layer::Flatten => Ok((Shape::Flat { size: input.size() }, 0, 0)),
         Layer::Dropout { rate } => {
             if !(0.0..1.0).contains(&rate) {
-                return Err(format!(
+                return Err(misfit(format!(
                     "the dropout rate must be at least 0 and below 1, not {rate}"
-                ));
+                )));
             }
             Ok((input, 0, 0))
         }

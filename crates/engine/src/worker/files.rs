@@ -1,9 +1,9 @@
 //! Model files: opening one (the user's or the pretrained digit model that ships with the
 //! page), saving the model in use, and writing its card and its PyTorch module.
 
+use hearth_core::inference::ActiveModel;
 use hearth_core::model::summary::ModelSource;
 use hearth_core::protocol::{FilePurpose, FromEngine};
-use hearth_core::studio::ActiveModel;
 
 use super::EngineState;
 use super::transport::{fetch_bytes, post, post_with_bytes, read_blob};

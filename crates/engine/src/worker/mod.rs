@@ -19,8 +19,8 @@ mod transport;
 use futures::StreamExt;
 use futures::channel::mpsc;
 use hearth_core::data::session::DataSession;
+use hearth_core::inference::ActiveModel;
 use hearth_core::protocol::{FromEngine, ToEngine};
-use hearth_core::studio::ActiveModel;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 

@@ -2,7 +2,7 @@
 //! trained, the epoch's running loss, and the progress it posts at most every 100 ms.
 
 use hearth_core::protocol::FromEngine;
-use hearth_core::studio::Job;
+use hearth_core::training::Job;
 
 use super::measure::now;
 use super::transport::post;

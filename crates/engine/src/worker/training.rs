@@ -2,10 +2,10 @@
 //! loop calls while one runs (with what each step's outcome posts: progress, epochs,
 //! checkpoints, the finished model, a move to the CPU when WebGPU fails).
 
-use hearth_core::model::trainer::Progress;
 use hearth_core::model::{EpochRecord, ModelSpec, TrainConfig};
 use hearth_core::protocol::{Backend, FilePurpose, FromEngine};
-use hearth_core::studio::Job;
+use hearth_core::training::Job;
+use hearth_core::training::StepOutcome;
 
 use super::EngineState;
 use super::measure::wasm_memory_bytes;
@@ -86,9 +86,9 @@ impl EngineState {
         };
         let batch = run.job.batch_size();
         match run.job.step().await {
-            Ok(Progress::Step { epoch, step, loss }) => self.stepped(epoch, step, loss, batch),
-            Ok(Progress::Epoch(record)) => self.epoch_ended(record, batch).await,
-            Ok(Progress::Finished { reason }) => self.finished(reason).await,
+            Ok(StepOutcome::Step { epoch, step, loss }) => self.stepped(epoch, step, loss, batch),
+            Ok(StepOutcome::Epoch(record)) => self.epoch_ended(record, batch).await,
+            Ok(StepOutcome::Finished { reason }) => self.finished(reason).await,
             Err(hearth_core::Error::Backend(detail))
                 if self.backends.active() == Backend::WebGpu =>
             {
