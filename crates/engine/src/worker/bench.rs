@@ -46,7 +46,9 @@ impl EngineState {
         let backend = self.backends.active();
         match hearth_core::bench::run(settings, &device, &precise_now, &wasm_memory_bytes).await {
             Ok(result) => post(&FromEngine::BenchDone { backend, result }),
-            Err(message) => post(&FromEngine::BenchFailed { message }),
+            Err(error) => post(&FromEngine::BenchFailed {
+                message: error.to_string(),
+            }),
         }
     }
 }

@@ -25,7 +25,12 @@ impl EngineState {
                 Err(reason) => Err(format!("{name} could not be read ({reason}).")),
                 Ok(bytes) => ActiveModel::open(&name, &bytes, &self.backends.cpu_device(), source)
                     .map_err(|error| error.to_string())
-                    .and_then(|model| model.fits(&name, &self.data).map(|()| model)),
+                    .and_then(|model| {
+                        model
+                            .fits(&name, &self.data)
+                            .map(|()| model)
+                            .map_err(|error| error.to_string())
+                    }),
             },
         };
         match opened {

@@ -26,7 +26,10 @@ impl EngineState {
         };
         match model.predict(&input, file.as_deref()).await {
             Ok(prediction) => post(&FromEngine::Predicted { id, prediction }),
-            Err(message) => post(&FromEngine::PredictFailed { id, message }),
+            Err(error) => post(&FromEngine::PredictFailed {
+                id,
+                message: error.to_string(),
+            }),
         }
     }
 

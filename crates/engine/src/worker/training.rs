@@ -34,7 +34,9 @@ impl EngineState {
                 });
                 self.run = Some(Run::new(job));
             }
-            Err(message) => post(&FromEngine::TrainFailed { message }),
+            Err(error) => post(&FromEngine::TrainFailed {
+                message: error.to_string(),
+            }),
         }
     }
 
@@ -170,11 +172,16 @@ impl EngineState {
                         },
                         &bytes,
                     ),
-                    Err(message) => post(&FromEngine::ModelFileFailed { id: None, message }),
+                    Err(error) => post(&FromEngine::ModelFileFailed {
+                        id: None,
+                        message: error.to_string(),
+                    }),
                 }
                 self.model = Some(model);
             }
-            Err(message) => post(&FromEngine::TrainFailed { message }),
+            Err(error) => post(&FromEngine::TrainFailed {
+                message: error.to_string(),
+            }),
         }
     }
 
