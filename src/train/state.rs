@@ -267,7 +267,7 @@ impl TrainState {
         })?;
         self.config
             .check()
-            .map_err(|problem| hearth_core::text::capitalised(&problem) + ".")?;
+            .map_err(|problem| hearth_core::text::capitalised(&problem.to_string()) + ".")?;
         self.phase = RunPhase::Starting;
         Ok(ToEngine::Train {
             spec: spec.clone(),
