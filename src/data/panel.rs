@@ -10,6 +10,7 @@ use super::class_picker::ClassPicker;
 use super::image_view::ImageView;
 use super::table_view::TableView;
 use crate::browser;
+use crate::browser::files::{File, NamedFile};
 use crate::context;
 use crate::engine::link::{send, send_files};
 use crate::engine::status::EngineStatus;
@@ -33,10 +34,10 @@ pub fn DataPanel() -> impl IntoView {
     let disabled = move || !ready() || busy();
     let keeper = context::keeper();
     // The last CSV file, so that "skip these rows" can read it again.
-    let last_csv = StoredValue::new_local(None::<web_sys::File>);
+    let last_csv = StoredValue::new_local(None::<File>);
     let image_shape = RwSignal::new(0usize);
 
-    let load_csv = move |file: web_sys::File, skip_ragged: bool| {
+    let load_csv = move |file: File, skip_ragged: bool| {
         let (name, size) = browser::files::name_and_size(&file);
         let accepted = data
             .try_update(|data| {
@@ -63,12 +64,12 @@ pub fn DataPanel() -> impl IntoView {
         last_csv.set_value(Some(file));
     };
     // Images with their class where the user gave one (else their folder names it).
-    let load_labelled = move |files: Vec<(Option<String>, String, web_sys::File)>| {
+    let load_labelled = move |files: Vec<(Option<String>, String, File)>| {
         if files.is_empty() {
             return;
         }
         let (_, width, height, channels) = IMAGE_SHAPES[image_shape.get_untracked()];
-        let named: Vec<(String, web_sys::File)> = files
+        let named: Vec<NamedFile> = files
             .iter()
             .map(|(_, path, file)| (path.clone(), file.clone()))
             .collect();
@@ -76,7 +77,7 @@ pub fn DataPanel() -> impl IntoView {
         data.update(|data| data.start(&format!("Reading {} images", files.len())));
         let paths: Vec<String> = files.iter().map(|(_, path, _)| path.clone()).collect();
         let classes: Vec<Option<String>> = files.iter().map(|(class, ..)| class.clone()).collect();
-        let files: Vec<web_sys::File> = files.into_iter().map(|(_, _, file)| file).collect();
+        let files: Vec<File> = files.into_iter().map(|(_, _, file)| file).collect();
         let choice = DataChoice::Images {
             name,
             paths,
@@ -89,7 +90,7 @@ pub fn DataPanel() -> impl IntoView {
         keeper.choose_data(choice, Some(Upload::Images(files.clone())));
         send_files(link, Some(message), None, &files);
     };
-    let load_images = move |files: Vec<(String, web_sys::File)>| {
+    let load_images = move |files: Vec<NamedFile>| {
         load_labelled(
             files
                 .into_iter()
@@ -97,7 +98,7 @@ pub fn DataPanel() -> impl IntoView {
                 .collect(),
         );
     };
-    let load_dropped = move |files: Vec<(String, web_sys::File)>| {
+    let load_dropped = move |files: Vec<NamedFile>| {
         let csv = files.iter().position(|(path, _)| is_table_file(path));
         match csv {
             Some(index) if files.len() == 1 => {
@@ -233,7 +234,7 @@ fn is_table_file(path: &str) -> bool {
 }
 
 /// The top folder shared by all paths ("pets" for pets/cats/a.png, pets/dogs/b.png).
-fn common_folder(files: &[(String, web_sys::File)]) -> Option<String> {
+fn common_folder(files: &[NamedFile]) -> Option<String> {
     let first = files.first()?.0.split('/').next()?.to_string();
     let shared = files
         .iter()

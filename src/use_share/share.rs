@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 
 use crate::browser;
+use crate::browser::files::NamedFile;
 use crate::keeping::keeper::Keeper;
 use crate::widgets::format::bytes_label;
 
@@ -12,7 +13,7 @@ pub fn SharePanel(has_model: Signal<bool>) -> impl IntoView {
     let keeper = expect_context::<Keeper>();
     let saved = keeper.saved;
     let dragging = RwSignal::new(false);
-    let open_first = move |files: Vec<(String, web_sys::File)>| {
+    let open_first = move |files: Vec<NamedFile>| {
         if let Some((name, file)) = files.into_iter().next() {
             keeper.open_file(name, file.as_ref());
         }
