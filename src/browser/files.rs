@@ -3,10 +3,16 @@
 
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
+/// A file the user chose or dropped (a handle: its bytes stay with the browser).
+pub use web_sys::File;
+
+/// A file with its path: `webkitRelativePath` for a chosen folder ("pets/cats/a.png"),
+/// else its name.
+pub type NamedFile = (String, File);
 
 /// The files of a file input or a drop, with their paths: `webkitRelativePath` for a
 /// chosen folder ("pets/cats/a.png"), else the file name.
-pub fn files_of(list: Option<web_sys::FileList>) -> Vec<(String, web_sys::File)> {
+pub fn files_of(list: Option<web_sys::FileList>) -> Vec<NamedFile> {
     let Some(list) = list else {
         return Vec::new();
     };
@@ -24,7 +30,7 @@ pub fn files_of(list: Option<web_sys::FileList>) -> Vec<(String, web_sys::File)>
 
 /// The files chosen in the `<input type=file>` that fired `event`; the input is then
 /// cleared so that choosing the same file again fires again.
-pub fn input_files(event: &web_sys::Event) -> Vec<(String, web_sys::File)> {
+pub fn input_files(event: &web_sys::Event) -> Vec<NamedFile> {
     let Some(input) = event
         .target()
         .and_then(|target| target.dyn_into::<web_sys::HtmlInputElement>().ok())
@@ -37,7 +43,7 @@ pub fn input_files(event: &web_sys::Event) -> Vec<(String, web_sys::File)> {
 }
 
 /// The files dropped by a drag-and-drop `event` (loose files only).
-pub fn dropped_files(event: &web_sys::DragEvent) -> Vec<(String, web_sys::File)> {
+pub fn dropped_files(event: &web_sys::DragEvent) -> Vec<NamedFile> {
     event.prevent_default();
     files_of(event.data_transfer().and_then(|transfer| transfer.files()))
 }
@@ -47,7 +53,7 @@ pub fn dropped_files(event: &web_sys::DragEvent) -> Vec<(String, web_sys::File)>
 /// (the browser empties the drop afterwards) and read afterwards.
 pub fn dropped_tree(
     event: &web_sys::DragEvent,
-) -> impl std::future::Future<Output = Vec<(String, web_sys::File)>> + 'static {
+) -> impl std::future::Future<Output = Vec<NamedFile>> + 'static {
     event.prevent_default();
     let transfer = event.data_transfer();
     let entries: Vec<web_sys::FileSystemEntry> = transfer
@@ -73,7 +79,7 @@ pub fn dropped_tree(
     }
 }
 
-async fn read_tree(entries: Vec<web_sys::FileSystemEntry>) -> Vec<(String, web_sys::File)> {
+async fn read_tree(entries: Vec<web_sys::FileSystemEntry>) -> Vec<NamedFile> {
     let mut files = Vec::new();
     let mut pending: Vec<web_sys::FileSystemEntry> = entries;
     while let Some(entry) = pending.pop() {

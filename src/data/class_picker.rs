@@ -3,18 +3,19 @@
 use leptos::prelude::*;
 
 use crate::browser;
+use crate::browser::files::{File, NamedFile};
 
 /// Classes made by hand: a name and images for each, then one click loads them all.
 #[component]
 pub fn ClassPicker(
     disabled: Signal<bool>,
-    on_load: impl Fn(Vec<(Option<String>, String, web_sys::File)>) + Copy + Send + Sync + 'static,
+    on_load: impl Fn(Vec<(Option<String>, String, File)>) + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     // The chosen files stay in the page as `File` handles (no bytes are read here).
-    let files = StoredValue::new_local(Vec::<(usize, String, web_sys::File)>::new());
+    let files = StoredValue::new_local(Vec::<(usize, String, File)>::new());
     let names = RwSignal::new(vec!["class 1".to_string(), "class 2".to_string()]);
     let counts = RwSignal::new(vec![0usize, 0]);
-    let add_files = move |class: usize, chosen: Vec<(String, web_sys::File)>| {
+    let add_files = move |class: usize, chosen: Vec<NamedFile>| {
         let added = chosen.len();
         files.update_value(|files| {
             files.extend(chosen.into_iter().map(|(path, file)| (class, path, file)))

@@ -109,7 +109,7 @@ impl Keeper {
     }
 
     /// Writes the session's settings whenever they change (once restoring is over).
-    pub(super) fn watch(self) {
+    fn watch(self) {
         Effect::new(move |_| {
             let state = SessionState {
                 data: self.session.with(|session| session.data.clone()),

@@ -3,12 +3,12 @@
 use leptos::prelude::*;
 
 use crate::browser;
-use crate::keeping::keeper::Keeper;
+use crate::context;
 
 /// The model card: what the file says about the model, with the fields people write.
 #[component]
 pub fn CardEditor(card: hearth_core::model::summary::ModelCard) -> impl IntoView {
-    let keeper = expect_context::<Keeper>();
+    let keeper = context::keeper();
     // Edits made since the model arrived are the keeper's (the engine has them too).
     let card = keeper
         .card()

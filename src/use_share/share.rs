@@ -3,16 +3,17 @@
 use leptos::prelude::*;
 
 use crate::browser;
-use crate::keeping::keeper::Keeper;
+use crate::browser::files::NamedFile;
+use crate::context;
 use crate::widgets::format::bytes_label;
 
 /// Download, open and keep models; the Saved models list and the storage it uses.
 #[component]
 pub fn SharePanel(has_model: Signal<bool>) -> impl IntoView {
-    let keeper = expect_context::<Keeper>();
+    let keeper = context::keeper();
     let saved = keeper.saved;
     let dragging = RwSignal::new(false);
-    let open_first = move |files: Vec<(String, web_sys::File)>| {
+    let open_first = move |files: Vec<NamedFile>| {
         if let Some((name, file)) = files.into_iter().next() {
             keeper.open_file(name, file.as_ref());
         }
