@@ -19,7 +19,8 @@ use hearth_core::model::{
     TrainConfig,
 };
 use hearth_core::protocol::FromEngine;
-use hearth_core::training::{StepOutcome, TrainSet, Trainer};
+use hearth_core::training::job::check_spec;
+use hearth_core::training::{SpecMismatch, StepOutcome, TrainSet, Trainer};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
 
@@ -597,27 +598,25 @@ fn model_spec(args: &TrainArgs, prepared: &TrainingData) -> Result<ModelSpec, Fa
                 .unwrap_or_default()
         ))
     })?;
+    // The page's check, said the command line's way (naming the spec file).
     let file = path.display();
-    if let Err(error) = spec.infer() {
-        return Err(Failure::input(format!("{file}: {error}")));
-    }
-    if spec.input != prepared.input {
-        return Err(Failure::input(format!(
-            "{file}: the spec's input is {} but the data gives {}",
-            hearth_core::model::Shape::from(spec.input).label(),
-            hearth_core::model::Shape::from(prepared.input).label()
-        )));
-    }
-    let expected = ModelSpec::new(prepared.input, Vec::new(), prepared.task, classes);
-    if spec.task != expected.task || spec.outputs != expected.outputs {
-        return Err(Failure::input(format!(
-            "{file}: the spec does {} with {} output(s), but the data needs {} with {}",
-            spec.task.label(),
-            spec.outputs,
-            expected.task.label(),
-            expected.outputs
-        )));
-    }
+    check_spec(&spec, prepared.input, prepared.task, classes).map_err(|error| {
+        Failure::input(match error {
+            SpecMismatch::Invalid(error) => format!("{file}: {error}"),
+            SpecMismatch::Input { model, data } => {
+                format!("{file}: the spec's input is {model} but the data gives {data}")
+            }
+            SpecMismatch::Output {
+                model_task,
+                model_outputs,
+                data_task,
+                data_outputs,
+            } => format!(
+                "{file}: the spec does {model_task} with {model_outputs} output(s), but the data \
+                 needs {data_task} with {data_outputs}"
+            ),
+        })
+    })?;
     Ok(spec)
 }
 

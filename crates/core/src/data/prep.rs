@@ -18,9 +18,10 @@ use super::infer::{
     boolean_pair, is_missing, median_of_sorted, natural_cmp, numeric_stats, parse_number,
 };
 use super::summary::{
-    ColumnKind, DataConfig, DataReport, MissingStrategy, Scaling, TableSummary, TargetSummary, Task,
+    ColumnConfig, ColumnKind, DataConfig, DataReport, MissingStrategy, Scaling, TableSummary,
+    TargetSummary, Task,
 };
-use super::{DataError, Table};
+use super::{DataError, Table, TextColumn};
 
 /// The most classes a classification target may have.
 pub const MAX_CLASSES: usize = 100;
@@ -257,6 +258,67 @@ pub fn report(table: &Table, summary: &TableSummary, config: &DataConfig) -> Dat
     }
 }
 
+/// How the target is learned: its classes, or its mean and spread on the `train` rows.
+fn target_schema(
+    target_name: &str,
+    analysis: &TargetAnalysis,
+    train: &[u32],
+    y: &[f32],
+) -> TargetSchema {
+    match analysis.task {
+        Task::Regression => {
+            let train_y: Vec<f64> = train.iter().map(|&i| f64::from(y[i as usize])).collect();
+            let stats = numeric_stats(&train_y);
+            TargetSchema::Regression {
+                column: target_name.to_string(),
+                mean: stats.map_or(0.0, |s| s.mean),
+                std: stats.map_or(1.0, |s| if s.std > 0.0 { s.std } else { 1.0 }),
+            }
+        }
+        task => TargetSchema::Classes {
+            column: target_name.to_string(),
+            labels: analysis
+                .classes
+                .iter()
+                .map(|(label, _)| label.clone())
+                .collect(),
+            binary: task == Task::Binary,
+        },
+    }
+}
+
+/// Marks the rows to leave out (`keep[row] = false`) for each feature whose missing values
+/// drop their row, with a notice for each.
+fn drop_rows_missing<'t>(
+    features: &[&ColumnConfig],
+    kind_of: &dyn Fn(&str) -> Option<ColumnKind>,
+    column: &dyn Fn(&str) -> Result<&'t TextColumn, DataError>,
+    keep: &mut [bool],
+    notices: &mut Vec<String>,
+) -> Result<(), DataError> {
+    for feature in features {
+        if feature.missing != MissingStrategy::DropRows {
+            continue;
+        }
+        let numeric = kind_of(&feature.name) == Some(ColumnKind::Numeric);
+        let cells = column(&feature.name)?;
+        let mut dropped = 0;
+        for (row, cell) in cells.iter().enumerate() {
+            if keep[row] && (is_missing(cell) || (numeric && parse_number(cell).is_none())) {
+                keep[row] = false;
+                dropped += 1;
+            }
+        }
+        if dropped > 0 {
+            notices.push(format!(
+                "{dropped} row(s) with \"{}\" missing are left out (\"drop rows\").",
+                feature.name
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Prepares `table` as `config` says.
 pub fn prepare(
     table: &Table,
@@ -298,26 +360,7 @@ pub fn prepare(
             "{missing_target} row(s) without a value in the target \"{target_name}\" are left out."
         ));
     }
-    for feature in &features {
-        if feature.missing != MissingStrategy::DropRows {
-            continue;
-        }
-        let numeric = kind_of(&feature.name) == Some(ColumnKind::Numeric);
-        let cells = column(&feature.name)?;
-        let mut dropped = 0;
-        for (row, cell) in cells.iter().enumerate() {
-            if keep[row] && (is_missing(cell) || (numeric && parse_number(cell).is_none())) {
-                keep[row] = false;
-                dropped += 1;
-            }
-        }
-        if dropped > 0 {
-            notices.push(format!(
-                "{dropped} row(s) with \"{}\" missing are left out (\"drop rows\").",
-                feature.name
-            ));
-        }
-    }
+    drop_rows_missing(&features, &kind_of, &column, &mut keep, &mut notices)?;
     let kept: Vec<usize> = (0..keep.len()).filter(|&row| keep[row]).collect();
     if kept.len() < MIN_ROWS {
         return Err(DataError::TooFewRows {
@@ -360,26 +403,7 @@ pub fn prepare(
         return Err(DataError::NoFeatures);
     }
 
-    let target_schema = match analysis.task {
-        Task::Regression => {
-            let train_y: Vec<f64> = train.iter().map(|&i| f64::from(y[i as usize])).collect();
-            let stats = numeric_stats(&train_y);
-            TargetSchema::Regression {
-                column: target_name.to_string(),
-                mean: stats.map_or(0.0, |s| s.mean),
-                std: stats.map_or(1.0, |s| if s.std > 0.0 { s.std } else { 1.0 }),
-            }
-        }
-        task => TargetSchema::Classes {
-            column: target_name.to_string(),
-            labels: analysis
-                .classes
-                .iter()
-                .map(|(label, _)| label.clone())
-                .collect(),
-            binary: task == Task::Binary,
-        },
-    };
+    let target_schema = target_schema(target_name, &analysis, train, &y);
     let schema = Schema {
         features: schemas,
         target: target_schema,
