@@ -8,6 +8,7 @@ use std::time::Instant;
 use burn::tensor::Device;
 use clap::builder::PossibleValue;
 use clap::{Args, ValueEnum};
+use hearth_core::data::ImageSet;
 use hearth_core::data::images::ImageShape;
 use hearth_core::data::prep::Groups;
 use hearth_core::data::session::Loaded;
@@ -187,22 +188,7 @@ pub fn run(args: &TrainArgs) -> Result<(), Failure> {
     let spec = model_spec(args, &prepared)?;
     println!("model:");
     report::print_layers(&spec)?;
-    println!(
-        "training: {} epochs of {} steps (batch {}), {} at learning rate {}{}",
-        config.epochs,
-        prepared.set.train.len().div_ceil(config.batch_size),
-        config.batch_size,
-        config.optimizer.label(),
-        config.learning_rate,
-        match config.schedule {
-            Schedule::Constant => String::new(),
-            Schedule::Cosine { .. } => " with cosine decay".to_string(),
-            Schedule::Step {
-                every_epochs,
-                factor,
-            } => format!(" times {factor} every {every_epochs} epochs"),
-        }
-    );
+    print_plan(&config, prepared.set.train.len());
 
     let test_rows = prepared.set.test.clone();
     let truth: Vec<f32> = test_rows
@@ -221,48 +207,14 @@ pub fn run(args: &TrainArgs) -> Result<(), Failure> {
     let seconds = started.elapsed().as_secs_f64();
     println!("{reason} in {seconds:.1} s");
 
-    let mut metrics = serde_json::Map::new();
-    let mut reports = Vec::new();
-    if test_rows.is_empty() {
-        println!("no test rows: the split leaves none, so there are no test metrics");
-    } else {
-        let predictions = pollster::block_on(trainer.predict(&test_rows))
-            .map_err(|error| Failure::internal(error.to_string()))?;
-        let groups: Vec<Groups> = prepared
-            .groups
-            .iter()
-            .map(|groups| Groups {
-                codes: test_rows
-                    .iter()
-                    .map(|&row| groups.codes[row as usize])
-                    .collect(),
-                ..groups.clone()
-            })
-            .collect();
-        let (scores, group_reports) = report::score(
-            SplitName::Test,
-            prepared.task,
-            &prepared.labels,
-            &truth,
-            &predictions,
-            &groups,
-        );
-        report::print_scores(&scores);
-        for group in &group_reports {
-            report::print_groups(group);
-        }
-        metrics.insert(
-            "test".into(),
-            match &scores {
-                Scores::Classification(m) => json!(m),
-                Scores::Regression(m) => json!(m),
-            },
-        );
-        reports = group_reports;
-    }
-    if !reports.is_empty() {
-        metrics.insert("groups".into(), json!(reports));
-    }
+    let mut metrics = test_metrics(
+        &trainer,
+        &test_rows,
+        &truth,
+        prepared.task,
+        &prepared.labels,
+        &prepared.groups,
+    )?;
     metrics.insert(
         "training".into(),
         json!({ "seconds": seconds, "epochs": trainer.history.len() }),
@@ -312,6 +264,74 @@ pub fn run(args: &TrainArgs) -> Result<(), Failure> {
         hearth_core::text::thousands(bytes.len() as u64)
     );
     Ok(())
+}
+
+/// Prints what training will do: epochs, steps of `train_rows`, optimizer and schedule.
+fn print_plan(config: &TrainConfig, train_rows: usize) {
+    println!(
+        "training: {} epochs of {} steps (batch {}), {} at learning rate {}{}",
+        config.epochs,
+        train_rows.div_ceil(config.batch_size),
+        config.batch_size,
+        config.optimizer.label(),
+        config.learning_rate,
+        match config.schedule {
+            Schedule::Constant => String::new(),
+            Schedule::Cosine { .. } => " with cosine decay".to_string(),
+            Schedule::Step {
+                every_epochs,
+                factor,
+            } => format!(" times {factor} every {every_epochs} epochs"),
+        }
+    );
+}
+
+/// Scores the trained model on the test rows, printing the scores and the per-group
+/// figures, for the model file's metrics.
+fn test_metrics(
+    trainer: &Trainer,
+    test_rows: &[u32],
+    truth: &[f32],
+    task: Task,
+    labels: &[String],
+    all_groups: &[Groups],
+) -> Result<serde_json::Map<String, serde_json::Value>, Failure> {
+    let mut metrics = serde_json::Map::new();
+    let mut reports = Vec::new();
+    if test_rows.is_empty() {
+        println!("no test rows: the split leaves none, so there are no test metrics");
+    } else {
+        let predictions = pollster::block_on(trainer.predict(test_rows))
+            .map_err(|error| Failure::internal(error.to_string()))?;
+        let groups: Vec<Groups> = all_groups
+            .iter()
+            .map(|groups| Groups {
+                codes: test_rows
+                    .iter()
+                    .map(|&row| groups.codes[row as usize])
+                    .collect(),
+                ..groups.clone()
+            })
+            .collect();
+        let (scores, group_reports) =
+            report::score(SplitName::Test, task, labels, truth, &predictions, &groups);
+        report::print_scores(&scores);
+        for group in &group_reports {
+            report::print_groups(group);
+        }
+        metrics.insert(
+            "test".into(),
+            match &scores {
+                Scores::Classification(m) => json!(m),
+                Scores::Regression(m) => json!(m),
+            },
+        );
+        reports = group_reports;
+    }
+    if !reports.is_empty() {
+        metrics.insert("groups".into(), json!(reports));
+    }
+    Ok(metrics)
 }
 
 /// The training settings from the options, checked.
@@ -498,76 +518,77 @@ fn prepare(args: &TrainArgs, config: &TrainConfig) -> Result<TrainingData, Failu
                 data_name,
             })
         }
-        Loaded::Images(images) => {
-            if let Some(option) = [
-                args.target.as_ref().map(|_| "--target"),
-                (!args.sensitive.is_empty()).then_some("--sensitive"),
-                (!args.sensitive_input.is_empty()).then_some("--sensitive-input"),
-                (!args.exclude.is_empty()).then_some("--exclude"),
-                args.reweigh.as_ref().map(|_| "--reweigh"),
-            ]
-            .into_iter()
-            .flatten()
-            .next()
-            {
-                return Err(Failure::input(format!(
-                    "{option}: {} is a set of images, which has no columns (the class is the folder name)",
-                    args.data
-                )));
-            }
-            let classes = images.classes.len();
-            if args.task == Some(Task::Regression)
-                || (args.task == Some(Task::Binary) && classes != 2)
-            {
-                return Err(Failure::input(format!(
-                    "--task: images are classified by their folders, and {} has {classes} classes",
-                    args.data
-                )));
-            }
-            let task = args.task.unwrap_or(if images.classes.len() == 2 {
-                Task::Binary
-            } else {
-                Task::MultiClass
-            });
-            let augment = Augment {
-                max_shift: args.augment_shift,
-                max_rotation_degrees: args.augment_rotate,
-                flip_horizontal: args.augment_flip,
-            };
-            let set = TrainSet::from_images(images, &split, augment);
-            println!(
-                "data: {}, {} images of {}x{}x{} in {} classes",
-                images.name,
-                images.len(),
-                images.width,
-                images.height,
-                images.channels,
-                images.classes.len()
-            );
-            println!(
-                "images: {} training, {} validation, {} test",
-                set.train.len(),
-                set.validation.len(),
-                set.test.len()
-            );
-            Ok(TrainingData {
-                set,
-                input: InputShape::Image {
-                    height: images.height as usize,
-                    width: images.width as usize,
-                    channels: images.channels as usize,
-                },
-                task,
-                labels: images.classes.clone(),
-                target: None,
-                schema: None,
-                groups: Vec::new(),
-                trainer_weights: None,
-                data_name: images.name.clone(),
-            })
-        }
+        Loaded::Images(images) => image_data(args, images, &split),
         Loaded::Nothing => Err(Failure::internal("nothing was loaded")),
     }
+}
+
+/// An image set as training data, refusing the options that only tables have.
+fn image_data(args: &TrainArgs, images: &ImageSet, split: &Split) -> Result<TrainingData, Failure> {
+    if let Some(option) = [
+        args.target.as_ref().map(|_| "--target"),
+        (!args.sensitive.is_empty()).then_some("--sensitive"),
+        (!args.sensitive_input.is_empty()).then_some("--sensitive-input"),
+        (!args.exclude.is_empty()).then_some("--exclude"),
+        args.reweigh.as_ref().map(|_| "--reweigh"),
+    ]
+    .into_iter()
+    .flatten()
+    .next()
+    {
+        return Err(Failure::input(format!(
+            "{option}: {} is a set of images, which has no columns (the class is the folder name)",
+            args.data
+        )));
+    }
+    let classes = images.classes.len();
+    if args.task == Some(Task::Regression) || (args.task == Some(Task::Binary) && classes != 2) {
+        return Err(Failure::input(format!(
+            "--task: images are classified by their folders, and {} has {classes} classes",
+            args.data
+        )));
+    }
+    let task = args.task.unwrap_or(if images.classes.len() == 2 {
+        Task::Binary
+    } else {
+        Task::MultiClass
+    });
+    let augment = Augment {
+        max_shift: args.augment_shift,
+        max_rotation_degrees: args.augment_rotate,
+        flip_horizontal: args.augment_flip,
+    };
+    let set = TrainSet::from_images(images, split, augment);
+    println!(
+        "data: {}, {} images of {}x{}x{} in {} classes",
+        images.name,
+        images.len(),
+        images.width,
+        images.height,
+        images.channels,
+        images.classes.len()
+    );
+    println!(
+        "images: {} training, {} validation, {} test",
+        set.train.len(),
+        set.validation.len(),
+        set.test.len()
+    );
+    Ok(TrainingData {
+        set,
+        input: InputShape::Image {
+            height: images.height as usize,
+            width: images.width as usize,
+            channels: images.channels as usize,
+        },
+        task,
+        labels: images.classes.clone(),
+        target: None,
+        schema: None,
+        groups: Vec::new(),
+        trainer_weights: None,
+        data_name: images.name.clone(),
+    })
 }
 
 /// The model: a preset for the data, or a spec file checked against the data.
