@@ -75,7 +75,8 @@ pub fn reweighing_prepared(prepared: &Prepared, column: &str) -> Result<Vec<f32>
     Ok(weights)
 }
 
-#[cfg(test)]
+// The tests train whole jobs, which need the model file.
+#[cfg(all(test, feature = "modelfile"))]
 mod tests {
     use super::*;
     use crate::data::prep::Groups;
