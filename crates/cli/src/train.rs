@@ -2,12 +2,11 @@
 //! a spec file, trained by the core's step machine with a progress bar and an epoch table,
 //! scored on the test split and saved as a model file.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Instant;
 
 use burn::tensor::Device;
-use clap::builder::PossibleValue;
-use clap::{Args, ValueEnum};
+use hearth_core::data::ImageSet;
 use hearth_core::data::images::ImageShape;
 use hearth_core::data::prep::Groups;
 use hearth_core::data::session::Loaded;
@@ -15,142 +14,21 @@ use hearth_core::data::summary::{Augment, Role, Split, Task};
 use hearth_core::metrics::SplitName;
 use hearth_core::model::file::{self, FORMAT_VERSION, ModelCard, ModelDocument};
 use hearth_core::model::{
-    EarlyStopping, ExampleWeights, InputShape, ModelSpec, Optimizer, Preset, PresetError, Schedule,
-    TrainConfig,
+    ExampleWeights, InputShape, ModelSpec, Preset, PresetError, Schedule, TrainConfig,
 };
 use hearth_core::protocol::FromEngine;
-use hearth_core::training::{StepOutcome, TrainSet, Trainer};
+use hearth_core::training::job::check_spec;
+use hearth_core::training::{SpecMismatch, StepOutcome, TrainSet, Trainer};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
 
 use crate::report::{self, Scores};
 use crate::{Failure, source};
 use hearth_core::text::capitalised;
+pub use options::{PresetArg, TrainArgs};
+use options::{parse_split, train_config};
 
-/// `--preset`: one of the core's built-in architectures, as clap reads and lists it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct PresetArg(pub Preset);
-
-impl ValueEnum for PresetArg {
-    fn value_variants<'a>() -> &'a [Self] {
-        &[
-            PresetArg(Preset::Logistic),
-            PresetArg(Preset::Mlp),
-            PresetArg(Preset::Cnn),
-        ]
-    }
-
-    fn to_possible_value(&self) -> Option<PossibleValue> {
-        let help = match self.0 {
-            Preset::Logistic => "Logistic (or linear) regression: the output layer alone",
-            Preset::Mlp => "Two hidden layers of 128 and 64 ReLU units (784-128-64-10 on MNIST)",
-            Preset::Cnn => {
-                "The small MNIST CNN: conv32-pool-conv64-pool-conv64-dense64 (images only)"
-            }
-        };
-        Some(PossibleValue::new(self.0.id()).help(help))
-    }
-}
-
-#[derive(Args, Debug)]
-pub struct TrainArgs {
-    /// A CSV file, a folder of class-named image subfolders, or builtin:NAME.
-    pub data: String,
-    /// Where to save the model (a .safetensors file).
-    #[arg(long)]
-    pub out: PathBuf,
-    /// The column to predict (tables; default: the proposed one).
-    #[arg(long)]
-    pub target: Option<String>,
-    /// The task, instead of the inferred one: binary, multiclass or regression.
-    #[arg(long, value_parser = parse_task)]
-    pub task: Option<Task>,
-    /// The architecture [default: mlp].
-    #[arg(long, value_enum, conflicts_with = "spec")]
-    pub preset: Option<PresetArg>,
-    /// A model spec (JSON, as the page's "Copy spec" gives) instead of a preset.
-    #[arg(long)]
-    pub spec: Option<PathBuf>,
-    #[arg(long, default_value_t = 10)]
-    pub epochs: u32,
-    /// Examples per training step.
-    #[arg(long, default_value_t = 32)]
-    pub batch: usize,
-    /// The learning rate.
-    #[arg(long, default_value_t = 0.001)]
-    pub lr: f64,
-    /// sgd, momentum (SGD with 0.9), nesterov, adam, adamw or rmsprop.
-    #[arg(long, default_value = "adam")]
-    pub optimizer: String,
-    /// constant, cosine, or step:EPOCHS:FACTOR (e.g. step:10:0.5).
-    #[arg(long, default_value = "constant")]
-    pub schedule: String,
-    /// L1 penalty on the weights.
-    #[arg(long, default_value_t = 0.0)]
-    pub l1: f64,
-    /// L2 penalty on the weights (weight decay).
-    #[arg(long, default_value_t = 0.0)]
-    pub l2: f64,
-    /// Weight classes so that rare classes count as much as common ones.
-    #[arg(long)]
-    pub balanced: bool,
-    /// Stop when the validation loss has not improved for this many epochs, and keep
-    /// the best epoch's weights.
-    #[arg(long)]
-    pub patience: Option<u32>,
-    /// Seeds the split, the initial weights, the shuffling and dropout.
-    #[arg(long, default_value_t = 42)]
-    pub seed: u64,
-    /// Training and validation percentages; the test set gets the rest.
-    #[arg(long, default_value = "70,15")]
-    pub split: String,
-    /// A column describing people (kept out of the inputs; metrics are shown per group).
-    #[arg(long = "sensitive", value_name = "COLUMN")]
-    pub sensitive: Vec<String>,
-    /// A column describing people that is also an input (metrics are shown per group).
-    #[arg(long = "sensitive-input", value_name = "COLUMN")]
-    pub sensitive_input: Vec<String>,
-    /// Group-aware reweighting by this sensitive column (Kamiran and Calders'
-    /// reweighing), so that group and outcome are independent in the weighted training
-    /// data: narrows the gap in selection rates between groups.
-    #[arg(long, value_name = "COLUMN", conflicts_with = "balanced")]
-    pub reweigh: Option<String>,
-    /// A column to leave out of the inputs.
-    #[arg(long = "exclude", value_name = "COLUMN")]
-    pub exclude: Vec<String>,
-    /// Image folders: the size images are brought to, WIDTHxHEIGHT.
-    #[arg(long, default_value = "28x28")]
-    pub image_size: String,
-    /// Image folders: 1 (grayscale) or 3 (colour).
-    #[arg(long, default_value_t = 1)]
-    pub channels: u8,
-    /// Images: shift training images by up to this many pixels.
-    #[arg(long, default_value_t = 0)]
-    pub augment_shift: u32,
-    /// Images: rotate training images by up to this many degrees.
-    #[arg(long, default_value_t = 0.0)]
-    pub augment_rotate: f32,
-    /// Images: mirror half of the training images left to right.
-    #[arg(long)]
-    pub augment_flip: bool,
-    /// Skip CSV rows whose number of fields differs from the header's.
-    #[arg(long)]
-    pub skip_ragged: bool,
-    /// The model's name in its card (default: the output file's name).
-    #[arg(long)]
-    pub name: Option<String>,
-}
-
-fn parse_task(text: &str) -> Result<Task, String> {
-    match text.to_ascii_lowercase().replace(['-', '_'], "").as_str() {
-        "binary" => Ok(Task::Binary),
-        "multiclass" => Ok(Task::MultiClass),
-        "regression" => Ok(Task::Regression),
-        _ => Err(format!(
-            "\"{text}\" is not a task: use binary, multiclass or regression"
-        )),
-    }
-}
+mod options;
 
 /// The examples and what the model file needs to know about them.
 struct TrainingData {
@@ -186,22 +64,7 @@ pub fn run(args: &TrainArgs) -> Result<(), Failure> {
     let spec = model_spec(args, &prepared)?;
     println!("model:");
     report::print_layers(&spec)?;
-    println!(
-        "training: {} epochs of {} steps (batch {}), {} at learning rate {}{}",
-        config.epochs,
-        prepared.set.train.len().div_ceil(config.batch_size),
-        config.batch_size,
-        config.optimizer.label(),
-        config.learning_rate,
-        match config.schedule {
-            Schedule::Constant => String::new(),
-            Schedule::Cosine { .. } => " with cosine decay".to_string(),
-            Schedule::Step {
-                every_epochs,
-                factor,
-            } => format!(" times {factor} every {every_epochs} epochs"),
-        }
-    );
+    print_plan(&config, prepared.set.train.len());
 
     let test_rows = prepared.set.test.clone();
     let truth: Vec<f32> = test_rows
@@ -220,48 +83,14 @@ pub fn run(args: &TrainArgs) -> Result<(), Failure> {
     let seconds = started.elapsed().as_secs_f64();
     println!("{reason} in {seconds:.1} s");
 
-    let mut metrics = serde_json::Map::new();
-    let mut reports = Vec::new();
-    if test_rows.is_empty() {
-        println!("no test rows: the split leaves none, so there are no test metrics");
-    } else {
-        let predictions = pollster::block_on(trainer.predict(&test_rows))
-            .map_err(|error| Failure::internal(error.to_string()))?;
-        let groups: Vec<Groups> = prepared
-            .groups
-            .iter()
-            .map(|groups| Groups {
-                codes: test_rows
-                    .iter()
-                    .map(|&row| groups.codes[row as usize])
-                    .collect(),
-                ..groups.clone()
-            })
-            .collect();
-        let (scores, group_reports) = report::score(
-            SplitName::Test,
-            prepared.task,
-            &prepared.labels,
-            &truth,
-            &predictions,
-            &groups,
-        );
-        report::print_scores(&scores);
-        for group in &group_reports {
-            report::print_groups(group);
-        }
-        metrics.insert(
-            "test".into(),
-            match &scores {
-                Scores::Classification(m) => json!(m),
-                Scores::Regression(m) => json!(m),
-            },
-        );
-        reports = group_reports;
-    }
-    if !reports.is_empty() {
-        metrics.insert("groups".into(), json!(reports));
-    }
+    let mut metrics = test_metrics(
+        &trainer,
+        &test_rows,
+        &truth,
+        prepared.task,
+        &prepared.labels,
+        &prepared.groups,
+    )?;
     metrics.insert(
         "training".into(),
         json!({ "seconds": seconds, "epochs": trainer.history.len() }),
@@ -313,87 +142,72 @@ pub fn run(args: &TrainArgs) -> Result<(), Failure> {
     Ok(())
 }
 
-/// The training settings from the options, checked.
-fn train_config(args: &TrainArgs) -> Result<TrainConfig, Failure> {
-    let optimizer = Optimizer::parse(&args.optimizer).ok_or_else(|| {
-        Failure::input(format!(
-            "--optimizer {}: use sgd, momentum, nesterov, adam, adamw or rmsprop",
-            args.optimizer
-        ))
-    })?;
-    let schedule = parse_schedule(&args.schedule).ok_or_else(|| {
-        Failure::input(format!(
-            "--schedule {}: use constant, cosine, or step:EPOCHS:FACTOR (e.g. step:10:0.5)",
-            args.schedule
-        ))
-    })?;
-    let config = TrainConfig {
-        optimizer,
-        learning_rate: args.lr,
-        schedule,
-        batch_size: args.batch,
-        epochs: args.epochs,
-        l1: args.l1,
-        l2: args.l2,
-        weights: match (&args.reweigh, args.balanced) {
-            (Some(column), _) => ExampleWeights::ReweighGroups {
-                column: column.clone(),
-            },
-            (None, true) => ExampleWeights::Balanced,
-            (None, false) => ExampleWeights::None,
-        },
-        seed: args.seed,
-        early_stopping: args.patience.map(|patience| EarlyStopping {
-            patience: patience.max(1),
-            restore_best: true,
-        }),
-    };
-    config.check().map_err(Failure::input)?;
-    Ok(config)
+/// Prints what training will do: epochs, steps of `train_rows`, optimizer and schedule.
+fn print_plan(config: &TrainConfig, train_rows: usize) {
+    println!(
+        "training: {} epochs of {} steps (batch {}), {} at learning rate {}{}",
+        config.epochs,
+        train_rows.div_ceil(config.batch_size),
+        config.batch_size,
+        config.optimizer.label(),
+        config.learning_rate,
+        match config.schedule {
+            Schedule::Constant => String::new(),
+            Schedule::Cosine { .. } => " with cosine decay".to_string(),
+            Schedule::Step {
+                every_epochs,
+                factor,
+            } => format!(" times {factor} every {every_epochs} epochs"),
+        }
+    );
 }
 
-fn parse_schedule(text: &str) -> Option<Schedule> {
-    let lower = text.to_ascii_lowercase();
-    let parts: Vec<&str> = lower.split(':').collect();
-    match parts.as_slice() {
-        ["constant"] => Some(Schedule::Constant),
-        ["cosine"] => Some(Schedule::Cosine { min_fraction: 0.0 }),
-        ["step", every, factor] => Some(Schedule::Step {
-            every_epochs: every.parse().ok().filter(|&every: &u32| every > 0)?,
-            factor: factor.parse().ok()?,
-        }),
-        _ => None,
-    }
-}
-
-/// `"70,15"` (percentages) or `"0.7,0.15"` as training and validation fractions.
-fn parse_split(text: &str, seed: u64) -> Result<Split, Failure> {
-    let bad = || {
-        Failure::input(format!(
-            "--split {text}: give the training and validation percentages, like 70,15 (the test set gets the rest)"
-        ))
-    };
-    let parts: Vec<f64> = text
-        .split([',', '/'])
-        .map(|part| part.trim().parse::<f64>().map_err(|_| bad()))
-        .collect::<Result<_, _>>()?;
-    let fractions: Vec<f64> = if parts.iter().any(|&part| part > 1.0) {
-        parts.iter().map(|part| part / 100.0).collect()
+/// Scores the trained model on the test rows, printing the scores and the per-group
+/// figures, for the model file's metrics.
+fn test_metrics(
+    trainer: &Trainer,
+    test_rows: &[u32],
+    truth: &[f32],
+    task: Task,
+    labels: &[String],
+    all_groups: &[Groups],
+) -> Result<serde_json::Map<String, serde_json::Value>, Failure> {
+    let mut metrics = serde_json::Map::new();
+    let mut reports = Vec::new();
+    if test_rows.is_empty() {
+        println!("no test rows: the split leaves none, so there are no test metrics");
     } else {
-        parts
-    };
-    let (train, validation) = match fractions.as_slice() {
-        [train, validation] | [train, validation, _] => (*train, *validation),
-        _ => return Err(bad()),
-    };
-    if !(train > 0.0 && validation >= 0.0 && train + validation <= 1.0 + 1e-9) {
-        return Err(bad());
+        let predictions = pollster::block_on(trainer.predict(test_rows))
+            .map_err(|error| Failure::internal(error.to_string()))?;
+        let groups: Vec<Groups> = all_groups
+            .iter()
+            .map(|groups| Groups {
+                codes: test_rows
+                    .iter()
+                    .map(|&row| groups.codes[row as usize])
+                    .collect(),
+                ..groups.clone()
+            })
+            .collect();
+        let (scores, group_reports) =
+            report::score(SplitName::Test, task, labels, truth, &predictions, &groups);
+        report::print_scores(&scores);
+        for group in &group_reports {
+            report::print_groups(group);
+        }
+        metrics.insert(
+            "test".into(),
+            match &scores {
+                Scores::Classification(m) => json!(m),
+                Scores::Regression(m) => json!(m),
+            },
+        );
+        reports = group_reports;
     }
-    Ok(Split {
-        train,
-        validation,
-        seed,
-    })
+    if !reports.is_empty() {
+        metrics.insert("groups".into(), json!(reports));
+    }
+    Ok(metrics)
 }
 
 /// Reads and prepares the data as the options say.
@@ -497,76 +311,77 @@ fn prepare(args: &TrainArgs, config: &TrainConfig) -> Result<TrainingData, Failu
                 data_name,
             })
         }
-        Loaded::Images(images) => {
-            if let Some(option) = [
-                args.target.as_ref().map(|_| "--target"),
-                (!args.sensitive.is_empty()).then_some("--sensitive"),
-                (!args.sensitive_input.is_empty()).then_some("--sensitive-input"),
-                (!args.exclude.is_empty()).then_some("--exclude"),
-                args.reweigh.as_ref().map(|_| "--reweigh"),
-            ]
-            .into_iter()
-            .flatten()
-            .next()
-            {
-                return Err(Failure::input(format!(
-                    "{option}: {} is a set of images, which has no columns (the class is the folder name)",
-                    args.data
-                )));
-            }
-            let classes = images.classes.len();
-            if args.task == Some(Task::Regression)
-                || (args.task == Some(Task::Binary) && classes != 2)
-            {
-                return Err(Failure::input(format!(
-                    "--task: images are classified by their folders, and {} has {classes} classes",
-                    args.data
-                )));
-            }
-            let task = args.task.unwrap_or(if images.classes.len() == 2 {
-                Task::Binary
-            } else {
-                Task::MultiClass
-            });
-            let augment = Augment {
-                max_shift: args.augment_shift,
-                max_rotation_degrees: args.augment_rotate,
-                flip_horizontal: args.augment_flip,
-            };
-            let set = TrainSet::from_images(images, &split, augment);
-            println!(
-                "data: {}, {} images of {}x{}x{} in {} classes",
-                images.name,
-                images.len(),
-                images.width,
-                images.height,
-                images.channels,
-                images.classes.len()
-            );
-            println!(
-                "images: {} training, {} validation, {} test",
-                set.train.len(),
-                set.validation.len(),
-                set.test.len()
-            );
-            Ok(TrainingData {
-                set,
-                input: InputShape::Image {
-                    height: images.height as usize,
-                    width: images.width as usize,
-                    channels: images.channels as usize,
-                },
-                task,
-                labels: images.classes.clone(),
-                target: None,
-                schema: None,
-                groups: Vec::new(),
-                trainer_weights: None,
-                data_name: images.name.clone(),
-            })
-        }
+        Loaded::Images(images) => image_data(args, images, &split),
         Loaded::Nothing => Err(Failure::internal("nothing was loaded")),
     }
+}
+
+/// An image set as training data, refusing the options that only tables have.
+fn image_data(args: &TrainArgs, images: &ImageSet, split: &Split) -> Result<TrainingData, Failure> {
+    if let Some(option) = [
+        args.target.as_ref().map(|_| "--target"),
+        (!args.sensitive.is_empty()).then_some("--sensitive"),
+        (!args.sensitive_input.is_empty()).then_some("--sensitive-input"),
+        (!args.exclude.is_empty()).then_some("--exclude"),
+        args.reweigh.as_ref().map(|_| "--reweigh"),
+    ]
+    .into_iter()
+    .flatten()
+    .next()
+    {
+        return Err(Failure::input(format!(
+            "{option}: {} is a set of images, which has no columns (the class is the folder name)",
+            args.data
+        )));
+    }
+    let classes = images.classes.len();
+    if args.task == Some(Task::Regression) || (args.task == Some(Task::Binary) && classes != 2) {
+        return Err(Failure::input(format!(
+            "--task: images are classified by their folders, and {} has {classes} classes",
+            args.data
+        )));
+    }
+    let task = args.task.unwrap_or(if images.classes.len() == 2 {
+        Task::Binary
+    } else {
+        Task::MultiClass
+    });
+    let augment = Augment {
+        max_shift: args.augment_shift,
+        max_rotation_degrees: args.augment_rotate,
+        flip_horizontal: args.augment_flip,
+    };
+    let set = TrainSet::from_images(images, split, augment);
+    println!(
+        "data: {}, {} images of {}x{}x{} in {} classes",
+        images.name,
+        images.len(),
+        images.width,
+        images.height,
+        images.channels,
+        images.classes.len()
+    );
+    println!(
+        "images: {} training, {} validation, {} test",
+        set.train.len(),
+        set.validation.len(),
+        set.test.len()
+    );
+    Ok(TrainingData {
+        set,
+        input: InputShape::Image {
+            height: images.height as usize,
+            width: images.width as usize,
+            channels: images.channels as usize,
+        },
+        task,
+        labels: images.classes.clone(),
+        target: None,
+        schema: None,
+        groups: Vec::new(),
+        trainer_weights: None,
+        data_name: images.name.clone(),
+    })
 }
 
 /// The model: a preset for the data, or a spec file checked against the data.
@@ -597,27 +412,25 @@ fn model_spec(args: &TrainArgs, prepared: &TrainingData) -> Result<ModelSpec, Fa
                 .unwrap_or_default()
         ))
     })?;
+    // The page's check, said the command line's way (naming the spec file).
     let file = path.display();
-    if let Err(error) = spec.infer() {
-        return Err(Failure::input(format!("{file}: {error}")));
-    }
-    if spec.input != prepared.input {
-        return Err(Failure::input(format!(
-            "{file}: the spec's input is {} but the data gives {}",
-            hearth_core::model::Shape::from(spec.input).label(),
-            hearth_core::model::Shape::from(prepared.input).label()
-        )));
-    }
-    let expected = ModelSpec::new(prepared.input, Vec::new(), prepared.task, classes);
-    if spec.task != expected.task || spec.outputs != expected.outputs {
-        return Err(Failure::input(format!(
-            "{file}: the spec does {} with {} output(s), but the data needs {} with {}",
-            spec.task.label(),
-            spec.outputs,
-            expected.task.label(),
-            expected.outputs
-        )));
-    }
+    check_spec(&spec, prepared.input, prepared.task, classes).map_err(|error| {
+        Failure::input(match error {
+            SpecMismatch::Invalid(error) => format!("{file}: {error}"),
+            SpecMismatch::Input { model, data } => {
+                format!("{file}: the spec's input is {model} but the data gives {data}")
+            }
+            SpecMismatch::Output {
+                model_task,
+                model_outputs,
+                data_task,
+                data_outputs,
+            } => format!(
+                "{file}: the spec does {model_task} with {model_outputs} output(s), but the data \
+                 needs {data_task} with {data_outputs}"
+            ),
+        })
+    })?;
     Ok(spec)
 }
 

@@ -1,6 +1,10 @@
 //! `hearth train`, `eval`, `predict` and `inspect` as a user runs them: on built-in sets,
 //! CSV files and image folders, and with the mistakes users make.
 
+// The helpers here are not #[test] functions, so clippy's allowances for tests miss them;
+// a failing helper should stop the test at once, as the tests themselves do.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -132,6 +136,27 @@ fn iris_csv(dir: &Path) -> PathBuf {
     file
 }
 
+/// `hearth eval --json` on the whole iris file: the scores and the confusion matrix.
+fn eval_json_scores_the_whole_file(model: &Path, csv: &Path) {
+    let output = run(&["eval", path(model), path(csv), "--json"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let json: serde_json::Value = serde_json::from_str(stdout(&output).trim()).expect("JSON");
+    assert_eq!(json["task"], "multiclass");
+    assert_eq!(json["n"], 150);
+    assert_eq!(json["split"], "all");
+    assert!(json["accuracy"].as_f64().unwrap() >= 0.9, "{json}");
+    assert!(json["macro_f1"].as_f64().unwrap() >= 0.9, "{json}");
+    assert_eq!(json["per_class"].as_array().unwrap().len(), 3);
+    assert_eq!(json["per_class"][0]["support"], 50);
+    let confusion = json["confusion"].as_array().unwrap();
+    let total: u64 = confusion
+        .iter()
+        .flat_map(|row| row.as_array().unwrap())
+        .map(|cell| cell.as_u64().unwrap())
+        .sum();
+    assert_eq!(total, 150);
+}
+
 #[test]
 fn train_iris_then_eval_predict_and_inspect_the_file() {
     let dir = folder("iris");
@@ -182,24 +207,7 @@ fn train_iris_then_eval_predict_and_inspect_the_file() {
     assert!(out.contains("confusion matrix"), "{out}");
     assert!(model.is_file());
 
-    // eval --json on the whole file.
-    let output = run(&["eval", path(&model), path(&csv), "--json"]);
-    assert!(output.status.success(), "{}", stderr(&output));
-    let json: serde_json::Value = serde_json::from_str(stdout(&output).trim()).expect("JSON");
-    assert_eq!(json["task"], "multiclass");
-    assert_eq!(json["n"], 150);
-    assert_eq!(json["split"], "all");
-    assert!(json["accuracy"].as_f64().unwrap() >= 0.9, "{json}");
-    assert!(json["macro_f1"].as_f64().unwrap() >= 0.9, "{json}");
-    assert_eq!(json["per_class"].as_array().unwrap().len(), 3);
-    assert_eq!(json["per_class"][0]["support"], 50);
-    let confusion = json["confusion"].as_array().unwrap();
-    let total: u64 = confusion
-        .iter()
-        .flat_map(|row| row.as_array().unwrap())
-        .map(|cell| cell.as_u64().unwrap())
-        .sum();
-    assert_eq!(total, 150);
+    eval_json_scores_the_whole_file(&model, &csv);
 
     // predict: one row per input row, in order, with a probability per class.
     let predictions = dir.join("predictions.csv");

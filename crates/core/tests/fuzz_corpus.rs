@@ -3,6 +3,10 @@
 //! still be read without a panic. Fuzzing itself (libFuzzer, new inputs) is
 //! `scripts/fuzz.sh`, outside `./test.sh`.
 
+// The helpers here are not #[test] functions, so clippy's allowances for tests miss them;
+// a failing helper should stop the test at once, as the tests themselves do.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::path::{Path, PathBuf};
 
 fn corpus(target: &str) -> Vec<PathBuf> {

@@ -8,6 +8,10 @@
 //! - A model file round trip is exact: the same description, bit-identical predictions,
 //!   and the same header and weight bytes when saved again.
 
+// The helpers here are not #[test] functions, so clippy's allowances for tests miss them;
+// a failing helper should stop the test at once, as the tests themselves do.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::collections::BTreeSet;
 
 use hearth_core::data::Table;

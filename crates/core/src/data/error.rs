@@ -97,6 +97,12 @@ pub enum DataError {
     TooFewRows { rows: usize, needed: usize },
     #[error("{file} could not be read as an image ({reason}). Use PNG or JPEG files.")]
     Image { file: String, reason: String },
+    #[error(
+        "{file} is not in a class folder and was given no class, so Hearth cannot tell what it \
+         shows. Put the images of each class in a folder named after the class, or choose its \
+         class by hand."
+    )]
+    ImageNoClass { file: String },
     #[error("No images were given. Add at least one image to each of two classes.")]
     NoImages,
     #[error("Images need at least two classes (found {found}). Add images of another class.")]

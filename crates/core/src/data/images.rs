@@ -195,7 +195,10 @@ pub fn load_images(
     for file in files {
         let Some(class) = file.resolved_class() else {
             skipped.push(Skipped {
-                reason: no_class_message(&file.path),
+                reason: DataError::ImageNoClass {
+                    file: file.path.clone(),
+                }
+                .to_string(),
                 file: file.path,
             });
             continue;
@@ -265,16 +268,6 @@ pub fn load_images(
     }
     set.classes = classes;
     Ok((set, skipped))
-}
-
-/// The message for a file that has no class.
-// TODO: a `DataError::ImageNoClass { file }` variant with this text (proposed).
-fn no_class_message(file: &str) -> String {
-    format!(
-        "{file} is not in a class folder and was given no class, so Hearth cannot tell what it \
-         shows. Put the images of each class in a folder named after the class, or choose its \
-         class by hand."
-    )
 }
 
 /// Decodes one PNG or JPEG file and brings it to `shape` (fitted, centred, padded with its

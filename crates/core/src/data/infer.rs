@@ -136,20 +136,21 @@ pub(crate) fn median_of_sorted(sorted: &[f64]) -> f64 {
     }
 }
 
-/// Infers the kind of `column` and summarises it. `line` maps a row to its file line.
-pub fn summarize_column(column: &TextColumn, line: &dyn Fn(usize) -> Option<u64>) -> ColumnSummary {
-    let scan = scan(column);
-    let present = column.len() - scan.missing;
+/// The kind of `column`, from its `scan`: `present` cells hold a value, `values` are its
+/// distinct values.
+fn column_kind(
+    column: &TextColumn,
+    scan: &Scan<'_>,
+    present: usize,
+    values: &[&str],
+) -> ColumnKind {
     let distinct = scan.counts.len();
-    let mut note = None;
-    let values: Vec<&str> = scan.counts.keys().copied().collect();
-
     // Mostly numbers, with a few stray words: numeric, the strays counted as missing.
     let numeric = present > 0
         && (scan.not_numbers == 0
             || (scan.not_numbers * 20 <= present && scan.numbers.len() >= 10));
     let all_integers = scan.numbers.iter().all(|value| value.fract() == 0.0);
-    let kind = if present > 0 && boolean_pair(&values).is_some() {
+    if present > 0 && boolean_pair(values).is_some() {
         ColumnKind::Boolean
     } else if numeric {
         // Past the distinct-value cap the column is as good as unique.
@@ -171,7 +172,18 @@ pub fn summarize_column(column: &TextColumn, line: &dyn Fn(usize) -> Option<u64>
         ColumnKind::Identifier
     } else {
         ColumnKind::Categorical
-    };
+    }
+}
+
+/// Infers the kind of `column` and summarises it. `line` maps a row to its file line.
+pub fn summarize_column(column: &TextColumn, line: &dyn Fn(usize) -> Option<u64>) -> ColumnSummary {
+    let scan = scan(column);
+    let present = column.len() - scan.missing;
+    let distinct = scan.counts.len();
+    let mut note = None;
+    let values: Vec<&str> = scan.counts.keys().copied().collect();
+
+    let kind = column_kind(column, &scan, present, &values);
 
     let mut missing = scan.missing;
     if kind == ColumnKind::Numeric && scan.not_numbers > 0 {

@@ -22,6 +22,8 @@ pub mod privacy;
 pub mod session;
 pub mod summary;
 pub mod table;
+#[cfg(feature = "ingest")]
+mod target;
 
 pub use error::DataError;
 pub use table::{Table, TextColumn};

@@ -18,9 +18,11 @@ use super::infer::{
     boolean_pair, is_missing, median_of_sorted, natural_cmp, numeric_stats, parse_number,
 };
 use super::summary::{
-    ColumnKind, DataConfig, DataReport, MissingStrategy, Scaling, TableSummary, TargetSummary, Task,
+    ColumnConfig, ColumnKind, DataConfig, DataReport, MissingStrategy, Scaling, TableSummary,
+    TargetSummary, Task,
 };
-use super::{DataError, Table};
+use super::target::{analyse_target, target_schema};
+use super::{DataError, Table, TextColumn};
 
 /// The most classes a classification target may have.
 pub const MAX_CLASSES: usize = 100;
@@ -257,6 +259,38 @@ pub fn report(table: &Table, summary: &TableSummary, config: &DataConfig) -> Dat
     }
 }
 
+/// Marks the rows to leave out (`keep[row] = false`) for each feature whose missing values
+/// drop their row, with a notice for each.
+fn drop_rows_missing<'t>(
+    features: &[&ColumnConfig],
+    kind_of: &dyn Fn(&str) -> Option<ColumnKind>,
+    column: &dyn Fn(&str) -> Result<&'t TextColumn, DataError>,
+    keep: &mut [bool],
+    notices: &mut Vec<String>,
+) -> Result<(), DataError> {
+    for feature in features {
+        if feature.missing != MissingStrategy::DropRows {
+            continue;
+        }
+        let numeric = kind_of(&feature.name) == Some(ColumnKind::Numeric);
+        let cells = column(&feature.name)?;
+        let mut dropped = 0;
+        for (row, cell) in cells.iter().enumerate() {
+            if keep[row] && (is_missing(cell) || (numeric && parse_number(cell).is_none())) {
+                keep[row] = false;
+                dropped += 1;
+            }
+        }
+        if dropped > 0 {
+            notices.push(format!(
+                "{dropped} row(s) with \"{}\" missing are left out (\"drop rows\").",
+                feature.name
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Prepares `table` as `config` says.
 pub fn prepare(
     table: &Table,
@@ -298,26 +332,7 @@ pub fn prepare(
             "{missing_target} row(s) without a value in the target \"{target_name}\" are left out."
         ));
     }
-    for feature in &features {
-        if feature.missing != MissingStrategy::DropRows {
-            continue;
-        }
-        let numeric = kind_of(&feature.name) == Some(ColumnKind::Numeric);
-        let cells = column(&feature.name)?;
-        let mut dropped = 0;
-        for (row, cell) in cells.iter().enumerate() {
-            if keep[row] && (is_missing(cell) || (numeric && parse_number(cell).is_none())) {
-                keep[row] = false;
-                dropped += 1;
-            }
-        }
-        if dropped > 0 {
-            notices.push(format!(
-                "{dropped} row(s) with \"{}\" missing are left out (\"drop rows\").",
-                feature.name
-            ));
-        }
-    }
+    drop_rows_missing(&features, &kind_of, &column, &mut keep, &mut notices)?;
     let kept: Vec<usize> = (0..keep.len()).filter(|&row| keep[row]).collect();
     if kept.len() < MIN_ROWS {
         return Err(DataError::TooFewRows {
@@ -360,26 +375,7 @@ pub fn prepare(
         return Err(DataError::NoFeatures);
     }
 
-    let target_schema = match analysis.task {
-        Task::Regression => {
-            let train_y: Vec<f64> = train.iter().map(|&i| f64::from(y[i as usize])).collect();
-            let stats = numeric_stats(&train_y);
-            TargetSchema::Regression {
-                column: target_name.to_string(),
-                mean: stats.map_or(0.0, |s| s.mean),
-                std: stats.map_or(1.0, |s| if s.std > 0.0 { s.std } else { 1.0 }),
-            }
-        }
-        task => TargetSchema::Classes {
-            column: target_name.to_string(),
-            labels: analysis
-                .classes
-                .iter()
-                .map(|(label, _)| label.clone())
-                .collect(),
-            binary: task == Task::Binary,
-        },
-    };
+    let target_schema = target_schema(target_name, &analysis, train, &y);
     let schema = Schema {
         features: schemas,
         target: target_schema,
@@ -428,143 +424,6 @@ pub fn prepare(
         dropped_rows: table.rows() - kept.len(),
         notices,
         rows: kept,
-    })
-}
-
-/// The target's task, classes and per-row values.
-struct TargetAnalysis {
-    task: Task,
-    inferred: Task,
-    classes: Vec<(String, usize)>,
-    numeric: Option<super::summary::NumericStats>,
-    /// The class index (classification) or the number (regression); `None` if missing.
-    values: Vec<Option<f32>>,
-}
-
-/// A class label's canonical spelling: numbers as numbers ("1.0" is "1"), booleans in
-/// lower case, other text trimmed.
-fn class_key(cell: &str, kind: ColumnKind) -> String {
-    let cell = cell.trim();
-    match (kind, parse_number(cell)) {
-        (_, Some(number)) => format!("{number}"),
-        (ColumnKind::Boolean, None) => cell.to_lowercase(),
-        _ => cell.to_string(),
-    }
-}
-
-fn analyse_target<'a>(
-    column: &str,
-    kind: ColumnKind,
-    cells: impl Iterator<Item = &'a str> + Clone,
-    chosen: Option<Task>,
-) -> Result<TargetAnalysis, DataError> {
-    let mut counts: HashMap<String, usize> = HashMap::new();
-    let mut numbers = Vec::new();
-    let mut all_numeric = true;
-    for cell in cells.clone() {
-        if is_missing(cell) {
-            continue;
-        }
-        match parse_number(cell) {
-            Some(number) => numbers.push(number),
-            None => all_numeric = false,
-        }
-        if counts.len() <= 10 * MAX_CLASSES || counts.contains_key(cell) {
-            *counts.entry(class_key(cell, kind)).or_default() += 1;
-        }
-    }
-    if counts.is_empty() {
-        return Err(DataError::TargetEmpty {
-            column: column.to_string(),
-        });
-    }
-    let numeric = all_numeric && matches!(kind, ColumnKind::Numeric | ColumnKind::Identifier);
-    let distinct = counts.len();
-    let integers = numbers.iter().all(|value| value.fract() == 0.0);
-    let inferred = if kind == ColumnKind::Boolean || distinct == 2 {
-        Task::Binary
-    } else if numeric && !(integers && distinct <= 10 && distinct * 2 <= numbers.len()) {
-        // Numbers are a quantity, unless they are a few small codes that repeat (0-9 grades).
-        Task::Regression
-    } else {
-        Task::MultiClass
-    };
-    let task = chosen.unwrap_or(inferred);
-    if distinct == 1 {
-        let value = counts.keys().next().cloned().unwrap_or_default();
-        return Err(DataError::TargetOneClass {
-            column: column.to_string(),
-            value,
-        });
-    }
-    if task == Task::Regression {
-        if !numeric && !all_numeric {
-            return Err(DataError::TargetNotNumeric {
-                column: column.to_string(),
-            });
-        }
-        let values = cells
-            .map(|cell| {
-                if is_missing(cell) {
-                    None
-                } else {
-                    parse_number(cell).map(|v| v as f32)
-                }
-            })
-            .collect();
-        return Ok(TargetAnalysis {
-            task,
-            inferred,
-            classes: Vec::new(),
-            numeric: numeric_stats(&numbers),
-            values,
-        });
-    }
-    if distinct > MAX_CLASSES {
-        return Err(DataError::TargetTooManyClasses {
-            column: column.to_string(),
-            distinct,
-            limit: MAX_CLASSES,
-        });
-    }
-    if task == Task::Binary && distinct != 2 {
-        return Err(DataError::NotBinary {
-            column: column.to_string(),
-            classes: distinct,
-        });
-    }
-    let mut classes: Vec<(String, usize)> = counts.into_iter().collect();
-    // Booleans: the "false" side first, so class 1 is "yes"/"true".
-    let pair = if kind == ColumnKind::Boolean {
-        let values: Vec<&str> = classes.iter().map(|(label, _)| label.as_str()).collect();
-        boolean_pair(&values)
-    } else {
-        None
-    };
-    classes.sort_by(|a, b| match pair {
-        Some((no, _)) => (b.0 == no).cmp(&(a.0 == no)),
-        None => natural_cmp(&a.0, &b.0),
-    });
-    let index: HashMap<&str, usize> = classes
-        .iter()
-        .enumerate()
-        .map(|(i, (label, _))| (label.as_str(), i))
-        .collect();
-    let values = cells
-        .map(|cell| {
-            if is_missing(cell) {
-                None
-            } else {
-                index.get(class_key(cell, kind).as_str()).map(|&i| i as f32)
-            }
-        })
-        .collect();
-    Ok(TargetAnalysis {
-        task,
-        inferred,
-        classes,
-        numeric: None,
-        values,
     })
 }
 

@@ -4,7 +4,9 @@
 //! Hearth's preprocessing does.
 
 use super::file::ModelDocument;
-use super::spec::{Activation, InputShape, Layer, Padding, Shape, SpecError, same_padding};
+use super::spec::{
+    Activation, InputShape, Layer, LayerInfo, ModelSpec, Padding, Shape, SpecError, same_padding,
+};
 use crate::data::summary::Task;
 
 /// The Python module name for a model file name: `iris-flowers-model.safetensors` gives
@@ -51,13 +53,38 @@ pub enum ExportError {
     Json(#[from] serde_json::Error),
 }
 
-/// The Python source for `document`'s model, whose weights are in `file_name`.
-pub fn pytorch(document: &ModelDocument, file_name: &str) -> Result<String, ExportError> {
-    let spec = &document.spec;
-    let infos = spec.infer()?;
+/// The PyTorch side of a spec: `__init__` lines, `forward` lines, and which tensor of the
+/// model file fills which PyTorch parameter.
+struct Torch {
+    init: Vec<String>,
+    forward: Vec<String>,
+    /// (PyTorch name, Hearth name, transpose)
+    weights: Vec<(String, String, bool)>,
+}
+
+impl Torch {
+    /// The output layer, on `shape` (flattened first if it is an image), with `outputs` units.
+    fn head(&mut self, shape: Shape, outputs: usize) {
+        if matches!(shape, Shape::Image { .. }) {
+            self.forward.push("x = torch.flatten(x, 1)".to_string());
+        }
+        self.init.push(format!(
+            "self.head = nn.Linear({}, {})",
+            shape.size(),
+            outputs
+        ));
+        self.weights
+            .push(("head.weight".into(), "head.weight".into(), true));
+        self.weights
+            .push(("head.bias".into(), "head.bias".into(), false));
+        self.forward.push("return self.head(x)".to_string());
+    }
+}
+
+/// Each layer of `spec` (with its inferred `infos`) as PyTorch modules, then the head.
+fn torch_modules(spec: &ModelSpec, infos: &[LayerInfo]) -> Torch {
     let mut init = Vec::new();
     let mut forward = Vec::new();
-    // (PyTorch name, Hearth name, transpose)
     let mut weights: Vec<(String, String, bool)> = Vec::new();
     let mut shape = Shape::from(spec.input);
     if let InputShape::Image {
@@ -70,7 +97,7 @@ pub fn pytorch(document: &ModelDocument, file_name: &str) -> Result<String, Expo
             "x = x.reshape(-1, {height}, {width}, {channels}).permute(0, 3, 1, 2)  # channel-last rows to NCHW"
         ));
     }
-    for (index, (layer, info)) in spec.layers.iter().zip(&infos).enumerate() {
+    for (index, (layer, info)) in spec.layers.iter().zip(infos).enumerate() {
         let name = format!("layer{}", index + 1);
         let hearth = format!("blocks.{index}");
         match *layer {
@@ -165,17 +192,25 @@ pub fn pytorch(document: &ModelDocument, file_name: &str) -> Result<String, Expo
         }
         shape = info.output;
     }
-    if matches!(shape, Shape::Image { .. }) {
-        forward.push("x = torch.flatten(x, 1)".to_string());
-    }
-    init.push(format!(
-        "self.head = nn.Linear({}, {})",
-        shape.size(),
-        spec.outputs
-    ));
-    weights.push(("head.weight".into(), "head.weight".into(), true));
-    weights.push(("head.bias".into(), "head.bias".into(), false));
-    forward.push("return self.head(x)".to_string());
+    let mut torch = Torch {
+        init,
+        forward,
+        weights,
+    };
+    torch.head(shape, spec.outputs);
+    torch
+}
+
+/// The Python source for `document`'s model, whose weights are in `file_name`.
+#[allow(clippy::too_many_lines, reason = "mostly the Python file's template")]
+pub fn pytorch(document: &ModelDocument, file_name: &str) -> Result<String, ExportError> {
+    let spec = &document.spec;
+    let infos = spec.infer()?;
+    let Torch {
+        init,
+        forward,
+        weights,
+    } = torch_modules(spec, &infos);
 
     let (target_mean, target_std) = match &document.preprocessing {
         Some(crate::data::prep::Schema {

@@ -14,6 +14,7 @@ pub mod history;
 #[cfg(feature = "burn")]
 pub mod network;
 pub mod preset;
+pub mod shapes;
 pub mod spec;
 pub mod summary;
 

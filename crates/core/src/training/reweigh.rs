@@ -75,26 +75,19 @@ pub fn reweighing_prepared(prepared: &Prepared, column: &str) -> Result<Vec<f32>
     Ok(weights)
 }
 
-#[cfg(test)]
+// The tests train whole jobs, which need the model file.
+#[cfg(all(test, feature = "modelfile"))]
 mod tests {
     use super::*;
+    use crate::data::prep::Groups;
     use crate::inference::ActiveModel;
     use crate::metrics::SplitName;
     use crate::model::spec::{InputShape, ModelSpec};
     use crate::model::{ExampleWeights, TrainConfig};
     use crate::training::job::tests::trained;
 
-    #[test]
-    fn reweighing_makes_group_and_outcome_independent_and_narrows_the_parity_gap() {
-        let mut data = DataSession::default();
-        data.load_builtin("loans");
-        let prepared = data.prepared().unwrap().unwrap();
-        let groups = prepared
-            .groups
-            .first()
-            .expect("loans marks a sensitive column")
-            .clone();
-        let weights = reweighing(&data, &groups.column).unwrap();
+    /// Weighted by `weights`, group and class are independent in the training rows.
+    fn assert_independent(prepared: &Prepared, groups: &Groups, weights: &[f32]) {
         // Weighted, every (group, class) cell holds n_g * n_y / n of the training rows.
         let train = &prepared.split[0];
         let n = train.len() as f64;
@@ -123,6 +116,20 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn reweighing_makes_group_and_outcome_independent_and_narrows_the_parity_gap() {
+        let mut data = DataSession::default();
+        data.load_builtin("loans");
+        let prepared = data.prepared().unwrap().unwrap();
+        let groups = prepared
+            .groups
+            .first()
+            .expect("loans marks a sensitive column")
+            .clone();
+        let weights = reweighing(&data, &groups.column).unwrap();
+        assert_independent(&prepared, &groups, &weights);
         assert!(
             reweighing(&data, "income")
                 .unwrap_err()
