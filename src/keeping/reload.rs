@@ -51,16 +51,7 @@ impl Keeper {
                 .as_ref()
                 .and_then(browser::download::blob_of)
             {
-                self.restoring_model.set_value(true);
-                link::send_files(
-                    self.link,
-                    Some(ToEngine::OpenModel {
-                        name,
-                        source: ModelSource::Saved,
-                    }),
-                    Some(&blob),
-                    &[],
-                );
+                self.reopen_model(name, &blob);
             }
         }
         self.restore_stage.set_value(2);
@@ -153,17 +144,22 @@ impl Keeper {
         if let Some((name, bytes)) = self.last_file.get_value()
             && let Some(blob) = browser::download::blob_of(&bytes)
         {
-            self.restoring_model.set_value(true);
-            link::send_files(
-                self.link,
-                Some(ToEngine::OpenModel {
-                    name,
-                    source: ModelSource::Saved,
-                }),
-                Some(&blob),
-                &[],
-            );
+            self.reopen_model(name, &blob);
         }
+    }
+
+    /// Opens the kept model file `name` in the engine again, as the saved model.
+    fn reopen_model(self, name: String, blob: &web_sys::Blob) {
+        self.restoring_model.set_value(true);
+        link::send_files(
+            self.link,
+            Some(ToEngine::OpenModel {
+                name,
+                source: ModelSource::Saved,
+            }),
+            Some(blob),
+            &[],
+        );
     }
 
     /// Says that the last session's data set `name` was not kept.

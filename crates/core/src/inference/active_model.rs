@@ -105,7 +105,23 @@ impl ActiveModel {
             test_score,
             0,
         );
-        Ok(ActiveModel {
+        Ok(ActiveModel::from_document(
+            network,
+            document,
+            summary,
+            device.clone(),
+        ))
+    }
+
+    /// The model of `network` and its file's `document`, without test data: an opened
+    /// file has none, and a training job adds its own.
+    pub(crate) fn from_document(
+        network: Network,
+        document: ModelDocument,
+        summary: ModelSummary,
+        device: Device,
+    ) -> Self {
+        ActiveModel {
             network,
             spec: document.spec,
             schema: document.preprocessing,
@@ -119,8 +135,8 @@ impl ActiveModel {
             evaluation: None,
             test_classes: Vec::new(),
             test_images: None,
-            device: device.clone(),
-        })
+            device,
+        }
     }
 
     /// The test samples in cell (`truth`, `predicted`) of the confusion matrix (at most

@@ -91,20 +91,11 @@ impl Job {
             self.test.len(),
         );
         Ok(ActiveModel {
-            network,
-            spec: document.spec,
-            schema: document.preprocessing,
-            labels: document.class_labels,
-            summary,
-            history: document.history,
-            config: document.train_config,
-            metrics: document.metrics,
-            card: document.card,
             test: self.test.clone(),
             evaluation,
             test_classes,
             test_images,
-            device: self.device.clone(),
+            ..ActiveModel::from_document(network, document, summary, self.device.clone())
         })
     }
 
