@@ -116,7 +116,12 @@ async fn start_webgpu() -> Result<Device, String> {
         .ok_or_else(|| "this browser's WebGPU did not answer".to_string())?;
     let adapter = wasm_bindgen_futures::JsFuture::from(promise)
         .await
-        .map_err(|error| format!("WebGPU refused an adapter: {error:?}"))?;
+        .map_err(|error| {
+            format!(
+                "WebGPU refused an adapter: {}",
+                crate::worker::transport::describe(&error)
+            )
+        })?;
     if adapter.is_null() || adapter.is_undefined() {
         return Err("no WebGPU adapter on this device".to_string());
     }

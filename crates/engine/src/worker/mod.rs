@@ -14,7 +14,7 @@ mod measure;
 mod prediction;
 mod run;
 mod training;
-mod transport;
+pub(crate) mod transport;
 
 use futures::StreamExt;
 use futures::channel::mpsc;
