@@ -27,6 +27,9 @@ if ! cargo fuzz --version 2>/dev/null | grep -q '0.13'; then
   CARGO_TARGET_DIR="${HEARTH_TOOLS_TARGET:-/tmp/hearth-tools-target}" \
     cargo install cargo-fuzz@0.13.2 --locked
 fi
+# The fuzz build is not linted: its coverage flags make a build of its own, and the code it
+# fuzzes (hearth_core::hostile) is linted by the workspace's builds.
+unset RUSTC_WORKSPACE_WRAPPER CLIPPY_ARGS CLIPPY_CONF_DIR
 # Its own target directory: the coverage flags would otherwise rebuild the shared one.
 export CARGO_TARGET_DIR="$HOME/.cache/hearth/fuzz-target"
 export RUSTC_BOOTSTRAP=1
