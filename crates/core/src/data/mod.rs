@@ -5,6 +5,8 @@
 //! line and the native tests share it. The page uses only the summary types.
 
 #[cfg(feature = "ingest")]
+pub mod augment;
+#[cfg(feature = "ingest")]
 pub mod builtin;
 pub mod catalog;
 #[cfg(feature = "ingest")]

@@ -7,12 +7,13 @@ use super::csv::{CsvOptions, read_csv};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
-use super::images::{
-    Augment, ImageFile, ImageShape, augment as augment_image, load_images, to_rgba,
-};
+use super::augment::augment as augment_image;
+use super::images::{ImageFile, ImageShape, load_images, to_rgba};
 use super::infer::{default_config, summarize_table};
 use super::prep::{self, Prepared};
-use super::summary::{DataConfig, DataSummary, ImageSummary, Role, TableSummary, Task, Thumbnail};
+use super::summary::{
+    Augment, DataConfig, DataSummary, ImageSummary, Role, TableSummary, Task, Thumbnail,
+};
 use super::{DataError, Dataset, ImageSet, Table};
 use crate::protocol::FromEngine;
 

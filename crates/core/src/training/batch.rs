@@ -5,7 +5,8 @@ use burn::tensor::{Device, Tensor, TensorData};
 use rand_chacha::ChaCha8Rng;
 
 use crate::data::ImageSet;
-use crate::data::images::{self, ImageShape};
+use crate::data::augment;
+use crate::data::images::ImageShape;
 use crate::data::prep::split_rows;
 use crate::data::summary::{Augment, Split};
 
@@ -117,7 +118,7 @@ impl TrainSet {
                         .iter()
                         .map(|&value| (value * 255.0).round().clamp(0.0, 255.0) as u8)
                         .collect();
-                    let varied = images::augment(&pixels, shape, &augment, rng);
+                    let varied = augment::augment(&pixels, shape, &augment, rng);
                     values.extend(varied.iter().map(|&p| f32::from(p) / 255.0));
                 }
                 _ => values.extend_from_slice(example),
