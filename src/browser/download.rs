@@ -9,7 +9,7 @@ pub fn download(bytes: &js_sys::Uint8Array, name: &str) -> Result<(), String> {
     let fail = |error: JsValue| {
         format!(
             "the browser refused the download: {}",
-            super::errors::describe(&error)
+            hearth_core::js::describe(&error)
         )
     };
     let blob =

@@ -52,7 +52,7 @@ impl EngineLink {
         let worker = web_sys::Worker::new("./engine-loader.js").map_err(|error| {
             format!(
                 "the browser refused to start a worker: {}",
-                crate::browser::errors::describe(&error)
+                hearth_core::js::describe(&error)
             )
         })?;
         Ok(EngineLink {

@@ -13,6 +13,8 @@ mod flat;
 pub mod hostile;
 #[cfg(feature = "burn")]
 pub mod inference;
+#[cfg(feature = "js")]
+pub mod js;
 pub mod metrics;
 pub mod model;
 pub mod protocol;

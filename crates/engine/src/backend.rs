@@ -119,7 +119,7 @@ async fn start_webgpu() -> Result<Device, String> {
         .map_err(|error| {
             format!(
                 "WebGPU refused an adapter: {}",
-                crate::worker::transport::describe(&error)
+                hearth_core::js::describe(&error)
             )
         })?;
     if adapter.is_null() || adapter.is_undefined() {

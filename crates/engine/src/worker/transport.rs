@@ -46,23 +46,11 @@ impl Attachments {
     }
 }
 
-/// What a JavaScript error says: an `Error`'s message, a thrown string, or a general
-/// phrase for anything else (a `JsValue` has no Display, and its Debug form shows the
-/// worker's internals rather than what went wrong).
-pub(crate) fn describe(error: &JsValue) -> String {
-    if let Some(error) = error.dyn_ref::<js_sys::Error>() {
-        return String::from(error.message());
-    }
-    error
-        .as_string()
-        .unwrap_or_else(|| "the browser gave no reason".to_string())
-}
-
 /// The bytes of a file the page sent.
 pub(super) async fn read_blob(blob: &web_sys::Blob) -> Result<Vec<u8>, String> {
     let buffer = wasm_bindgen_futures::JsFuture::from(blob.array_buffer())
         .await
-        .map_err(|error| describe(&error))?;
+        .map_err(|error| hearth_core::js::describe(&error))?;
     Ok(js_sys::Uint8Array::new(&buffer).to_vec())
 }
 
@@ -70,16 +58,18 @@ pub(super) async fn read_blob(blob: &web_sys::Blob) -> Result<Vec<u8>, String> {
 pub(super) async fn fetch_bytes(url: &str) -> Result<Vec<u8>, String> {
     let response = wasm_bindgen_futures::JsFuture::from(scope().fetch_with_str(url))
         .await
-        .map_err(|error| describe(&error))?;
+        .map_err(|error| hearth_core::js::describe(&error))?;
     let response: web_sys::Response = response.dyn_into().map_err(|_| "no response")?;
     if !response.ok() {
         return Err(format!("HTTP {}", response.status()));
     }
     let buffer = wasm_bindgen_futures::JsFuture::from(
-        response.array_buffer().map_err(|error| describe(&error))?,
+        response
+            .array_buffer()
+            .map_err(|error| hearth_core::js::describe(&error))?,
     )
     .await
-    .map_err(|error| describe(&error))?;
+    .map_err(|error| hearth_core::js::describe(&error))?;
     Ok(js_sys::Uint8Array::new(&buffer).to_vec())
 }
 
