@@ -5,12 +5,16 @@
 //! has its folder (its panel's components and its `state.rs`, plain structs tested
 //! natively); the rest is the shell, the engine link, keeping work, shared widgets and
 //! the browser boundary.
+//!
+//! Only wasm32 builds have the views: natively (`cargo test`) the crate is the steps'
+//! state, which is plain Rust, and its tests, so the host never compiles leptos or web-sys.
 
 /// The shell: the App component, the step navigation and which panel shows.
 pub mod app;
 /// The browser boundary: files, canvas, address, downloads, panics, JSON, preferences.
 pub mod browser;
 /// The signals App shares with the panels, and their typed accessors.
+#[cfg(target_arch = "wasm32")]
 pub mod context;
 /// Step 1, Data: choosing, loading and configuring the data set.
 pub mod data;
@@ -30,6 +34,7 @@ pub mod use_share;
 pub mod widgets;
 
 /// Starts the page: installs the panic reporter, then mounts the app.
+#[cfg(target_arch = "wasm32")]
 #[allow(
     clippy::panic,
     reason = "?debug=panic asks for a panic, so that tests see the panic reporter work"

@@ -1,6 +1,11 @@
+#[cfg(target_arch = "wasm32")]
 pub mod class_picker;
+#[cfg(target_arch = "wasm32")]
 pub mod image_view;
+#[cfg(target_arch = "wasm32")]
 pub mod loading;
+#[cfg(target_arch = "wasm32")]
 pub mod panel;
 pub mod state;
+#[cfg(target_arch = "wasm32")]
 pub mod table_view;

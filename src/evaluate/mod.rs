@@ -1,6 +1,11 @@
+#[cfg(target_arch = "wasm32")]
 pub mod classification;
+#[cfg(target_arch = "wasm32")]
 pub mod cost;
+#[cfg(target_arch = "wasm32")]
 pub mod fairness;
+#[cfg(target_arch = "wasm32")]
 pub mod panel;
+#[cfg(target_arch = "wasm32")]
 pub mod regression;
 pub mod state;

@@ -1,5 +1,9 @@
+#[cfg(target_arch = "wasm32")]
 pub mod keeper;
+#[cfg(target_arch = "wasm32")]
 pub mod kept_models;
+#[cfg(target_arch = "wasm32")]
 pub mod reload;
 pub mod snapshot;
+#[cfg(target_arch = "wasm32")]
 pub mod storage;

@@ -1,6 +1,12 @@
+#[cfg(target_arch = "wasm32")]
 pub mod card_editor;
+#[cfg(target_arch = "wasm32")]
 pub mod drawing;
+#[cfg(target_arch = "wasm32")]
 pub mod inputs;
+#[cfg(target_arch = "wasm32")]
 pub mod panel;
+pub mod pen;
+#[cfg(target_arch = "wasm32")]
 pub mod share;
 pub mod state;

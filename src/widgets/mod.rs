@@ -1,3 +1,4 @@
 pub mod chart;
 pub mod format;
+#[cfg(target_arch = "wasm32")]
 pub mod thumbnail;
