@@ -5,7 +5,6 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 say() { printf '\n==> %s\n' "$*"; }
-have() { command -v "$1" >/dev/null 2>&1; }
 
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
@@ -69,8 +68,11 @@ fi
 if tool_version trunk | grep -q '0.22.1'; then
   say "trunk 0.22.1 present, skipping"
 else
+  # Without its default features (TLS through rustls and ring, the update check): Hearth's
+  # builds are offline and `trunk serve` listens on plain HTTP at 127.0.0.1, so neither is
+  # used, and ring's C code and the TLS stack are a good part of trunk's build.
   say "cargo install trunk@0.22.1 (the slowest step)"
-  quick_install trunk@0.22.1 --locked --ignore-rust-version
+  quick_install trunk@0.22.1 --locked --ignore-rust-version --no-default-features
 fi
 
 for pid in "${downloads[@]}"; do

@@ -189,6 +189,7 @@ test("the loan set's bias is learnt, and one click of reweighting narrows it: be
     // Measured here: 0.277 -> 0.169 on the CPU backend (natively 0.277 -> 0.140; float
     // sums in wasm and natively differ in their last bits, and a few borderline rows flip).
     assert.ok(after < 0.75 * before && before - after > 0.05, `reweighting narrows the gap: ${before} -> ${after}`);
+    console.log(`loans, demographic parity difference: ${before} -> ${after} after reweighting`);
     // Women are selected more often than before, and the change is stated.
     const [womenBefore, womenAfter] = rows["Selection rate of female"].slice(0, 2).map(Number.parseFloat);
     assert.ok(womenAfter > womenBefore, `${womenBefore}% -> ${womenAfter}%`);
