@@ -68,11 +68,9 @@ fi
 if tool_version trunk | grep -q '0.22.1'; then
   say "trunk 0.22.1 present, skipping"
 else
-  # Without its default features (TLS through rustls and ring, the update check): Hearth's
-  # builds are offline and `trunk serve` listens on plain HTTP at 127.0.0.1, so neither is
-  # used, and ring's C code and the TLS stack are a good part of trunk's build.
+  # With its default features: trunk refuses to build without a TLS stack (tried 2026-12-04).
   say "cargo install trunk@0.22.1 (the slowest step)"
-  quick_install trunk@0.22.1 --locked --ignore-rust-version --no-default-features
+  quick_install trunk@0.22.1 --locked --ignore-rust-version
 fi
 
 for pid in "${downloads[@]}"; do
