@@ -68,7 +68,7 @@ printf '\n==> build: scripts/build.sh (its last lines)\n'
 tail -n 25 "$LOGS/build.log"
 count_tier build "$build_status" "$build_started"
 if [ "$build_status" -eq 0 ]; then
-  run_tier wasm with_wasm_std cargo test -p hearth-engine --target wasm32-unknown-unknown --release --test browser -- --nocapture
+  run_tier wasm with_wasm_std cargo test -p hearth-engine --features webgpu --target wasm32-unknown-unknown --release --test browser -- --nocapture
   run_tier e2e node --test --test-concurrency=1 --test-reporter=spec tests/e2e/
 else
   echo "==> the release build failed: skipping the wasm and end-to-end tiers"

@@ -1,13 +1,16 @@
 // The engine worker's first script: downloads the engine's wasm with progress messages
 // (the same `{loading: {...}}` shape as the Rust protocol's FromEngine), then starts it.
+// `engine-loader.js` loads the CPU engine (engine.js, engine_bg.wasm), which every visit
+// needs; `engine-loader.js?engine=gpu` the WebGPU one (engine-gpu.js, engine-gpu_bg.wasm).
 "use strict";
-importScripts("./engine.js");
+const ENGINE = new URLSearchParams(self.location.search).get("engine") === "gpu" ? "engine-gpu" : "engine";
+importScripts("./" + ENGINE + ".js");
 
 (async function () {
   try {
-    const response = await fetch("./engine_bg.wasm");
+    const response = await fetch("./" + ENGINE + "_bg.wasm");
     if (!response.ok) {
-      throw new Error("engine_bg.wasm: HTTP " + response.status);
+      throw new Error(ENGINE + "_bg.wasm: HTTP " + response.status);
     }
     // Content-Length is the compressed size when the server compresses; then the total is unknown.
     const encoded = response.headers.get("Content-Encoding");

@@ -3,6 +3,7 @@
 
 use super::nav::{StepNav, StepPanel};
 use super::steps::Step;
+use super::update::{UpdateBanner, keep_data_for_offline};
 use leptos::prelude::*;
 
 use crate::browser;
@@ -21,7 +22,14 @@ use crate::use_share::state::UseState;
 /// The whole page.
 #[component]
 pub fn App() -> impl IntoView {
-    let current_step = RwSignal::new(Step::Data);
+    // A returning visit opens where the user left off; a first one on the Data step, which
+    // then shows the drawing pad beside the ways to bring data.
+    let current_step = RwSignal::new(
+        browser::preferences::load_step()
+            .and_then(|id| Step::from_id(&id))
+            .unwrap_or(Step::Data),
+    );
+    Effect::new(move |_| browser::preferences::save_step(current_step.get().id()));
     let link = StoredValue::new_local(None::<EngineLink>);
     let (data, specs, train) = (
         RwSignal::new(DataState::default()),
@@ -41,6 +49,8 @@ pub fn App() -> impl IntoView {
     context::provide(shared);
     let engine = EngineConnection::new(shared);
     engine.connect();
+    crate::engine::gpu::watch(shared, engine);
+    keep_data_for_offline();
 
     // A shared link (`#spec=…`) opens its model spec in the Model step.
     let open_link = move || {
@@ -75,6 +85,7 @@ pub fn App() -> impl IntoView {
             </div>
             <BackendControl />
         </header>
+        <UpdateBanner />
         <StepNav current=current_step />
         <main id="main">
             <StepPanel step=current_step />

@@ -47,6 +47,11 @@ impl Step {
         }
     }
 
+    /// The step whose [`Step::id`] is `id`.
+    pub fn from_id(id: &str) -> Option<Step> {
+        Step::ALL.into_iter().find(|step| step.id() == id)
+    }
+
     /// What the user does in this step, in one sentence.
     pub fn summary(self) -> &'static str {
         match self {
@@ -85,6 +90,15 @@ mod tests {
         ids.sort_unstable();
         ids.dedup();
         assert_eq!(ids.len(), Step::ALL.len());
+    }
+
+    #[test]
+    fn a_step_is_found_again_by_its_id() {
+        for step in Step::ALL {
+            assert_eq!(Step::from_id(step.id()), Some(step));
+        }
+        assert_eq!(Step::from_id("settings"), None);
+        assert_eq!(Step::from_id(""), None);
     }
 
     #[test]

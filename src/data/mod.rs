@@ -9,3 +9,5 @@ pub mod panel;
 pub mod state;
 #[cfg(target_arch = "wasm32")]
 pub mod table_view;
+#[cfg(target_arch = "wasm32")]
+pub mod welcome;

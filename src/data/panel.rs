@@ -10,6 +10,7 @@ use super::class_picker::ClassPicker;
 use super::image_view::ImageView;
 use super::loading::{IMAGE_SHAPES, Loader};
 use super::table_view::TableView;
+use super::welcome::DrawFirst;
 use crate::browser;
 use crate::context;
 use crate::engine::link::send;
@@ -19,48 +20,20 @@ use crate::keeping::snapshot::DataChoice;
 /// The Data step's content.
 #[component]
 pub fn DataPanel() -> impl IntoView {
-    let (data, status, link) = (context::data(), context::status(), context::link());
+    let (data, status) = (context::data(), context::status());
     let ready = move || status.with(EngineStatus::is_ready);
     let busy = move || data.with(|data| data.loading.is_some());
     let disabled = move || !ready() || busy();
     let keeper = context::keeper();
     let loader = Loader::from_context();
 
+    // A memo: the pad must not be drawn anew on every data message (it would lose the ink).
+    let no_data = Memo::new(move |_| data.with(|data| data.summary.is_none()));
     view! {
         <div class="data-panel">
+            <div class="data-start" class:first=no_data>
             <section class="sources" aria-label="Choose data">
-                <h3>"Built-in data sets"</h3>
-                <ul class="builtins">
-                    {BUILTINS
-                        .iter()
-                        .map(|info| {
-                            let name = info.name;
-                            view! {
-                                <li>
-                                    <button
-                                        type="button"
-                                        data-testid=format!("builtin-{name}")
-                                        prop:disabled=disabled
-                                        on:click=move |_| {
-                                            data.update(|data| data.start(&format!("Loading {name}")));
-                                            keeper.choose_data(DataChoice::Builtin { name: name.to_string() }, None);
-                                            send(link, Some(ToEngine::LoadBuiltin { name: name.to_string() }));
-                                        }
-                                    >
-                                        <strong>{info.title}</strong>
-                                        <span class="kind">
-                                            {match info.kind {
-                                                BuiltinKind::Table => "table",
-                                                BuiltinKind::Images => "images",
-                                            }}
-                                        </span>
-                                        <span class="description">{info.description}</span>
-                                    </button>
-                                </li>
-                            }
-                        })
-                        .collect_view()}
-                </ul>
+                <BuiltinList disabled=Signal::derive(disabled) />
                 <h3>"Your data"</h3>
                 <div
                     class="dropzone"
@@ -127,6 +100,8 @@ pub fn DataPanel() -> impl IntoView {
                 </label>
                 {move || (!ready()).then(|| view! { <p class="hint">"The engine is still loading; data can be loaded in a moment."</p> })}
             </section>
+            {move || no_data.get().then(|| view! { <DrawFirst /> })}
+            </div>
             <DataStatus on_skip=move || {
                 loader.skip_ragged_rows();
             } />
@@ -136,6 +111,46 @@ pub fn DataPanel() -> impl IntoView {
                 None => view! { <p class="empty" data-testid="no-data">"No data loaded yet."</p> }.into_any(),
             }}
         </div>
+    }
+}
+
+/// The built-in sets, each a button that loads it.
+#[component]
+fn BuiltinList(disabled: Signal<bool>) -> impl IntoView {
+    let (data, link, keeper) = (context::data(), context::link(), context::keeper());
+    view! {
+                <h3>"Built-in data sets"</h3>
+                <ul class="builtins">
+                    {BUILTINS
+                        .iter()
+                        .map(|info| {
+                            let name = info.name;
+                            view! {
+                                <li>
+                                    <button
+                                        type="button"
+                                        data-testid=format!("builtin-{name}")
+                                        prop:disabled=move || disabled.get()
+                                        on:click=move |_| {
+                                            data.update(|data| data.start(&format!("Loading {name}")));
+                                            keeper.choose_data(DataChoice::Builtin { name: name.to_string() }, None);
+                                            send(link, Some(ToEngine::LoadBuiltin { name: name.to_string() }));
+                                        }
+                                    >
+                                        <strong>{info.title}</strong>
+                                        <span class="kind">
+                                            {match info.kind {
+                                                BuiltinKind::Table => "table",
+                                                BuiltinKind::Images => "images",
+                                            }}
+                                        </span>
+                                        <span class="description">{info.description}</span>
+                                    </button>
+                                </li>
+                            }
+                        })
+                        .collect_view()}
+                </ul>
     }
 }
 

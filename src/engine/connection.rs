@@ -8,7 +8,7 @@ use crate::browser;
 use crate::context::Shared;
 use crate::data::state::DataState;
 use crate::engine::link::{EngineLink, Link};
-use crate::engine::status::{EngineStatus, Phase};
+use crate::engine::status::{EngineStatus, GpuEngine, Phase};
 use crate::evaluate::state::EvalState;
 use crate::keeping::keeper::Keeper;
 use crate::train::state::TrainState;
@@ -44,34 +44,14 @@ impl EngineConnection {
         }
     }
 
-    /// Connects to the engine worker (a failure to start it fails the engine's status).
+    /// Connects to the engine worker (a failure to start it fails the engine's status):
+    /// the one `boot.js` started, or a new one of the kind in use.
     pub fn connect(self) {
-        match EngineLink::connect() {
-            Ok(engine) => {
-                let reply_link = engine.clone();
-                engine.listen(move |message, bytes| {
-                    if matches!(message, FromEngine::Ready { .. })
-                        && self.first.get_value()
-                        && browser::url::debug_engine_panic_requested()
-                    {
-                        self.first.set_value(false);
-                        reply_link.send(&ToEngine::PanicAfterEpoch { after_epoch: 1 });
-                    }
-                    self.data.update(|data| data.on_message(&message));
-                    self.train.update(|train| train.on_message(&message));
-                    self.uses.update(|uses| uses.on_message(&message));
-                    self.eval.update(|eval| eval.on_message(&message));
-                    self.keeper.on_message(&message, bytes);
-                    let replies = self
-                        .status
-                        .try_update(|status| status.on_message(message))
-                        .unwrap_or_default();
-                    for reply in &replies {
-                        reply_link.send(reply);
-                    }
-                });
-                self.link.set_value(Some(engine));
-            }
+        let gpu = self
+            .status
+            .with_untracked(|status| status.gpu == GpuEngine::InUse);
+        match EngineLink::connect(gpu) {
+            Ok(engine) => self.listen_to(engine),
             Err(message) => {
                 self.status
                     .update(|status| status.phase = Phase::Failed { message });
@@ -79,14 +59,55 @@ impl EngineConnection {
         }
     }
 
+    /// Makes `engine` the page's engine and hands it every message it sends.
+    fn listen_to(self, engine: EngineLink) {
+        let reply_link = engine.clone();
+        engine.listen(move |message, bytes| {
+            if matches!(message, FromEngine::Ready { .. })
+                && self.first.get_value()
+                && browser::url::debug_engine_panic_requested()
+            {
+                self.first.set_value(false);
+                reply_link.send(&ToEngine::PanicAfterEpoch { after_epoch: 1 });
+            }
+            self.data.update(|data| data.on_message(&message));
+            self.train.update(|train| train.on_message(&message));
+            self.uses.update(|uses| uses.on_message(&message));
+            self.eval.update(|eval| eval.on_message(&message));
+            self.keeper.on_message(&message, bytes);
+            let replies = self
+                .status
+                .try_update(|status| status.on_message(message))
+                .unwrap_or_default();
+            for reply in &replies {
+                reply_link.send(reply);
+            }
+        });
+        self.link.set_value(Some(engine));
+    }
+
     /// Ends the crashed worker and starts a new one, which gets the page's work back.
     pub fn restart(self) {
+        self.end_worker();
+        self.status.update(EngineStatus::restart);
+        self.keeper.engine_restarting();
+        self.connect();
+    }
+
+    /// Moves the page's work onto `engine`, the WebGPU engine that booted in the
+    /// background: the CPU engine ends, and the new one gets the work back as a restarted
+    /// engine does (data, settings, the model in use).
+    pub fn switch_to_gpu(self, engine: EngineLink) {
+        self.end_worker();
+        self.status.update(EngineStatus::switch_to_gpu);
+        self.keeper.engine_restarting();
+        self.listen_to(engine);
+    }
+
+    fn end_worker(self) {
         if let Some(old) = self.link.try_update_value(Option::take).flatten() {
             old.terminate();
         }
         self.first.set_value(false);
-        self.status.update(EngineStatus::restart);
-        self.keeper.engine_restarting();
-        self.connect();
     }
 }

@@ -40,26 +40,22 @@ pub struct EngineLink {
 
 impl EngineLink {
     /// Connects to the engine worker that `boot.js` started while the page's wasm was
-    /// still loading (so both load in parallel), or starts one if it did not.
-    pub fn connect() -> Result<Self, String> {
+    /// still loading (so both load in parallel), or starts one if it did not: the WebGPU
+    /// engine when `gpu`, the CPU engine otherwise.
+    pub fn connect(gpu: bool) -> Result<Self, String> {
         if let Some((worker, backlog)) = take_booted_worker() {
-            return Ok(EngineLink {
-                worker,
-                backlog,
-                outbox: Default::default(),
-            });
+            return Ok(Self::adopt(worker, backlog));
         }
-        let worker = web_sys::Worker::new("./engine-loader.js").map_err(|error| {
-            format!(
-                "the browser refused to start a worker: {}",
-                hearth_core::js::describe(&error)
-            )
-        })?;
-        Ok(EngineLink {
+        Ok(Self::adopt(start_worker(gpu)?, js_sys::Array::new()))
+    }
+
+    /// The link to `worker`, which already sent the messages in `backlog`.
+    pub fn adopt(worker: web_sys::Worker, backlog: js_sys::Array) -> Self {
+        EngineLink {
             worker,
-            backlog: js_sys::Array::new(),
+            backlog,
             outbox: Default::default(),
-        })
+        }
     }
 
     /// Hands every message from the engine to `on_message`, with the bytes attached to
@@ -215,6 +211,21 @@ impl EngineLink {
         self.worker.set_onerror(None);
         self.worker.terminate();
     }
+}
+
+/// Starts an engine worker: the WebGPU engine when `gpu`, the CPU engine otherwise.
+pub fn start_worker(gpu: bool) -> Result<web_sys::Worker, String> {
+    let script = if gpu {
+        "./engine-loader.js?engine=gpu"
+    } else {
+        "./engine-loader.js"
+    };
+    web_sys::Worker::new(script).map_err(|error| {
+        format!(
+            "the browser refused to start a worker: {}",
+            hearth_core::js::describe(&error)
+        )
+    })
 }
 
 /// Resolves in a later task of the page's event loop, after it has had a chance to draw.

@@ -1,6 +1,8 @@
 #[cfg(target_arch = "wasm32")]
 pub mod connection;
 #[cfg(target_arch = "wasm32")]
+pub mod gpu;
+#[cfg(target_arch = "wasm32")]
 pub mod link;
 pub mod status;
 #[cfg(target_arch = "wasm32")]

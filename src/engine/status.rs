@@ -34,11 +34,58 @@ pub struct SelfTest {
     pub steps_per_second: Option<f64>,
 }
 
+/// The WebGPU engine. Every visit starts on the CPU engine (small, quick to load); where
+/// the browser offers a WebGPU adapter, the WebGPU engine loads in the background and the
+/// page's work moves onto it once it has booted and nothing is running.
+#[derive(Debug, Clone, PartialEq)]
+pub enum GpuEngine {
+    /// Not looked for yet: the CPU engine is not ready, or the user forces the CPU.
+    Waiting,
+    /// The page is asking the browser for an adapter.
+    Checking,
+    /// There is none: the CPU engine is the engine. `reason` says why.
+    Unavailable { reason: String },
+    /// Its wasm is downloading in the background.
+    Loading { loaded: f64, total: Option<f64> },
+    /// It has booted in the background; the work moves onto it when nothing runs.
+    Standby,
+    /// It is the engine.
+    InUse,
+    /// It did not load or start; the CPU engine goes on.
+    Failed { reason: String },
+}
+
+impl GpuEngine {
+    /// Why the CPU computes, while this is the WebGPU engine's state (`None` when it is
+    /// in use or not looked for).
+    pub fn why_cpu(&self) -> Option<String> {
+        match self {
+            GpuEngine::Waiting | GpuEngine::InUse => None,
+            GpuEngine::Checking => Some("looking for WebGPU".to_string()),
+            GpuEngine::Unavailable { reason } => Some(reason.clone()),
+            GpuEngine::Loading { loaded, total } => Some(match total {
+                Some(total) if *total > 0.0 => format!(
+                    "the WebGPU engine is loading: {} of {}",
+                    megabytes(*loaded),
+                    megabytes(*total)
+                ),
+                _ => format!("the WebGPU engine is loading: {}", megabytes(*loaded)),
+            }),
+            GpuEngine::Standby => {
+                Some("WebGPU takes over as soon as the current work is done".to_string())
+            }
+            GpuEngine::Failed { reason } => Some(format!("the WebGPU engine failed: {reason}")),
+        }
+    }
+}
+
 /// Everything the page shows about the engine.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EngineStatus {
     /// Where the engine is in its life.
     pub phase: Phase,
+    /// The WebGPU engine, loading in the background or in use.
+    pub gpu: GpuEngine,
     /// The user's choice to skip WebGPU.
     pub force_cpu: bool,
     /// The engine check.
@@ -58,10 +105,35 @@ impl EngineStatus {
                 loaded: 0.0,
                 total: None,
             },
+            gpu: GpuEngine::Waiting,
             force_cpu,
             self_test: SelfTest::default(),
             notice: None,
         }
+    }
+
+    /// Whether the page should look for WebGPU now: the CPU engine is ready, the user does
+    /// not force the CPU, and it has not been looked for.
+    pub fn wants_gpu(&self) -> bool {
+        self.is_ready() && !self.force_cpu && self.gpu == GpuEngine::Waiting
+    }
+
+    /// Whether the work may move onto the booted WebGPU engine now: it waits, the engine
+    /// in use is ready, nothing is `busy` (a run, a load, a check), and the user does not
+    /// force the CPU.
+    pub fn may_switch_to_gpu(&self, busy: bool) -> bool {
+        self.gpu == GpuEngine::Standby
+            && self.is_ready()
+            && !self.self_test.running
+            && !self.force_cpu
+            && !busy
+    }
+
+    /// The booted WebGPU engine becomes the engine: it starts as a restarted one does
+    /// (its `Booted` message is told the backend choice, and the keeper hands the work over).
+    pub fn switch_to_gpu(&mut self) {
+        self.restart();
+        self.gpu = GpuEngine::InUse;
     }
 
     /// Applies one message from the engine; returns the messages to send back.
@@ -220,10 +292,16 @@ impl EngineStatus {
             Phase::Ready {
                 backend,
                 fallback_reason,
-            } => match fallback_reason {
-                Some(reason) => format!("Engine ready on {} ({reason})", backend.label()),
-                None => format!("Engine ready on {}", backend.label()),
-            },
+            } => {
+                let reason = match (backend, self.force_cpu) {
+                    (Backend::Cpu, false) => self.gpu.why_cpu().or(fallback_reason.clone()),
+                    _ => fallback_reason.clone(),
+                };
+                match reason {
+                    Some(reason) => format!("Engine ready on {} ({reason})", backend.label()),
+                    None => format!("Engine ready on {}", backend.label()),
+                }
+            }
             Phase::Failed { message } => format!("The engine stopped: {message}"),
         }
     }
@@ -261,6 +339,89 @@ mod tests {
             version: "0.1.0".into(),
         });
         assert_eq!(replies, vec![ToEngine::Init { force_cpu: true }]);
+    }
+
+    fn ready_on_cpu(force_cpu: bool) -> EngineStatus {
+        let mut status = EngineStatus::new(force_cpu);
+        status.on_message(FromEngine::Booted {
+            version: "0.1.0".into(),
+        });
+        status.on_message(FromEngine::Ready {
+            backend: Backend::Cpu,
+            fallback_reason: Some("this is the CPU engine".into()),
+        });
+        status
+    }
+
+    #[test]
+    fn webgpu_is_looked_for_once_the_cpu_engine_is_ready_unless_the_cpu_is_forced() {
+        let mut status = EngineStatus::new(false);
+        assert!(!status.wants_gpu(), "the CPU engine is still loading");
+        status = ready_on_cpu(false);
+        assert!(status.wants_gpu());
+        status.gpu = GpuEngine::Checking;
+        assert!(!status.wants_gpu(), "only once");
+        assert!(!ready_on_cpu(true).wants_gpu(), "the user forces the CPU");
+        status.gpu = GpuEngine::Unavailable {
+            reason: "no WebGPU adapter on this device".into(),
+        };
+        assert_eq!(
+            status.summary(),
+            "Engine ready on CPU (WebAssembly SIMD) (no WebGPU adapter on this device)"
+        );
+    }
+
+    #[test]
+    fn the_work_moves_onto_the_webgpu_engine_only_when_nothing_runs() {
+        let mut status = ready_on_cpu(false);
+        status.gpu = GpuEngine::Loading {
+            loaded: 1_000_000.0,
+            total: Some(4_000_000.0),
+        };
+        assert_eq!(
+            status.summary(),
+            "Engine ready on CPU (WebAssembly SIMD) (the WebGPU engine is loading: 1.0 MB of 4.0 MB)"
+        );
+        assert!(!status.may_switch_to_gpu(false), "not booted yet");
+        status.gpu = GpuEngine::Standby;
+        assert!(
+            !status.may_switch_to_gpu(true),
+            "a run or a load is under way"
+        );
+        status.start_self_test();
+        assert!(!status.may_switch_to_gpu(false), "the engine check runs");
+        status.on_message(FromEngine::SelfTestDone {
+            first_loss: 0.7,
+            last_loss: 0.5,
+            steps_per_second: 100.0,
+        });
+        assert!(status.may_switch_to_gpu(false));
+        status.switch_to_gpu();
+        assert_eq!(status.gpu, GpuEngine::InUse);
+        assert!(matches!(status.phase, Phase::Loading { .. }));
+        assert_eq!(
+            status.on_message(FromEngine::Booted {
+                version: "0.1.0".into()
+            }),
+            vec![ToEngine::Init { force_cpu: false }]
+        );
+        status.on_message(FromEngine::Ready {
+            backend: Backend::WebGpu,
+            fallback_reason: None,
+        });
+        assert_eq!(status.summary(), "Engine ready on WebGPU");
+        assert!(!status.may_switch_to_gpu(false) && !status.wants_gpu());
+    }
+
+    #[test]
+    fn forcing_the_cpu_keeps_the_engines_own_reason() {
+        let mut status = ready_on_cpu(true);
+        status.gpu = GpuEngine::Standby;
+        assert!(!status.may_switch_to_gpu(false));
+        assert_eq!(
+            status.summary(),
+            "Engine ready on CPU (WebAssembly SIMD) (this is the CPU engine)"
+        );
     }
 
     #[test]

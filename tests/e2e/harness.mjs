@@ -2,58 +2,81 @@
 // Chromium (Debian's, driven by playwright-core), plus a page object for the app.
 import { createServer } from "node:http";
 import { readFile, stat } from "node:fs/promises";
-import { extname, join, normalize, resolve } from "node:path";
+import { join, normalize, resolve } from "node:path";
 import { mkdirSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { chromium } from "playwright-core";
-import { POLICY } from "../../scripts/csp.mjs";
+import { headersFor } from "../../scripts/hosting.mjs";
 
-const DIST = resolve(import.meta.dirname, "../../dist");
+export const DIST = resolve(import.meta.dirname, "../../dist");
 export const ARTIFACTS = resolve(import.meta.dirname, "artifacts");
 mkdirSync(ARTIFACTS, { recursive: true });
 
-/** Content types by file extension (anything else is application/octet-stream). */
-export const TYPES = {
-  ".html": "text/html; charset=utf-8",
-  ".js": "text/javascript; charset=utf-8",
-  ".mjs": "text/javascript; charset=utf-8",
-  ".css": "text/css; charset=utf-8",
-  ".wasm": "application/wasm",
-  ".json": "application/json",
-  ".png": "image/png",
-  ".svg": "image/svg+xml",
-  ".bin": "application/octet-stream",
-};
+export { TYPES } from "../../scripts/hosting.mjs";
 
-/** Serves dist/ on 127.0.0.1 at a free port. `delays` maps a path to milliseconds to wait. */
-export async function serveDist({ delays = {} } = {}) {
+/** Serves `root` (dist/ unless told) on 127.0.0.1 at a free port, with the headers README
+ * tells hosts to send (scripts/hosting.mjs): ETags, revalidation of fixed names, and the
+ * precompressed .br or .gz file where the browser accepts it. `delays` maps a path to
+ * milliseconds to wait. `requests` lists what was served, as "STATUS PATH". */
+export async function serveDist({ delays = {}, root = DIST } = {}) {
+  const requests = [];
   const server = createServer(async (request, response) => {
+    let status = 200;
+    const url = new URL(request.url, "http://127.0.0.1");
     try {
-      const url = new URL(request.url, "http://127.0.0.1");
       let path = normalize(decodeURIComponent(url.pathname));
       if (path.endsWith("/")) path += "index.html";
-      const file = join(DIST, path);
-      if (!file.startsWith(DIST)) throw new Error("outside dist");
-      const info = await stat(file);
-      const body = await readFile(file);
+      const file = join(root, path);
+      if (!file.startsWith(root)) throw new Error("outside dist");
+      const headers = headersFor(path);
+      const accepted = request.headers["accept-encoding"] ?? "";
+      let served = file;
+      for (const [encoding, suffix] of [["br", ".br"], ["gzip", ".gz"]]) {
+        if (accepted.includes(encoding) && (await stat(file + suffix).catch(() => null))) {
+          served = file + suffix;
+          headers["Content-Encoding"] = encoding;
+          break;
+        }
+      }
+      headers["Vary"] = "Accept-Encoding";
+      const info = await stat(served);
+      headers["ETag"] = `"${info.size.toString(16)}-${info.mtimeMs.toString(16)}"`;
       const delay = delays[url.pathname];
       if (delay) await new Promise((done) => setTimeout(done, delay));
-      response.writeHead(200, {
-        "Content-Type": TYPES[extname(file)] ?? "application/octet-stream",
-        "Content-Length": info.size,
-        "Cache-Control": "no-store",
-        // As a host should: the same policy as the page's <meta>, which reaches the worker.
-        "Content-Security-Policy": POLICY,
-      });
-      response.end(body);
+      if (request.headers["if-none-match"] === headers["ETag"]) {
+        status = 304;
+        response.writeHead(304, headers);
+        response.end();
+        return;
+      }
+      headers["Content-Length"] = info.size;
+      response.writeHead(200, headers);
+      response.end(await readFile(served));
     } catch {
+      status = 404;
       response.writeHead(404, { "Content-Type": "text/plain" });
       response.end("not found");
+    } finally {
+      requests.push(`${status} ${url.pathname}`);
     }
   });
   await new Promise((done) => server.listen(0, "127.0.0.1", done));
   const origin = `http://127.0.0.1:${server.address().port}`;
-  return { origin, close: () => new Promise((done) => server.close(done)) };
+  const sockets = new Set();
+  server.on("connection", (socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+  });
+  return {
+    origin,
+    requests,
+    /** Stops serving at once (open connections too): the network is gone. */
+    close: () =>
+      new Promise((done) => {
+        server.close(done);
+        for (const socket of sockets) socket.destroy();
+      }),
+  };
 }
 
 const BASE_ARGS = [
@@ -84,6 +107,35 @@ export async function launchBrowser({ webgpu = false } = {}) {
     viewport: { width: 1280, height: 800 },
   });
 }
+
+/** Draws a polyline on the pad with the mouse; points are fractions of the pad's size. */
+export async function draw(page, points) {
+  const box = await page.getByTestId("pad").boundingBox();
+  const at = ([x, y]) => [box.x + x * box.width, box.y + y * box.height];
+  await page.mouse.move(...at(points[0]));
+  await page.mouse.down();
+  for (const point of points.slice(1)) await page.mouse.move(...at(point), { steps: 4 });
+  await page.mouse.up();
+}
+
+/** The prediction once it has settled (predictions of partial strokes arrive first). */
+export async function predicted(page) {
+  const result = page.getByTestId("predicted");
+  await result.waitFor({ timeout: 30_000 });
+  // The answer to the latest request has arrived.
+  await page.locator('[data-testid="prediction"][aria-busy="false"]').waitFor({ timeout: 30_000 });
+  let last = (await result.innerText()).trim();
+  for (let stable = 0; stable < 5; ) {
+    await page.waitForTimeout(100);
+    const now = (await result.innerText()).trim();
+    stable = now === last ? stable + 1 : 0;
+    last = now;
+  }
+  return last;
+}
+
+/** A vertical stroke, drawn off-centre and small: a one, once the MNIST fitting centres it. */
+export const ONE = [[0.3, 0.2], [0.31, 0.45], [0.32, 0.7]];
 
 /** The app as a user sees it: named controls and stable test ids. */
 export class HearthPage {

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { readFileSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { HearthPage, launchBrowser, serveDist } from "./harness.mjs";
+import { HearthPage, draw, launchBrowser, predicted, serveDist } from "./harness.mjs";
 
 let server;
 let browser;
@@ -30,32 +30,6 @@ async function openReady() {
   await app.open(server.origin);
   await app.waitForEngine();
   return app;
-}
-
-/** Draws a polyline on the pad with the mouse; points are fractions of the pad's size. */
-async function draw(page, points) {
-  const box = await page.getByTestId("pad").boundingBox();
-  const at = ([x, y]) => [box.x + x * box.width, box.y + y * box.height];
-  await page.mouse.move(...at(points[0]));
-  await page.mouse.down();
-  for (const point of points.slice(1)) await page.mouse.move(...at(point), { steps: 4 });
-  await page.mouse.up();
-}
-
-/** The prediction once it has settled (predictions of partial strokes arrive first). */
-async function predicted(page) {
-  const result = page.getByTestId("predicted");
-  await result.waitFor({ timeout: 30_000 });
-  // The answer to the latest request has arrived.
-  await page.locator('[data-testid="prediction"][aria-busy="false"]').waitFor({ timeout: 30_000 });
-  let last = (await result.innerText()).trim();
-  for (let stable = 0; stable < 5; ) {
-    await page.waitForTimeout(100);
-    const now = (await result.innerText()).trim();
-    stable = now === last ? stable + 1 : 0;
-    last = now;
-  }
-  return last;
 }
 
 test("first visit: draw a digit and the pretrained model classifies it", async () => {

@@ -75,7 +75,7 @@ impl Backends {
     }
 }
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "webgpu"))]
 thread_local! {
     /// The outcome of the first start of WebGPU in this worker: burn's WebGPU runtime
     /// can be registered only once, so every later request gets the same answer.
@@ -85,7 +85,7 @@ thread_local! {
 
 /// burn's WebGPU device, started on first use (after checking that the browser offers an
 /// adapter, since wgpu would otherwise fail less clearly) and the same device after that.
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "webgpu"))]
 pub async fn webgpu_device() -> Result<Device, String> {
     if let Some(outcome) = WEBGPU.with(|cell| cell.borrow().clone()) {
         return outcome;
@@ -95,7 +95,7 @@ pub async fn webgpu_device() -> Result<Device, String> {
     outcome
 }
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "webgpu"))]
 async fn start_webgpu() -> Result<Device, String> {
     use wasm_bindgen::JsValue;
 
@@ -136,6 +136,12 @@ async fn start_webgpu() -> Result<Device, String> {
 #[cfg(not(target_arch = "wasm32"))]
 pub async fn webgpu_device() -> Result<Device, String> {
     Err("WebGPU is used only in the browser".to_string())
+}
+
+/// The CPU engine has no WebGPU stack (the page loads the WebGPU engine where it can).
+#[cfg(all(target_arch = "wasm32", not(feature = "webgpu")))]
+pub async fn webgpu_device() -> Result<Device, String> {
+    Err("this is the CPU engine: the WebGPU engine is still loading".to_string())
 }
 
 #[cfg(test)]

@@ -49,11 +49,18 @@ pub fn info(name: &str) -> Option<&'static BuiltinInfo> {
 }
 
 /// Loads the built-in set called `name`: case-insensitive, with or without a `builtin:`
-/// prefix (`"Iris"`, `"builtin:iris"`).
+/// prefix (`"Iris"`, `"builtin:iris"`). In the browser a set with a [`BuiltinInfo::file`]
+/// is not in the engine: fetch that file and pass it to [`load_from_file`].
 pub fn load(name: &str) -> Result<Builtin, DataError> {
     let key = normalize(name);
     match key.as_str() {
-        "mnist" => mnist(),
+        #[cfg(not(target_arch = "wasm32"))]
+        "mnist" => load_from_file("mnist", MNIST_GZ),
+        #[cfg(target_arch = "wasm32")]
+        "mnist" => Err(broken(
+            "mnist",
+            "the digits are a separate file, mnist-10k.bin.gz, that the engine fetches first.",
+        )),
         "iris" => iris(),
         "xor" => Ok(xor()),
         "circles" => Ok(circles()),
@@ -133,15 +140,26 @@ fn table_builtin(
 // ---------------------------------------------------------------------------------------
 // MNIST
 
-/// The asset built by `scripts/make-mnist.mjs`.
+/// The asset built by `scripts/make-mnist.mjs`. Natively (tests, the command line) it is
+/// part of the program; the browser's engine fetches it as `mnist-10k.bin.gz` (1.6 MB) when
+/// the set is first chosen, so that the first visit does not download it.
+#[cfg(not(target_arch = "wasm32"))]
 static MNIST_GZ: &[u8] = include_bytes!("../../assets/mnist-10k.bin.gz");
 const MNIST_MAGIC: &[u8; 8] = b"HMNIST01";
 const MNIST_HEADER: usize = 8 + 3 * 4;
 
+/// Loads the built-in set `name` from the bytes of its [`BuiltinInfo::file`].
+pub fn load_from_file(name: &str, bytes: &[u8]) -> Result<Builtin, DataError> {
+    match normalize(name).as_str() {
+        "mnist" => mnist(bytes),
+        key => load(key),
+    }
+}
+
 /// MNIST: 10,000 digits (1001 1127 991 1032 980 863 1014 1070 944 978 of 0..9), 28×28
 /// grayscale, interleaved by class (the first of each digit 0..9, then the second, ...).
-fn mnist() -> Result<Builtin, DataError> {
-    let images = decode_mnist(MNIST_GZ)?;
+fn mnist(gz: &[u8]) -> Result<Builtin, DataError> {
+    let images = decode_mnist(gz)?;
     Ok(Builtin {
         dataset: Dataset::Images(images),
         target: None,
@@ -762,6 +780,30 @@ mod tests {
         let one = decode_mnist(&gzip(b"HMNIST01\x01\0\0\0\x01\0\0\0\x01\0\0\0\x07\xff"))
             .expect("a valid one-pixel set");
         assert_eq!((one.labels, one.pixels), (vec![7], vec![255]));
+    }
+
+    #[test]
+    fn the_browser_loads_mnist_from_its_separate_file() {
+        // What the engine does in the browser: the catalogue names the file, the fetched
+        // bytes load the same set as the bundled copy, and a damaged download is an error.
+        assert_eq!(
+            info("mnist").and_then(|info| info.file),
+            Some("mnist-10k.bin.gz")
+        );
+        assert!(
+            BUILTINS
+                .iter()
+                .all(|info| info.file.is_none() || info.kind == BuiltinKind::Images)
+        );
+        let from_file = load_from_file("MNIST", MNIST_GZ).expect("the asset loads");
+        assert_eq!(from_file, load("mnist").expect("the bundled copy loads"));
+        let damaged = load_from_file("mnist", &MNIST_GZ[..1000]);
+        assert!(matches!(damaged, Err(DataError::BrokenBuiltin { .. })));
+        // A set without a file ignores the bytes.
+        assert_eq!(
+            load_from_file("iris", b"").expect("iris is in the engine"),
+            load("iris").expect("loads")
+        );
     }
 
     #[test]

@@ -70,7 +70,17 @@ impl DataSession {
 
     /// Loads a built-in set (`mnist`, `iris`, ... or `builtin:NAME`).
     pub fn load_builtin(&mut self, name: &str) -> FromEngine {
-        match builtin::load(name) {
+        self.set_builtin(builtin::load(name))
+    }
+
+    /// Loads a built-in set from the bytes of its separate file (see
+    /// [`builtin::BuiltinInfo::file`]).
+    pub fn load_builtin_file(&mut self, name: &str, bytes: &[u8]) -> FromEngine {
+        self.set_builtin(builtin::load_from_file(name, bytes))
+    }
+
+    fn set_builtin(&mut self, loaded: Result<builtin::Builtin, DataError>) -> FromEngine {
+        match loaded {
             Ok(builtin) => {
                 let notice = vec![builtin.source.to_string()];
                 match builtin.dataset {

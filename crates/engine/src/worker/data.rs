@@ -4,12 +4,13 @@
 //! [`DataSession`]: hearth_core::data::session::DataSession
 
 use futures::StreamExt;
+use hearth_core::data::builtin;
 use hearth_core::data::images::{ImageFile, ImageShape};
 use hearth_core::data::summary::{Augment, DataConfig};
 use hearth_core::protocol::FromEngine;
 
 use super::EngineState;
-use super::transport::{post, read_blob};
+use super::transport::{fetch_with_progress, post, read_blob};
 
 /// How many image files are read at once.
 const IMAGE_READS_AT_ONCE: usize = 32;
@@ -116,16 +117,50 @@ impl EngineState {
         post(&self.data.load_images(&name, files, shape));
     }
 
-    /// Loads the built-in data set `name`.
-    pub(super) fn load_builtin(&mut self, name: &str) {
+    /// Loads the built-in data set `name`; a large one is first fetched from its own file
+    /// (with progress), which the service worker then keeps for offline use.
+    pub(super) async fn load_builtin(&mut self, name: &str) {
         self.drop_run();
         self.pending_files.clear();
-        post(&FromEngine::DataProgress {
-            stage: format!("Loading {name}"),
-            done: 0.0,
-            total: 1.0,
-        });
-        post(&self.data.load_builtin(name));
+        let info = builtin::info(name);
+        let Some((title, file)) = info.and_then(|info| Some((info.title, info.file?))) else {
+            post(&FromEngine::DataProgress {
+                stage: format!("Loading {name}"),
+                done: 0.0,
+                total: 1.0,
+            });
+            post(&self.data.load_builtin(name));
+            return;
+        };
+        let stage = format!("Downloading {title} ({file})");
+        let mut last = 0;
+        let fetched = fetch_with_progress(file, |done, total| {
+            // A message every 64 KB is enough for a smooth bar.
+            if done == 0 || done - last >= 1 << 16 || Some(done) == total {
+                last = done;
+                post(&FromEngine::DataProgress {
+                    stage: stage.clone(),
+                    done: done as f64,
+                    total: total.map_or(0.0, |total| total as f64),
+                });
+            }
+        })
+        .await;
+        match fetched {
+            Ok(bytes) => {
+                post(&FromEngine::DataProgress {
+                    stage: format!("Reading {title}"),
+                    done: 0.0,
+                    total: 1.0,
+                });
+                post(&self.data.load_builtin_file(name, &bytes));
+            }
+            Err(reason) => post(&failed(format!(
+                "{title} could not be downloaded ({reason}). It is fetched the first time it is \
+                 chosen and kept for offline use after that: check the connection and choose \
+                 it again."
+            ))),
+        }
     }
 
     /// Applies the user's choices (roles, target, task, missing values, scaling, split)

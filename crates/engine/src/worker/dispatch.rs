@@ -38,7 +38,7 @@ impl EngineState {
                 .await
             }
             ToEngine::AttachFiles { total } => self.attach_files(total, files),
-            ToEngine::LoadBuiltin { name } => self.load_builtin(&name),
+            ToEngine::LoadBuiltin { name } => self.load_builtin(&name).await,
             ToEngine::ConfigureData { config } => self.configure_data(config),
             ToEngine::SetAugmentation { augment } => self.set_augmentation(augment),
             ToEngine::Train { spec, config } => self.train(spec, config),

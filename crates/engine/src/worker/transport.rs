@@ -73,6 +73,64 @@ pub(super) async fn fetch_bytes(url: &str) -> Result<Vec<u8>, String> {
     Ok(js_sys::Uint8Array::new(&buffer).to_vec())
 }
 
+/// Fetches `url` (next to the page) with `progress(received, total)` as the bytes arrive;
+/// `total` is the file's size when the server says it (not when it compresses on the fly).
+pub(super) async fn fetch_with_progress(
+    url: &str,
+    mut progress: impl FnMut(usize, Option<usize>),
+) -> Result<Vec<u8>, String> {
+    let describe = |error: JsValue| hearth_core::js::describe(&error);
+    let response = wasm_bindgen_futures::JsFuture::from(scope().fetch_with_str(url))
+        .await
+        .map_err(describe)?;
+    let response: web_sys::Response = response.dyn_into().map_err(|_| "no response")?;
+    if !response.ok() {
+        return Err(format!("HTTP {}", response.status()));
+    }
+    // The headers and the body's stream are used by name: their types are not among the
+    // web-sys features this crate enables (a new one rebuilds web-sys and all it feeds).
+    let method = |target: &JsValue, name: &str| -> Result<js_sys::Function, String> {
+        js_sys::Reflect::get(target, &JsValue::from_str(name))
+            .map_err(describe)?
+            .dyn_into()
+            .map_err(|_| format!("this browser's fetch has no {name}"))
+    };
+    let call = |target: &JsValue, name: &str| method(target, name)?.call0(target).map_err(describe);
+    let headers =
+        js_sys::Reflect::get(&response, &JsValue::from_str("headers")).map_err(describe)?;
+    let header = |name: &str| {
+        method(&headers, "get")
+            .and_then(|get| {
+                get.call1(&headers, &JsValue::from_str(name))
+                    .map_err(describe)
+            })
+            .ok()
+            .and_then(|value| value.as_string())
+    };
+    let encoded = header("Content-Encoding").is_some();
+    let total = header("Content-Length")
+        .and_then(|length| length.parse::<usize>().ok())
+        .filter(|_| !encoded);
+    let body = js_sys::Reflect::get(&response, &JsValue::from_str("body")).map_err(describe)?;
+    let reader = call(&body, "getReader")?;
+    let mut bytes = Vec::with_capacity(total.unwrap_or(0));
+    progress(0, total);
+    loop {
+        let chunk =
+            wasm_bindgen_futures::JsFuture::from(js_sys::Promise::from(call(&reader, "read")?))
+                .await
+                .map_err(describe)?;
+        let done = js_sys::Reflect::get(&chunk, &JsValue::from_str("done")).map_err(describe)?;
+        if done.is_truthy() {
+            break;
+        }
+        let value = js_sys::Reflect::get(&chunk, &JsValue::from_str("value")).map_err(describe)?;
+        bytes.extend_from_slice(&js_sys::Uint8Array::new(&value).to_vec());
+        progress(bytes.len(), total);
+    }
+    Ok(bytes)
+}
+
 /// The worker's global scope (its `postMessage`, `onmessage`, `fetch`, timers).
 pub(super) fn scope() -> web_sys::DedicatedWorkerGlobalScope {
     js_sys::global().unchecked_into()

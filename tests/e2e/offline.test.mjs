@@ -1,0 +1,145 @@
+// Offline and installable: after one visit Hearth opens, classifies a drawn digit, loads
+// MNIST, trains and downloads a model with the server gone and the browser offline; a new
+// build is offered, never forced under a run, and the session survives the reload into
+// it; Chromium finds the app installable.
+import { test, after } from "node:test";
+import assert from "node:assert/strict";
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { writeServiceWorker } from "../../scripts/offline.mjs";
+import { DIST, HearthPage, ONE, draw, launchBrowser, predicted, serveDist } from "./harness.mjs";
+
+const open = [];
+after(async () => {
+  for (const thing of open) await thing.close();
+});
+
+/** Waits until the service worker controls the page and keeps the large files. */
+async function waitUntilKeptOffline(page) {
+  await page.waitForFunction(
+    () => navigator.serviceWorker.controller !== null && window.hearthOffline.kept.length > 0,
+    null,
+    { timeout: 120_000 },
+  );
+  return page.evaluate(() => window.hearthOffline.kept);
+}
+
+/** Requests that failed, anywhere in the browser (page, workers, service worker). */
+function failures(context) {
+  const failed = [];
+  context.on("requestfailed", (request) => failed.push(`${request.url()}: ${request.failure()?.errorText}`));
+  return failed;
+}
+
+test("after one visit, Hearth opens and works with the network gone", async () => {
+  const server = await serveDist();
+  const browser = await launchBrowser();
+  open.push(browser);
+  const app = new HearthPage(await browser.newPage());
+  const page = app.page;
+  await app.open(server.origin);
+  await app.waitForEngine();
+  assert.deepEqual(await waitUntilKeptOffline(page), ["/mnist-10k.bin.gz"]);
+
+  await server.close();
+  await browser.setOffline(true);
+  const failed = failures(browser);
+  await page.reload();
+  await app.waitForEngine();
+  // The first screen: the pad with the pretrained digit model, beside the data choices.
+  await page.getByTestId("draw-first").getByTestId("pad").waitFor({ timeout: 60_000 });
+  await app.screenshot("offline-first-screen");
+  await draw(page, ONE);
+  assert.equal(await predicted(page), "1");
+  await app.screenshot("offline-drawn");
+
+  await page.getByTestId("builtin-mnist").click();
+  await page.getByTestId("no-data").waitFor({ state: "detached", timeout: 120_000 });
+  assert.equal(await page.getByTestId("data-problem").count(), 0);
+  await app.train({ preset: "mlp", settings: { epochs: "1" }, timeout: 300_000 });
+  await app.step("Use & share").click();
+  const download = await app.download("download-model");
+  const file = await download.path();
+  assert.equal(readFileSync(file).subarray(8, 9).toString(), "{", "a safetensors file");
+  await app.screenshot("offline-trained");
+  assert.deepEqual(failed, []);
+  assert.deepEqual(app.consoleErrors, []);
+});
+
+test("a new build is offered, waits for a run to end, and the session survives the reload", async () => {
+  const root = mkdtempSync(join(tmpdir(), "hearth-deploy-"));
+  cpSync(DIST, root, { recursive: true });
+  const server = await serveDist({ root });
+  open.push(server);
+  const browser = await launchBrowser();
+  open.push(browser);
+  const app = new HearthPage(await browser.newPage());
+  const page = app.page;
+  await app.open(server.origin);
+  await app.waitForEngine();
+  await waitUntilKeptOffline(page);
+  await page.getByTestId("builtin-iris").click();
+  await page.getByTestId("no-data").waitFor({ state: "detached", timeout: 60_000 });
+  const firstCache = await page.evaluate(() => caches.keys());
+  assert.equal(firstCache.length, 1);
+
+  // A new build is deployed: index.html changes, so does the service worker's build id.
+  const html = readFileSync(join(root, "index.html"), "utf8");
+  writeFileSync(join(root, "index.html"), html.replace("<title>", '<meta name="hearth-test-build" content="second"><title>'));
+  for (const stale of ["index.html.br", "index.html.gz", "sw.js.br", "sw.js.gz"]) rmSync(join(root, stale), { force: true });
+  const second = writeServiceWorker(root);
+  await page.evaluate(() => window.hearthOffline.checkForUpdate());
+  const banner = page.getByTestId("update-banner");
+  await banner.waitFor({ timeout: 60_000 });
+  assert.match(await banner.innerText(), /A new version of Hearth is ready/);
+  assert.deepEqual((await page.evaluate(() => caches.keys())).sort(), [...firstCache, `hearth-${second.id}`].sort());
+
+  // Nothing is swapped under a running training.
+  await app.step("Model").click();
+  await page.getByTestId("preset-mlp").click();
+  await app.step("Train").click();
+  await app.setTraining({ epochs: "2000" });
+  await page.getByTestId("train").click();
+  await page.getByTestId("run-state").getByText(/^Training$/).waitFor({ timeout: 60_000 });
+  assert.equal(await page.getByTestId("apply-update").isDisabled(), true);
+  await page.getByTestId("pause").click();
+  await page.getByTestId("run-state").getByText(/^Paused$/).waitFor({ timeout: 60_000 });
+  assert.equal(await page.getByTestId("apply-update").isDisabled(), true, "a paused run is still a run");
+  await app.screenshot("update-waits-for-training");
+  await page.getByTestId("stop").click();
+  await page.getByTestId("run-state").getByText(/^Done: /).waitFor({ timeout: 60_000 });
+  assert.equal(await page.getByTestId("apply-update").isDisabled(), false);
+
+  await Promise.all([page.waitForEvent("load", { timeout: 60_000 }), page.getByTestId("apply-update").click()]);
+  await app.waitForEngine();
+  assert.equal(await page.locator('meta[name="hearth-test-build"]').getAttribute("content"), "second");
+  // The session is back: the step, the data, the run's history; the old cache is gone.
+  assert.equal(await page.getByTestId("step-train").getAttribute("aria-current"), "step");
+  await app.step("Data").click();
+  await page.getByTestId("no-data").waitFor({ state: "detached", timeout: 60_000 });
+  assert.deepEqual(await page.evaluate(() => caches.keys()), [`hearth-${second.id}`]);
+  assert.equal(await page.getByTestId("update-banner").count(), 0);
+  assert.deepEqual(app.consoleErrors, []);
+});
+
+test("Chromium finds Hearth installable", async () => {
+  const server = await serveDist();
+  open.push(server);
+  const browser = await launchBrowser();
+  open.push(browser);
+  const page = await browser.newPage();
+  await page.goto(server.origin);
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 60_000 });
+  const cdp = await browser.newCDPSession(page);
+  const { installabilityErrors } = await cdp.send("Page.getInstallabilityErrors");
+  assert.deepEqual(installabilityErrors, []);
+  const { errors, url } = await cdp.send("Page.getAppManifest");
+  assert.deepEqual(errors, []);
+  assert.equal(url, `${server.origin}/manifest.webmanifest`);
+  const manifest = JSON.parse(readFileSync(join(DIST, "manifest.webmanifest"), "utf8"));
+  assert.equal(manifest.display, "standalone");
+  for (const size of ["192x192", "512x512"]) {
+    assert.ok(manifest.icons.some((icon) => icon.sizes === size && icon.type === "image/png"), `a ${size} icon`);
+  }
+});
