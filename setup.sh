@@ -9,8 +9,10 @@ say() { printf '\n==> %s\n' "$*"; }
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
-# 1. Debian packages: Rust 1.96 with std sources (wasm32 std is built from them), wasm-ld, Chromium.
-APT_PKGS=(rustc-web cargo-web rust-web-src rust-web-clippy rustfmt-web lld-22 chromium chromium-driver)
+# 1. Debian packages: Rust 1.96 with std sources (wasm32 std is built from them), wasm-ld, Chromium,
+#    and nginx with its Brotli module (the self-hosting test serves dist/ with docs/hosting/nginx.conf).
+APT_PKGS=(rustc-web cargo-web rust-web-src rust-web-clippy rustfmt-web lld-22 chromium chromium-driver
+  nginx-light libnginx-mod-http-brotli-static)
 missing=()
 for p in "${APT_PKGS[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -1,9 +1,11 @@
 // The engine worker's first script: downloads the engine's wasm with progress messages
 // (the same `{loading: {...}}` shape as the Rust protocol's FromEngine), then starts it.
-// `engine-loader.js` loads the CPU engine (engine.js, engine_bg.wasm), which every visit
-// needs; `engine-loader.js?engine=gpu` the WebGPU one (engine-gpu.js, engine-gpu_bg.wasm).
+// A worker named "engine-gpu" (`new Worker("./engine-loader.js", { name: "engine-gpu" })`)
+// loads the WebGPU engine (engine-gpu.js, engine-gpu_bg.wasm); any other the CPU engine
+// (engine.js, engine_bg.wasm), which every visit needs. (The name, not a query: a script
+// the service worker serves from its cache runs at the cached URL, without the query.)
 "use strict";
-const ENGINE = new URLSearchParams(self.location.search).get("engine") === "gpu" ? "engine-gpu" : "engine";
+const ENGINE = self.name === "engine-gpu" ? "engine-gpu" : "engine";
 importScripts("./" + ENGINE + ".js");
 
 (async function () {

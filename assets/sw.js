@@ -21,6 +21,7 @@ function key(url) {
 const CORE = BUILD.core.map(key);
 const LATER = new Set(BUILD.later.map(key));
 const INDEX = key("index.html");
+const SCOPE = key("./");
 
 /** Fetches `path` for the cache, revalidating any HTTP-cached copy (a build's fixed-name
  * files change between builds). */
@@ -88,8 +89,9 @@ self.addEventListener("fetch", (event) => {
 
 async function respond(request, url) {
   const cache = await caches.open(CACHE);
-  // Every page of the app is index.html (the app has one page and no server routes).
-  const path = request.mode === "navigate" ? INDEX : url.pathname;
+  // The app is one page: opening it, with any query, is index.html. Other pages of the
+  // site (if it has any) are not Hearth's, and go to the network.
+  const path = request.mode === "navigate" && url.pathname === SCOPE ? INDEX : url.pathname;
   const hit = await cache.match(path);
   if (hit) return hit;
   const response = await fetch(request);

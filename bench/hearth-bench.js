@@ -36,7 +36,8 @@ function next(worker, types) {
  */
 window.runHearth = async function ({ settings, forceCpu }) {
   const started = performance.now();
-  const worker = new Worker("/engine-loader.js");
+  // The CPU engine, which every visit loads first, or the WebGPU engine, as the page does.
+  const worker = new Worker("/engine-loader.js", { name: forceCpu ? "engine" : "engine-gpu" });
   try {
     await next(worker, ["booted"]);
     const bootMs = performance.now() - started;

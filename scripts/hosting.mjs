@@ -43,3 +43,81 @@ export function headersFor(name) {
     "X-Content-Type-Options": "nosniff",
   };
 }
+
+/** The nginx server block for dist/ (nginx 1.21+; Brotli needs the ngx_brotli module:
+ * without it, drop `brotli_static` and nginx sends the .gz files). Every location repeats
+ * the headers: an add_header in a location replaces the server's. */
+export function nginx() {
+  return `# Hearth on nginx: serves dist/ as README "Hosting Hearth yourself" says.
+# Written by \`node scripts/hosting.mjs --write\` from scripts/hosting.mjs; edit there.
+server {
+    listen 80;
+    server_name hearth.example.org;
+    root /var/www/hearth;          # a copy of dist/
+    index index.html;
+
+    # Precompressed copies written by the build (NAME.br, NAME.gz).
+    gzip_static on;
+    brotli_static on;              # needs ngx_brotli; remove this line without it
+
+    # nginx's mime.types (1.21.0+) has application/wasm; the manifest's type is below.
+    add_header Content-Security-Policy "${POLICY}" always;
+    add_header X-Content-Type-Options "nosniff" always;
+
+    # Hashed names never change: cache them for a year.
+    location ~ "-[0-9a-f]{16}(_bg)?\\.(js|wasm|css)$" {
+        add_header Cache-Control "public, max-age=31536000, immutable" always;
+        add_header Content-Security-Policy "${POLICY}" always;
+        add_header X-Content-Type-Options "nosniff" always;
+    }
+
+    location ~ "\.webmanifest$" {
+        default_type application/manifest+json;
+        add_header Cache-Control "no-cache" always;
+        add_header Content-Security-Policy "${POLICY}" always;
+        add_header X-Content-Type-Options "nosniff" always;
+    }
+
+    # Everything else (index.html, sw.js, the engines, the data) is revalidated on use.
+    location / {
+        add_header Cache-Control "no-cache" always;
+        add_header Content-Security-Policy "${POLICY}" always;
+        add_header X-Content-Type-Options "nosniff" always;
+        try_files $uri =404;
+    }
+}
+`;
+}
+
+/** The Caddyfile for dist/ (Caddy 2). */
+export function caddy() {
+  return `# Hearth on Caddy 2: serves dist/ as README "Hosting Hearth yourself" says.
+# Written by \`node scripts/hosting.mjs --write\` from scripts/hosting.mjs; edit there.
+hearth.example.org {
+	root * /var/www/hearth
+	# Precompressed copies written by the build (NAME.br, NAME.gz).
+	file_server {
+		precompressed br gzip
+	}
+	header Content-Security-Policy "${POLICY}"
+	header X-Content-Type-Options "nosniff"
+	@hashed path_regexp -[0-9a-f]{16}(_bg)?\\.(js|wasm|css)$
+	header @hashed Cache-Control "public, max-age=31536000, immutable"
+	@fixed not path_regexp -[0-9a-f]{16}(_bg)?\\.(js|wasm|css)$
+	header @fixed Cache-Control "no-cache"
+	# Caddy sends application/wasm; the manifest's own type:
+	@manifest path *.webmanifest
+	header @manifest Content-Type "application/manifest+json"
+}
+`;
+}
+
+if (process.argv[1] === new URL(import.meta.url).pathname && process.argv[2] === "--write") {
+  const { mkdirSync, writeFileSync } = await import("node:fs");
+  const { join, resolve } = await import("node:path");
+  const out = resolve(import.meta.dirname, "../docs/hosting");
+  mkdirSync(out, { recursive: true });
+  writeFileSync(join(out, "nginx.conf"), nginx());
+  writeFileSync(join(out, "Caddyfile"), caddy());
+  console.log(`wrote ${out}/nginx.conf and ${out}/Caddyfile`);
+}

@@ -13,3 +13,6 @@ cargo build -p hearth-cli
   --split 85,5 --seed 7 --augment-shift 2 --augment-rotate 10 \
   --name "Digits (pretrained CNN)" \
   --out assets/digits.safetensors
+# Stored in f16: half the first visit's download for the model (the test above checks the
+# f16 file).
+"$CARGO_TARGET_DIR/debug/hearth" half assets/digits.safetensors --out assets/digits.safetensors

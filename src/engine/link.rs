@@ -215,12 +215,10 @@ impl EngineLink {
 
 /// Starts an engine worker: the WebGPU engine when `gpu`, the CPU engine otherwise.
 pub fn start_worker(gpu: bool) -> Result<web_sys::Worker, String> {
-    let script = if gpu {
-        "./engine-loader.js?engine=gpu"
-    } else {
-        "./engine-loader.js"
-    };
-    web_sys::Worker::new(script).map_err(|error| {
+    // engine-loader.js reads the worker's name (see there).
+    let options = web_sys::WorkerOptions::new();
+    options.set_name(if gpu { "engine-gpu" } else { "engine" });
+    web_sys::Worker::new_with_options("./engine-loader.js", &options).map_err(|error| {
         format!(
             "the browser refused to start a worker: {}",
             hearth_core::js::describe(&error)

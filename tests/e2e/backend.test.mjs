@@ -17,8 +17,13 @@ test("WebGPU is used where an adapter exists, and Force CPU switches and is reme
       t.skip("this Chromium offers no WebGPU adapter even with the software-adapter flags");
       return;
     }
+    // The CPU engine first (small, quick); the WebGPU engine loads in the background
+    // and takes over once it has booted.
     await app.waitForEngine(180_000);
+    await app.waitForWebGpu();
     assert.equal(await app.backend().innerText(), "Backend: WebGPU");
+    assert.ok(server.requests.includes("200 /engine_bg.wasm"), "the CPU engine loaded first");
+    assert.ok(server.requests.includes("200 /engine-gpu_bg.wasm"), "then the WebGPU engine");
     const { first, last } = await app.runEngineCheck({ on: /^WebGPU$/, timeout: 180_000 });
     assert.ok(last < first, `loss did not fall on WebGPU: ${first} → ${last}`);
     await app.screenshot("engine-check-webgpu");
@@ -66,7 +71,7 @@ test("a GPU device lost mid-run: training goes on on the CPU from the last finis
       t.skip("this Chromium offers no WebGPU adapter even with the software-adapter flags");
       return;
     }
-    await app.waitForEngine(180_000);
+    await app.waitForWebGpu();
     assert.equal(await app.backend().innerText(), "Backend: WebGPU");
     const kept = await Promise.all(workers.map((worker) => worker.evaluate(() => self.__hearthDevices?.length ?? 0)));
     assert.ok(kept.some((count) => count > 0), "the test could not reach the engine's GPU device");
@@ -105,6 +110,43 @@ test("a GPU device lost mid-run: training goes on on the CPU from the last finis
     await app.step("Use & share").click();
     await page.getByTestId("pick-test-row").click();
     await page.getByText(/\(true value: \w+\)/).waitFor();
+  } finally {
+    await browser.close();
+  }
+});
+
+test("work moves onto the WebGPU engine when it is ready, with the data, settings and model kept", async (t) => {
+  const browser = await launchBrowser({ webgpu: true });
+  try {
+    const app = new HearthPage(await browser.newPage());
+    const page = app.page;
+    await app.open(server.origin);
+    const adapter = await page.evaluate(async () => Boolean(navigator.gpu && (await navigator.gpu.requestAdapter())));
+    if (!adapter) {
+      t.skip("this Chromium offers no WebGPU adapter even with the software-adapter flags");
+      return;
+    }
+    // Work begins on the CPU engine while the WebGPU engine downloads and compiles.
+    await app.waitForEngine(180_000);
+    assert.match(await app.engineStatus().innerText(), /^Engine ready on CPU \(WebAssembly SIMD\) \((the WebGPU engine is loading|looking for WebGPU|WebGPU takes over)/);
+    await page.getByTestId("builtin-iris").click();
+    await page.getByTestId("data-shape").getByText(/150 rows/).waitFor({ timeout: 60_000 });
+    await app.train({ preset: "mlp", settings: { epochs: "3" }, timeout: 180_000 });
+    await app.setTraining({ "learning-rate": "0.02" });
+    await app.waitForWebGpu();
+    // The same data, settings and model on the new engine.
+    assert.equal(await app.backend().innerText(), "Backend: WebGPU");
+    await app.step("Data").click();
+    await page.getByTestId("data-shape").getByText(/150 rows/).waitFor({ timeout: 60_000 });
+    await app.step("Train").click();
+    assert.equal(await page.getByTestId("learning-rate").inputValue(), "0.02");
+    await app.step("Use & share").click();
+    await page.getByTestId("model-name").getByText(/trained in this session|kept in this browser/).waitFor({ timeout: 60_000 });
+    await page.getByTestId("pick-test-row").click();
+    await page.getByText(/\(true value: \w+\)/).waitFor({ timeout: 60_000 });
+    // And training runs on WebGPU.
+    await app.train({ preset: "mlp", settings: { epochs: "2" }, timeout: 300_000 });
+    assert.deepEqual(app.consoleErrors, []);
   } finally {
     await browser.close();
   }

@@ -79,7 +79,10 @@ test("a panic inside the engine mid-run: a clear message, a restart, and the las
 /** A DevTools session on the page and on its engine worker, for heap figures after GC. */
 async function heapProbe(page) {
   const cdp = await page.context().newCDPSession(page);
-  const attached = new Promise((done) => cdp.on("Target.attachedToTarget", done));
+  // The engine's worker (the service worker is a target too).
+  const attached = new Promise((done) =>
+    cdp.on("Target.attachedToTarget", (event) => event.targetInfo.type === "worker" && done(event)),
+  );
   const waiting = new Map();
   let next = 1;
   cdp.on("Target.receivedMessageFromTarget", (event) => {

@@ -168,6 +168,11 @@ export class HearthPage {
     await this.page.getByText(/^Engine ready on /).waitFor({ timeout });
   }
 
+  /** Waits until the WebGPU engine, loaded in the background, is the engine. */
+  async waitForWebGpu(timeout = 300_000) {
+    await this.page.getByText(/^Engine ready on WebGPU/).waitFor({ timeout });
+  }
+
   step(title) {
     return this.page.getByRole("navigation", { name: "Steps" }).getByRole("button", { name: title });
   }

@@ -1,7 +1,16 @@
 // Private by construction: the page never talks to another origin.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { HearthPage, launchBrowser, serveDist } from "./harness.mjs";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { DIST, HearthPage, launchBrowser, serveDist } from "./harness.mjs";
+
+/** The build's own files, as the service worker lists them (dist/sw.js's BUILD). */
+function buildFiles(origin) {
+  const source = readFileSync(join(DIST, "sw.js"), "utf8");
+  const build = JSON.parse(source.match(/^const BUILD = ([\s\S]*?\});$/m)[1]);
+  return new Set([...build.core, ...build.later].map((path) => `${origin}/${path}`));
+}
 
 let server;
 before(async () => { server = await serveDist(); });
@@ -10,15 +19,16 @@ after(async () => { await server.close(); });
 test("every request the page and its worker make stays on the page's origin", async () => {
   const browser = await launchBrowser();
   const requests = [];
-  browser.on("request", (request) => requests.push(request.url()));
+  browser.on("request", (request) => requests.push(`${request.method()} ${request.url()}`));
   try {
     const app = new HearthPage(await browser.newPage());
     await app.open(server.origin);
     await app.waitForEngine();
     const loaded = requests.length;
     await app.runEngineCheck();
-    // Using data makes no request at all: built-in sets ship inside the engine, and an
-    // uploaded file goes to the worker in the browser.
+    // Using data sends nothing: an uploaded file goes to the worker in the browser. What
+    // may be fetched after load is the build's own files (MNIST, fetched when chosen and
+    // kept for offline use), by GET, from the page's origin.
     await app.step("Data").click();
     await app.page.getByTestId("builtin-mnist").click();
     await app.page.getByTestId("image-classes").waitFor();
@@ -28,11 +38,14 @@ test("every request the page and its worker make stays on the page's origin", as
       buffer: Buffer.from("email,score,label\nann@example.com,1,a\nbob@example.com,2,b\ncy@example.com,3,a\ndi@example.com,4,b\n"),
     });
     await app.page.getByTestId("data-name").getByText("private.csv").waitFor();
-    assert.deepEqual(requests.slice(loaded), [], "requests after the page had loaded");
+    const own = buildFiles(server.origin);
+    const others = requests.slice(loaded).filter((request) => !(request.startsWith("GET ") && own.has(request.slice(4))));
+    assert.deepEqual(others, [], "requests after the page had loaded, other than GETs of its own files");
+    assert.ok(requests.slice(loaded).includes(`GET ${server.origin}/mnist-10k.bin.gz`), "MNIST was fetched when chosen");
     for (const title of ["Model", "Evaluate", "Use & share"]) await app.step(title).click();
-    const foreign = requests.filter((url) => !url.startsWith(server.origin + "/") && !url.startsWith("data:"));
+    const foreign = requests.filter((request) => !request.includes(` ${server.origin}/`) && !request.includes(" data:"));
     assert.deepEqual(foreign, []);
-    assert.ok(requests.some((url) => url.endsWith("/engine_bg.wasm")), "the worker's own requests were recorded");
+    assert.ok(requests.some((request) => request.endsWith("/engine_bg.wasm")), "the worker's own requests were recorded");
   } finally {
     await browser.close();
   }
@@ -47,9 +60,11 @@ test("a whole journey (upload, train, evaluate, predict, download, save) sends n
     const page = app.page;
     await app.open(server.origin);
     await app.waitForEngine();
-    // Loading is over once the pretrained digit model is in use.
+    // Loading is over once the pretrained digit model is in use and the service worker
+    // has kept the large files for offline use.
     await app.step("Use & share").click();
     await page.getByTestId("model-name").getByText(/pretrained/).waitFor({ timeout: 60_000 });
+    await page.waitForFunction(() => window.hearthOffline.kept.length > 0, null, { timeout: 60_000 });
     const loaded = requests.length;
 
     await app.step("Data").click();

@@ -33,6 +33,39 @@ pub struct ExportArgs {
     pub out: Option<PathBuf>,
 }
 
+/// What `hearth half` reads and writes.
+#[derive(Args, Debug)]
+pub struct HalfArgs {
+    /// A model file from `hearth train` or the page.
+    pub model: PathBuf,
+    /// Where to write the f16 model file (it may be the same file).
+    #[arg(long)]
+    pub out: PathBuf,
+}
+
+/// `hearth half`: the model file with its weights in f16.
+pub fn half(args: &HalfArgs) -> Result<(), Failure> {
+    let bytes = source::read(&args.model)?;
+    let name = args.model.display().to_string();
+    // It must be a model Hearth can load, before and after.
+    file::load(&name, &bytes, &Device::flex())
+        .map_err(|error| Failure::input(error.to_string()))?;
+    let half = hearth_core::model::half::halved(&bytes)
+        .map_err(|reason| Failure::input(format!("{name}: {reason}")))?;
+    file::load(&name, &half, &Device::flex())
+        .map_err(|error| Failure::internal(error.to_string()))?;
+    std::fs::write(&args.out, &half).map_err(|error| {
+        Failure::input(format!("could not write {}: {error}", args.out.display()))
+    })?;
+    println!(
+        "{}: {} bytes, f16 weights ({} bytes in f32)",
+        args.out.display(),
+        half.len(),
+        bytes.len()
+    );
+    Ok(())
+}
+
 /// `hearth export`: the model as a PyTorch module in a Python file.
 pub fn export(args: &ExportArgs) -> Result<(), Failure> {
     let bytes = source::read(&args.model)?;

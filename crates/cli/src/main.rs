@@ -59,6 +59,9 @@ enum Command {
     /// Write a Python file that defines the model as a PyTorch module and loads its
     /// weights from the model file (to continue in PyTorch).
     Export(inspect::ExportArgs),
+    /// Store a model file's weights as 16-bit floats: half the size (the digit model that
+    /// ships with the page is stored so). Hearth widens them to f32 when it loads the file.
+    Half(inspect::HalfArgs),
     /// Run the training benchmark natively (the browser's is `node bench/run.mjs`): the
     /// same model, data and settings as in the page, on the CPU backend; prints JSON.
     Bench {
@@ -164,6 +167,7 @@ fn main() -> ExitCode {
         Command::Predict(args) => evaluate::predict(&args),
         Command::Inspect(args) => inspect::run(&args),
         Command::Export(args) => inspect::export(&args),
+        Command::Half(args) => inspect::half(&args),
         Command::Bench {
             model,
             epochs,

@@ -367,7 +367,7 @@ def load(path={file_quoted}):
     state = {{}}
     for name, stored, transpose in WEIGHTS:
         value = tensors[stored]
-        state[name] = torch.from_numpy(np.ascontiguousarray(value.T if transpose else value))
+        state[name] = torch.from_numpy(np.ascontiguousarray(value.T if transpose else value, dtype=np.float32))
     model = HearthModel()
     result = model.load_state_dict(state, strict=False)
     missing = [key for key in result.missing_keys if not key.endswith("num_batches_tracked")]

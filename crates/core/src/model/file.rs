@@ -168,21 +168,27 @@ pub fn read_document(file: &str, bytes: &[u8]) -> Result<ModelDocument, ModelFil
     // the loader build a network of gigabytes.
     let params: u64 = layers.iter().map(|layer| layer.params).sum();
     let views = tensors.tensors();
-    let stored: u64 = views.iter().map(|(_, view)| view.data().len() as u64).sum();
-    if params.saturating_mul(4) > stored {
+    let stored: u64 = views
+        .iter()
+        .map(|(_, view)| (view.data().len() * 8 / view.dtype().bitsize().max(1)) as u64)
+        .sum();
+    if params > stored {
         return Err(ModelFileError::Mismatch {
             file: file.to_string(),
             reason: format!(
-                "its description claims {params} parameters but it holds only {stored} bytes of weights"
+                "its description claims {params} parameters but it holds only {stored} weights"
             ),
         });
     }
     for (name, view) in &views {
-        if view.dtype() != safetensors::Dtype::F32 {
+        if !matches!(
+            view.dtype(),
+            safetensors::Dtype::F32 | safetensors::Dtype::F16
+        ) {
             return Err(ModelFileError::Mismatch {
                 file: file.to_string(),
                 reason: format!(
-                    "tensor {name} is {:?}, Hearth models hold f32 weights",
+                    "tensor {name} is {:?}, Hearth models hold f32 (or f16) weights",
                     view.dtype()
                 ),
             });
@@ -230,7 +236,9 @@ pub fn load(
     };
     let mut network =
         Network::new(&document.spec, device).map_err(|error| mismatch(error.to_string()))?;
-    let mut store = SafetensorsStore::from_bytes(Some(bytes.to_vec()))
+    let bytes = super::half::widened(bytes)
+        .map_err(|reason| mismatch(format!("its f16 weights could not be read ({reason})")))?;
+    let mut store = SafetensorsStore::from_bytes(Some(bytes.into_owned()))
         .validate(true)
         .allow_partial(false);
     let result = network
@@ -295,6 +303,31 @@ mod tests {
     }
 
     #[test]
+    fn a_model_stored_in_f16_loads_and_predicts_as_the_f32_one_to_three_decimals() {
+        let (network, document, device) = model();
+        let bytes = save(&network, &document).unwrap();
+        let half = super::super::half::halved(&bytes).unwrap();
+        assert!(
+            half.len() * 10 < bytes.len() * 6,
+            "{} of {} bytes",
+            half.len(),
+            bytes.len()
+        );
+        assert!(tensors(&half).iter().all(|tensor| tensor.dtype == "F16"));
+        let (loaded, read) = load("digits.safetensors", &half, &device).unwrap();
+        assert_eq!(read, document, "the document is kept");
+        let input = Tensor::<2>::random([3, 784], Distribution::Default, &device);
+        let before = network.forward(&document.spec, input.clone()).into_data();
+        let after = loaded.forward(&document.spec, input).into_data();
+        before.assert_approx_eq::<f32>(&after, burn::tensor::Tolerance::absolute(1e-3));
+        // An f32 file is read as it is.
+        assert!(matches!(
+            super::super::half::widened(&bytes),
+            Ok(std::borrow::Cow::Borrowed(_))
+        ));
+    }
+
+    #[test]
     fn wrong_truncated_and_foreign_files_are_explained() {
         let (network, document, device) = model();
         let bytes = save(&network, &document).unwrap();
@@ -351,8 +384,8 @@ mod tests {
         let error = read_document("greedy.safetensors", &bytes).unwrap_err();
         assert!(
             error.to_string().contains(&format!(
-                "claims 80110010 parameters but it holds only {} bytes of weights",
-                93_322 * 4
+                "claims 80110010 parameters but it holds only {} weights",
+                93_322
             )),
             "{error}"
         );

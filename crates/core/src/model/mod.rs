@@ -10,6 +10,8 @@ pub mod config;
 pub mod export;
 #[cfg(feature = "modelfile")]
 pub mod file;
+#[cfg(feature = "modelfile")]
+pub mod half;
 pub mod history;
 #[cfg(feature = "burn")]
 pub mod network;
