@@ -19,6 +19,7 @@ import { join, resolve } from "node:path";
 import { gzipSync, constants } from "node:zlib";
 import { launchBrowser } from "../tests/e2e/harness.mjs";
 import { TFJS_FILES, serveBench } from "./server.mjs";
+import { table as firstVisitTable } from "./first-visit.mjs";
 
 const ROOT = resolve(import.meta.dirname, "..");
 
@@ -190,6 +191,15 @@ function markdown(report) {
   for (const target of report.targets) lines.push(`- ${target.met ? "Met" : "**Not met**"}: ${target.text}`);
   lines.push("");
   const b = report.bytes;
+  // The first-visit table (bench/first-visit.mjs, over an emulated 10 Mbit/s link), from
+  // its last run.
+  const firstVisit = join(ROOT, "bench", "results", "first-visit.json");
+  if (existsSync(firstVisit)) {
+    const visits = JSON.parse(readFileSync(firstVisit, "utf8"));
+    lines.push("## First visit", "");
+    lines.push(`From \`node bench/first-visit.mjs\` on ${visits.date.slice(0, 10)}: ${visits.link.downloadMbps} Mbit/s down, ${visits.link.latencyMs} ms round trip (DevTools network emulation), a fresh profile. Each cell: seconds from navigation, and compressed bytes received by then.`, "");
+    lines.push(firstVisitTable(visits.results), "", visits.note, "");
+  }
   lines.push("## Bytes on first load (compressed)", "");
   lines.push(`- Hearth's page, until interactive: ${kb(b.hearthPage)}; its engine (loaded in the background by a worker): ${kb(b.hearthEngine)}.`);
   lines.push(`- TensorFlow.js page, until its script is ready: ${kb(b.tfjsPage)} (tf.min.js alone ${kb(b.tfjsCore)}); the wasm backend adds ${kb(b.tfjsWasm)}, the WebGPU backend ${kb(b.tfjsWebgpu)}.`);

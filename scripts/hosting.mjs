@@ -55,6 +55,8 @@ server {
     server_name hearth.example.org;
     root /var/www/hearth;          # a copy of dist/
     index index.html;
+    charset utf-8;
+    charset_types text/css application/javascript text/javascript;
 
     # Precompressed copies written by the build (NAME.br, NAME.gz).
     gzip_static on;
@@ -83,7 +85,7 @@ server {
         add_header Cache-Control "no-cache" always;
         add_header Content-Security-Policy "${POLICY}" always;
         add_header X-Content-Type-Options "nosniff" always;
-        try_files $uri =404;
+        try_files $uri $uri/ =404;
     }
 }
 `;

@@ -45,7 +45,7 @@ impl EngineConnection {
     }
 
     /// Connects to the engine worker (a failure to start it fails the engine's status):
-    /// the one `boot.js` started, or a new one of the kind in use.
+    /// one of the kind in use.
     pub fn connect(self) {
         let gpu = self
             .status

@@ -39,13 +39,10 @@ pub struct EngineLink {
 }
 
 impl EngineLink {
-    /// Connects to the engine worker that `boot.js` started while the page's wasm was
-    /// still loading (so both load in parallel), or starts one if it did not: the WebGPU
-    /// engine when `gpu`, the CPU engine otherwise.
+    /// Starts the engine's worker: the WebGPU engine when `gpu`, the CPU engine otherwise.
+    /// The page starts it once its own wasm runs, so that on a slow link the page's bytes
+    /// arrive first (the page is usable before the engine is).
     pub fn connect(gpu: bool) -> Result<Self, String> {
-        if let Some((worker, backlog)) = take_booted_worker() {
-            return Ok(Self::adopt(worker, backlog));
-        }
         Ok(Self::adopt(start_worker(gpu)?, js_sys::Array::new()))
     }
 
@@ -234,25 +231,6 @@ async fn next_task() {
         }
     });
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
-}
-
-/// Takes `window.hearthBoot = { worker, backlog }` left by `boot.js`.
-fn take_booted_worker() -> Option<(web_sys::Worker, js_sys::Array)> {
-    let window = web_sys::window()?;
-    let boot = js_sys::Reflect::get(&window, &JsValue::from_str("hearthBoot")).ok()?;
-    if boot.is_undefined() || boot.is_null() {
-        return None;
-    }
-    let worker = js_sys::Reflect::get(&boot, &JsValue::from_str("worker"))
-        .ok()?
-        .dyn_into::<web_sys::Worker>()
-        .ok()?;
-    let backlog = js_sys::Reflect::get(&boot, &JsValue::from_str("backlog"))
-        .ok()?
-        .dyn_into::<js_sys::Array>()
-        .unwrap_or_default();
-    let _ = js_sys::Reflect::delete_property(&window, &JsValue::from_str("hearthBoot"));
-    Some((worker, backlog))
 }
 
 /// The page's handle on the engine link, shared by the components (none when the worker

@@ -73,7 +73,8 @@ test("a GPU device lost mid-run: training goes on on the CPU from the last finis
     }
     await app.waitForWebGpu();
     assert.equal(await app.backend().innerText(), "Backend: WebGPU");
-    const kept = await Promise.all(workers.map((worker) => worker.evaluate(() => self.__hearthDevices?.length ?? 0)));
+    // The CPU engine's worker has ended by now: only the WebGPU engine's answers.
+    const kept = await Promise.all(workers.map((worker) => worker.evaluate(() => self.__hearthDevices?.length ?? 0).catch(() => 0)));
     assert.ok(kept.some((count) => count > 0), "the test could not reach the engine's GPU device");
 
     await page.getByTestId("builtin-iris").click();
@@ -90,7 +91,7 @@ test("a GPU device lost mid-run: training goes on on the CPU from the last finis
       { timeout: 180_000 },
     );
     // The GPU goes away, as when a driver resets.
-    await Promise.all(workers.map((worker) => worker.evaluate(() => self.__hearthDevices?.forEach((device) => device.destroy()))));
+    await Promise.all(workers.map((worker) => worker.evaluate(() => self.__hearthDevices?.forEach((device) => device.destroy())).catch(() => {})));
     const notice = page.getByTestId("train-notice");
     await notice.getByText(/^WebGPU stopped working/).waitFor({ timeout: 60_000 });
     const text = await notice.innerText();

@@ -20,6 +20,7 @@ export { TYPES } from "../../scripts/hosting.mjs";
  * milliseconds to wait. `requests` lists what was served, as "STATUS PATH". */
 export async function serveDist({ delays = {}, root = DIST } = {}) {
   const requests = [];
+  let sent = 0;
   const server = createServer(async (request, response) => {
     let status = 200;
     const url = new URL(request.url, "http://127.0.0.1");
@@ -52,6 +53,7 @@ export async function serveDist({ delays = {}, root = DIST } = {}) {
       headers["Content-Length"] = info.size;
       response.writeHead(200, headers);
       response.end(await readFile(served));
+      sent += info.size;
     } catch {
       status = 404;
       response.writeHead(404, { "Content-Type": "text/plain" });
@@ -70,6 +72,11 @@ export async function serveDist({ delays = {}, root = DIST } = {}) {
   return {
     origin,
     requests,
+    /** The bytes of the response bodies sent so far (as sent: compressed where they were). */
+    bytes: () => sent,
+    resetBytes: () => {
+      sent = 0;
+    },
     /** Stops serving at once (open connections too): the network is gone. */
     close: () =>
       new Promise((done) => {

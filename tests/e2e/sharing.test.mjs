@@ -83,9 +83,11 @@ test("train, download, reload: the session is back; the download predicts the sa
     await page.getByTestId("share-notice").getByText("Downloaded iris-flowers-model.safetensors.").waitFor();
     await app.screenshot("share-trained");
 
-    // A reload brings the session back: data, spec, settings, history and the model.
+    // A reload brings the session back: the step, data, spec, settings, history and the model.
     await page.reload();
     await app.waitForEngine();
+    assert.equal(await app.step("Use & share").getAttribute("aria-current"), "step", "it opens where it was left");
+    await app.step("Data").click();
     await page.getByTestId("data-shape").getByText(/150 rows/).waitFor({ timeout: 60_000 });
     await app.step("Model").click();
     assert.equal(await page.getByTestId("total-params").innerText(), "9,091");

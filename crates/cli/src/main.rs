@@ -105,6 +105,7 @@ fn bench(model: &str, epochs: u32, timed_steps: u32, quick: bool) -> Result<(), 
     let now = || clock.elapsed().as_secs_f64() * 1000.0;
     let result = pollster::block_on(hearth_core::bench::run(
         settings,
+        None,
         &Device::flex(),
         &now,
         &|| f64::NAN,

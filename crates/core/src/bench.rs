@@ -134,10 +134,16 @@ pub enum BenchError {
     Training(#[from] crate::Error),
 }
 
-/// The benchmark's data: the built-in MNIST set split as described above.
+/// The benchmark's data: the built-in MNIST set split as described above. `mnist_file` is
+/// the bytes of `mnist-10k.bin.gz`, which the browser's engine fetches; natively (`None`)
+/// the bundled copy is read.
 #[cfg(feature = "burn")]
-pub fn data(train: usize, test: usize) -> Result<TrainSet, BenchError> {
-    let Dataset::Images(images) = builtin::load("mnist")?.dataset else {
+pub fn data(mnist_file: Option<&[u8]>, train: usize, test: usize) -> Result<TrainSet, BenchError> {
+    let loaded = match mnist_file {
+        Some(bytes) => builtin::load_from_file("mnist", bytes)?,
+        None => builtin::load("mnist")?,
+    };
+    let Dataset::Images(images) = loaded.dataset else {
         return Err(BenchError::NotImages);
     };
     split(&images, train, test)
@@ -169,18 +175,19 @@ fn split(images: &ImageSet, train: usize, test: usize) -> Result<TrainSet, Bench
     Ok(set)
 }
 
-/// Runs the benchmark on `device`. `now` is a clock in milliseconds; `memory` returns the
+/// Runs the benchmark on `device` (`mnist_file`: see [`data`]). `now` is a clock in milliseconds; `memory` returns the
 /// memory figure to report the peak of (the wasm memory's size in the browser).
 #[cfg(feature = "burn")]
 pub async fn run(
     settings: BenchSettings,
+    mnist_file: Option<&[u8]>,
     device: &Device,
     now: &dyn Fn() -> f64,
     memory: &dyn Fn() -> f64,
 ) -> Result<BenchResult, BenchError> {
     let started = now();
     let mut peak = memory();
-    let set = data(settings.train, settings.test)?;
+    let set = data(mnist_file, settings.train, settings.test)?;
     let test_rows = set.test.clone();
     let truth: Vec<usize> = test_rows
         .iter()
@@ -221,7 +228,7 @@ pub async fn run(
 
     // Accuracy and the time of an epoch: a fresh model (the backend is warm by now)
     // trains `epochs` epochs; the first one is timed.
-    let set = data(settings.train, settings.test)?;
+    let set = data(mnist_file, settings.train, settings.test)?;
     let mut trainer = Trainer::new(spec.clone(), config, set, device)?;
     let epoch_start = now();
     let mut epoch_seconds = None;
@@ -307,7 +314,7 @@ mod tests {
 
     #[test]
     fn every_fifth_round_of_ten_is_held_out_and_balanced() {
-        let set = data(8000, 2000).unwrap();
+        let set = data(None, 8000, 2000).unwrap();
         assert_eq!(set.train.len(), 8000);
         assert_eq!(set.test.len(), 2000);
         assert_eq!(set.test[..3], [40, 41, 42]);
@@ -321,7 +328,7 @@ mod tests {
             "{counts:?}"
         );
         assert!(
-            data(9000, 2000)
+            data(None, 9000, 2000)
                 .unwrap_err()
                 .to_string()
                 .contains("do not fit")

@@ -6,7 +6,7 @@ use hearth_core::protocol::FromEngine;
 
 use super::EngineState;
 use super::measure::{now, precise_now, wasm_memory_bytes};
-use super::transport::post;
+use super::transport::{fetch_bytes, post};
 
 impl EngineState {
     /// Trains the tiny built-in network for `steps` steps on the active backend, posting
@@ -44,7 +44,24 @@ impl EngineState {
         self.drop_run();
         let device = self.backends.active_device();
         let backend = self.backends.active();
-        match hearth_core::bench::run(settings, &device, &precise_now, &wasm_memory_bytes).await {
+        // The digits are a separate file in the browser (kept by the service worker).
+        let mnist = match fetch_bytes("mnist-10k.bin.gz").await {
+            Ok(bytes) => bytes,
+            Err(reason) => {
+                post(&FromEngine::BenchFailed {
+                    message: format!("the MNIST digits could not be fetched ({reason})"),
+                });
+                return;
+            }
+        };
+        let run = hearth_core::bench::run(
+            settings,
+            Some(&mnist),
+            &device,
+            &precise_now,
+            &wasm_memory_bytes,
+        );
+        match run.await {
             Ok(result) => post(&FromEngine::BenchDone { backend, result }),
             Err(error) => post(&FromEngine::BenchFailed {
                 message: error.to_string(),
