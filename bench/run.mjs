@@ -197,7 +197,7 @@ function markdown(report) {
   if (existsSync(firstVisit)) {
     const visits = JSON.parse(readFileSync(firstVisit, "utf8"));
     lines.push("## First visit", "");
-    lines.push(`From \`node bench/first-visit.mjs\` on ${visits.date.slice(0, 10)}: ${visits.link.downloadMbps} Mbit/s down, ${visits.link.latencyMs} ms round trip (DevTools network emulation), a fresh profile. Each cell: seconds from navigation, and compressed bytes received by then.`, "");
+    lines.push(`From \`node bench/first-visit.mjs\` on ${visits.date.slice(0, 10)}: ${visits.link.downloadMbps} Mbit/s down, ${visits.link.latencyMs} ms before each response (emulated by the server), a fresh profile. Each cell: seconds from navigation, and compressed bytes received by then.`, "");
     lines.push(firstVisitTable(visits.results), "", visits.note, "");
   }
   lines.push("## Bytes on first load (compressed)", "");

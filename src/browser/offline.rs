@@ -40,6 +40,11 @@ pub fn apply_update() {
     call("applyUpdate", None);
 }
 
+/// Registers the service worker (once the page is usable: see `assets/offline.js`).
+pub fn register() {
+    call("register", None);
+}
+
 /// Asks the service worker to keep `paths` (large files fetched when first used) for
 /// offline use, in the background.
 pub fn keep_for_offline(paths: &[&str]) {

@@ -18,9 +18,18 @@ export { TYPES } from "../../scripts/hosting.mjs";
  * tells hosts to send (scripts/hosting.mjs): ETags, revalidation of fixed names, and the
  * precompressed .br or .gz file where the browser accepts it. `delays` maps a path to
  * milliseconds to wait. `requests` lists what was served, as "STATUS PATH". */
-export async function serveDist({ delays = {}, root = DIST } = {}) {
+export async function serveDist({ delays = {}, root = DIST, link = null } = {}) {
+  // An emulated link: `link.latencyMs` before each response, and every body sent through
+  // one shared budget of `link.downloadMbps` (all requests together, as on one line).
+  let lineFreeAt = 0;
+  const throttle = async (bytes) => {
+    const now = Date.now();
+    lineFreeAt = Math.max(lineFreeAt, now) + (bytes * 8) / (link.downloadMbps * 1000);
+    await new Promise((done) => setTimeout(done, lineFreeAt - now));
+  };
   const requests = [];
   let sent = 0;
+  let sentByPath = {};
   const server = createServer(async (request, response) => {
     let status = 200;
     const url = new URL(request.url, "http://127.0.0.1");
@@ -51,9 +60,22 @@ export async function serveDist({ delays = {}, root = DIST } = {}) {
         return;
       }
       headers["Content-Length"] = info.size;
-      response.writeHead(200, headers);
-      response.end(await readFile(served));
+      const body = await readFile(served);
+      if (link) {
+        await new Promise((done) => setTimeout(done, link.latencyMs));
+        response.writeHead(200, headers);
+        for (let at = 0; at < body.length; at += 16384) {
+          const chunk = body.subarray(at, at + 16384);
+          await throttle(chunk.length);
+          response.write(chunk);
+        }
+        response.end();
+      } else {
+        response.writeHead(200, headers);
+        response.end(body);
+      }
       sent += info.size;
+      sentByPath[url.pathname] = (sentByPath[url.pathname] ?? 0) + info.size;
     } catch {
       status = 404;
       response.writeHead(404, { "Content-Type": "text/plain" });
@@ -74,8 +96,11 @@ export async function serveDist({ delays = {}, root = DIST } = {}) {
     requests,
     /** The bytes of the response bodies sent so far (as sent: compressed where they were). */
     bytes: () => sent,
+    /** The same, by path. */
+    bytesByPath: () => ({ ...sentByPath }),
     resetBytes: () => {
       sent = 0;
+      sentByPath = {};
     },
     /** Stops serving at once (open connections too): the network is gone. */
     close: () =>

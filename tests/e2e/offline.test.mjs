@@ -143,3 +143,30 @@ test("Chromium finds Hearth installable", async () => {
     assert.ok(manifest.icons.some((icon) => icon.sizes === size && icon.type === "image/png"), `a ${size} icon`);
   }
 });
+
+test("the first visit's bytes: the page, then the CPU engine and the digit model, and nothing else it waits for", async () => {
+  const server = await serveDist();
+  open.push(server);
+  const browser = await launchBrowser();
+  open.push(browser);
+  const app = new HearthPage(await browser.newPage());
+  const page = app.page;
+  const sum = (filter) => Object.entries(server.bytesByPath()).filter(([path]) => filter(path)).reduce((total, [, bytes]) => total + bytes, 0);
+  const pageFiles = (path) => !/^\/(engine|digits|mnist|sw\.js|icons|manifest)/.test(path);
+  await app.open(server.origin);
+  await page.getByRole("navigation", { name: "Steps" }).getByRole("button", { name: /Model/ }).waitFor();
+  const pageBytes = sum(pageFiles);
+  await page.getByTestId("draw-first").getByTestId("pad").waitFor({ timeout: 120_000 });
+  await draw(page, ONE);
+  assert.equal(await predicted(page), "1");
+  // What the classification needed: the page, the CPU engine, the digit model. Not the
+  // WebGPU engine (this browser has no adapter) nor MNIST (kept for offline use later).
+  const needed = sum((path) => pageFiles(path) || /^\/(engine\.js|engine_bg\.wasm|engine-loader\.js|digits\.safetensors)$/.test(path));
+  const requested = server.requests.map((request) => request.split(" ")[1]);
+  assert.ok(!requested.some((path) => path.startsWith("/engine-gpu")), "no WebGPU engine without an adapter");
+  console.log(`first visit: the page ${pageBytes} bytes until interactive; ${needed} bytes until a drawn digit was classified`);
+  // Issue 21 asks for 250 KB and 1.5 MB; the build is at about 300 KB and 1.52 MB (see
+  // README "Offline..."). These ceilings hold what has been reached, so it cannot grow back.
+  assert.ok(pageBytes <= 310_000, `the page's own bytes until interactive: ${pageBytes}`);
+  assert.ok(needed <= 1_560_000, `bytes until a drawn digit was classified: ${needed}`);
+});
