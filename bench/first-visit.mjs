@@ -139,7 +139,7 @@ async function main() {
   const report = {
     date: new Date().toISOString(),
     link: LINK,
-    note: "Seconds from navigation; bytes are response bodies as the server sent them (Brotli where accepted), from navigation to the milestone, the engine worker's and the service worker's requests included.",
+    note: "Seconds from navigation; bytes are the bodies of the responses completed by the milestone, as the server sent them (Brotli where accepted), the engine worker's and the service worker's requests included.",
     results,
   };
   writeFileSync(join(args.out, "first-visit.json"), JSON.stringify(report, null, 2) + "\n");

@@ -348,7 +348,8 @@ mod tests {
             inference_runs: 10,
             ..BenchSettings::full(BenchModel::Mlp)
         };
-        let result = pollster::block_on(run(settings, &Device::flex(), &now, &|| 1.0)).unwrap();
+        let result =
+            pollster::block_on(run(settings, None, &Device::flex(), &now, &|| 1.0)).unwrap();
         assert!(result.steps_per_second > 0.0 && result.steps_per_second.is_finite());
         assert!(result.epoch_seconds.is_some_and(|s| s > 0.0));
         // Two epochs of 640 digits already beat chance by far.
