@@ -72,8 +72,11 @@ pub struct Keeper {
     /// The last model file kept in the session (also in memory, so that a restarted
     /// engine gets it back even when storage refused it).
     pub(super) last_file: StoredValue<Option<(String, js_sys::Uint8Array)>, LocalStorage>,
-    /// A new engine is starting after the last one crashed.
+    /// A new engine is starting after the last one crashed (or the WebGPU engine takes over).
     pub(super) restarting: StoredValue<bool>,
+    /// The model in use is being handed to a new engine: when it opens, the page's spec and
+    /// settings stay as the user left them (they may have changed since it was kept).
+    pub(super) handing_over: StoredValue<bool>,
 }
 
 impl Keeper {
@@ -103,6 +106,7 @@ impl Keeper {
             spec_from_link: StoredValue::new(false),
             last_file: StoredValue::new_local(None),
             restarting: StoredValue::new(false),
+            handing_over: StoredValue::new(false),
         };
         keeper.watch();
         keeper
@@ -228,11 +232,23 @@ impl Keeper {
             FromEngine::ModelReady { model } => {
                 self.model.set(Some(model.clone()));
                 if matches!(model.source, ModelSource::File | ModelSource::Saved) {
-                    self.specs.update(|specs| {
-                        specs.spec = Some(model.spec.clone());
-                        specs.problem = None;
+                    let handed_over = self
+                        .handing_over
+                        .try_update_value(std::mem::take)
+                        .unwrap_or(false);
+                    if !handed_over {
+                        self.specs.update(|specs| {
+                            specs.spec = Some(model.spec.clone());
+                            specs.problem = None;
+                        });
+                    }
+                    self.train.update(|train| {
+                        let settings = train.config.clone();
+                        train.show_model(model);
+                        if handed_over {
+                            train.config = settings;
+                        }
                     });
-                    self.train.update(|train| train.show_model(model));
                     if !self
                         .restoring_model
                         .try_update_value(std::mem::take)

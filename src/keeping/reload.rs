@@ -144,6 +144,7 @@ impl Keeper {
         if let Some((name, bytes)) = self.last_file.get_value()
             && let Some(blob) = browser::download::blob_of(&bytes)
         {
+            self.handing_over.set_value(true);
             self.reopen_model(name, &blob);
         }
     }

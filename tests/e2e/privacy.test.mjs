@@ -9,7 +9,8 @@ import { DIST, HearthPage, launchBrowser, serveDist } from "./harness.mjs";
 function buildFiles(origin) {
   const source = readFileSync(join(DIST, "sw.js"), "utf8");
   const build = JSON.parse(source.match(/^const BUILD = ([\s\S]*?\});$/m)[1]);
-  return new Set([...build.core, ...build.later].map((path) => `${origin}/${path}`));
+  // sw.js itself too: the browser fetches it to register it, and to look for a new build.
+  return new Set([...build.core, ...build.later, "sw.js"].map((path) => `${origin}/${path}`));
 }
 
 let server;
