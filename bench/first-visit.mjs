@@ -17,12 +17,12 @@
 // accepts it, as README's hosting configuration serves them), the workers' requests included.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { LATER } from "../scripts/offline.mjs";
 import { DIST, ONE, draw, launchBrowser, predicted, serveDist } from "../tests/e2e/harness.mjs";
 
 const ROOT = resolve(import.meta.dirname, "..");
 export const LINK = { downloadMbps: 10, uploadMbps: 5, latencyMs: 40 };
-/** The files kept for offline use in the background (scripts/offline.mjs's LATER). */
-const LATER = /^\/(engine-gpu|mnist)/;
+
 
 function parseArgs(argv) {
   const args = { builds: [], out: join(ROOT, "bench", "results") };
@@ -49,7 +49,7 @@ async function visit(page, server, origin, { reload = false } = {}) {
       seconds: (Date.now() - started) / 1000,
       bytes: server.bytes(),
       page: sum((path) => !/^\/(engine|digits|mnist|sw\.js)/.test(path)),
-      background: sum((path) => LATER.test(path)),
+      background: sum((path) => LATER.some((pattern) => pattern.test(path.slice(1)))),
     };
   };
   if (reload) await page.reload({ waitUntil: "commit" });

@@ -4,20 +4,14 @@
 //
 //   node scripts/compress.mjs dist [CACHE]   # scripts/build.sh runs it last
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { brotliCompressSync, constants, gzipSync } from "node:zlib";
+import { files } from "./offline.mjs";
 
 /** Compressed already, or too small to gain: served as they are. */
 const SKIP = /\.(br|gz|png|jpg|trunk-lock)$|^\./;
-
-function files(dir) {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    return statSync(path).isDirectory() ? files(path) : [path];
-  });
-}
 
 /** Brotli at quality 11 takes over a minute for the WebGPU engine: its output is kept in
  * `cache` by the input's hash, so a build that did not change a file does not redo it. */
@@ -41,8 +35,8 @@ function brotli(bytes, cache) {
 export function compress(dist, cache) {
   mkdirSync(cache, { recursive: true });
   const rows = [];
-  for (const path of files(dist)) {
-    const name = path.slice(dist.length + 1);
+  for (const name of files(dist)) {
+    const path = join(dist, name);
     if (SKIP.test(name.split("/").pop())) continue;
     const bytes = readFileSync(path);
     if (bytes.length < 1024) continue;

@@ -18,7 +18,8 @@ export const LATER = [/^engine-gpu(\.js|_bg\.wasm)$/, /\.bin\.gz$/];
 /** Never in the cache: the service worker itself, hidden files (Trunk's lock). */
 const SKIP = [/^sw\.js$/, /(^|\/)\./];
 
-function files(dir, root = dir) {
+/** Every file under `dir`, as paths relative to it with "/" separators. */
+export function files(dir, root = dir) {
   return readdirSync(dir).flatMap((name) => {
     const path = join(dir, name);
     return statSync(path).isDirectory() ? files(path, root) : [relative(root, path).split(sep).join("/")];

@@ -50,7 +50,8 @@ pub fn watch(shared: Shared, connection: EngineConnection) {
 /// Asks the browser for an adapter; where there is one, starts the WebGPU engine.
 async fn look_for_gpu(shared: Shared, standby: StoredValue<Option<Standby>, LocalStorage>) {
     let set = move |gpu: GpuEngine| shared.status.update(|status| status.gpu = gpu);
-    if let Err(reason) = adapter().await {
+    // The page asks first; the engine's own request follows once it runs.
+    if let Err(reason) = hearth_core::js::webgpu_adapter().await {
         set(GpuEngine::Unavailable { reason });
         return;
     }
@@ -101,38 +102,4 @@ async fn look_for_gpu(shared: Shared, standby: StoredValue<Option<Standby>, Loca
     worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
     on_error.forget();
     standby.set_value(Some(Standby { worker, backlog }));
-}
-
-/// Whether the browser offers a WebGPU adapter (the page asks; the engine's own request
-/// follows once it runs), or why not.
-async fn adapter() -> Result<(), String> {
-    let navigator = web_sys::window()
-        .map(|window| JsValue::from(window.navigator()))
-        .ok_or("this page has no window")?;
-    let gpu = js_sys::Reflect::get(&navigator, &JsValue::from_str("gpu"))
-        .ok()
-        .filter(|gpu| !gpu.is_undefined() && !gpu.is_null())
-        .ok_or("this browser does not offer WebGPU")?;
-    let request: js_sys::Function =
-        js_sys::Reflect::get(&gpu, &JsValue::from_str("requestAdapter"))
-            .ok()
-            .and_then(|function| function.dyn_into().ok())
-            .ok_or("this browser's WebGPU cannot request an adapter")?;
-    let promise: js_sys::Promise = request
-        .call0(&gpu)
-        .ok()
-        .and_then(|promise| promise.dyn_into().ok())
-        .ok_or("this browser's WebGPU did not answer")?;
-    let adapter = wasm_bindgen_futures::JsFuture::from(promise)
-        .await
-        .map_err(|error| {
-            format!(
-                "WebGPU refused an adapter: {}",
-                hearth_core::js::describe(&error)
-            )
-        })?;
-    if adapter.is_null() || adapter.is_undefined() {
-        return Err("no WebGPU adapter on this device".to_string());
-    }
-    Ok(())
 }

@@ -200,6 +200,17 @@ export class HearthPage {
     await this.page.getByText(/^Engine ready on /).waitFor({ timeout });
   }
 
+  /** Waits until the service worker controls the page and keeps the large files for
+   * offline use; returns their paths. */
+  async waitUntilKeptOffline(timeout = 120_000) {
+    await this.page.waitForFunction(
+      () => navigator.serviceWorker.controller !== null && window.hearthOffline.kept.length > 0,
+      null,
+      { timeout },
+    );
+    return this.page.evaluate(() => window.hearthOffline.kept);
+  }
+
   /** Waits until the WebGPU engine, loaded in the background, is the engine. */
   async waitForWebGpu(timeout = 300_000) {
     await this.page.getByText(/^Engine ready on WebGPU/).waitFor({ timeout });

@@ -85,7 +85,7 @@ test("nginx with docs/hosting/nginx.conf serves what Hearth needs, and Hearth wo
     const page = app.page;
     await app.open(host.origin);
     await app.waitForEngine();
-    await page.waitForFunction(() => navigator.serviceWorker.controller !== null && window.hearthOffline.kept.length > 0, null, { timeout: 120_000 });
+    await app.waitUntilKeptOffline();
     const cdp = await browser.newCDPSession(page);
     assert.deepEqual((await cdp.send("Page.getInstallabilityErrors")).installabilityErrors, []);
     await host.stop();

@@ -15,14 +15,16 @@ after(async () => {
   for (const thing of open) await thing.close();
 });
 
-/** Waits until the service worker controls the page and keeps the large files. */
-async function waitUntilKeptOffline(page) {
-  await page.waitForFunction(
-    () => navigator.serviceWorker.controller !== null && window.hearthOffline.kept.length > 0,
-    null,
-    { timeout: 120_000 },
-  );
-  return page.evaluate(() => window.hearthOffline.kept);
+/** Serves `root` (dist/ unless told), opens the app in a fresh profile; both are closed
+ * after the tests. */
+async function openApp({ root } = {}) {
+  const server = await serveDist(root ? { root } : {});
+  open.push(server);
+  const browser = await launchBrowser();
+  open.push(browser);
+  const app = new HearthPage(await browser.newPage());
+  await app.open(server.origin);
+  return { server, browser, app, page: app.page };
 }
 
 /** Requests that failed, anywhere in the browser (page, workers, service worker). */
@@ -33,14 +35,9 @@ function failures(context) {
 }
 
 test("after one visit, Hearth opens and works with the network gone", async () => {
-  const server = await serveDist();
-  const browser = await launchBrowser();
-  open.push(browser);
-  const app = new HearthPage(await browser.newPage());
-  const page = app.page;
-  await app.open(server.origin);
+  const { server, browser, app, page } = await openApp();
   await app.waitForEngine();
-  assert.deepEqual(await waitUntilKeptOffline(page), ["/mnist-10k.bin.gz"]);
+  assert.deepEqual(await app.waitUntilKeptOffline(), ["/mnist-10k.bin.gz"]);
 
   await server.close();
   await browser.setOffline(true);
@@ -70,15 +67,9 @@ test("after one visit, Hearth opens and works with the network gone", async () =
 test("a new build is offered, waits for a run to end, and the session survives the reload", async () => {
   const root = mkdtempSync(join(tmpdir(), "hearth-deploy-"));
   cpSync(DIST, root, { recursive: true });
-  const server = await serveDist({ root });
-  open.push(server);
-  const browser = await launchBrowser();
-  open.push(browser);
-  const app = new HearthPage(await browser.newPage());
-  const page = app.page;
-  await app.open(server.origin);
+  const { app, page } = await openApp({ root });
   await app.waitForEngine();
-  await waitUntilKeptOffline(page);
+  await app.waitUntilKeptOffline();
   await page.getByTestId("builtin-iris").click();
   await page.getByTestId("no-data").waitFor({ state: "detached", timeout: 60_000 });
   const firstCache = await page.evaluate(() => caches.keys());
@@ -124,12 +115,7 @@ test("a new build is offered, waits for a run to end, and the session survives t
 });
 
 test("Chromium finds Hearth installable", async () => {
-  const server = await serveDist();
-  open.push(server);
-  const browser = await launchBrowser();
-  open.push(browser);
-  const page = await browser.newPage();
-  await page.goto(server.origin);
+  const { server, browser, page } = await openApp();
   await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 60_000 });
   const cdp = await browser.newCDPSession(page);
   const { installabilityErrors } = await cdp.send("Page.getInstallabilityErrors");
@@ -145,15 +131,9 @@ test("Chromium finds Hearth installable", async () => {
 });
 
 test("the first visit's bytes: the page, then the CPU engine and the digit model, and nothing else it waits for", async () => {
-  const server = await serveDist();
-  open.push(server);
-  const browser = await launchBrowser();
-  open.push(browser);
-  const app = new HearthPage(await browser.newPage());
-  const page = app.page;
+  const { server, page } = await openApp();
   const sum = (filter) => Object.entries(server.bytesByPath()).filter(([path]) => filter(path)).reduce((total, [, bytes]) => total + bytes, 0);
   const pageFiles = (path) => !/^\/(engine|digits|mnist|sw\.js|icons|manifest)/.test(path);
-  await app.open(server.origin);
   await page.getByRole("navigation", { name: "Steps" }).getByRole("button", { name: /Model/ }).waitFor();
   const pageBytes = sum(pageFiles);
   await page.getByTestId("draw-first").getByTestId("pad").waitFor({ timeout: 120_000 });

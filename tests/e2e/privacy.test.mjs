@@ -65,7 +65,7 @@ test("a whole journey (upload, train, evaluate, predict, download, save) sends n
     // has kept the large files for offline use.
     await app.step("Use & share").click();
     await page.getByTestId("model-name").getByText(/pretrained/).waitFor({ timeout: 60_000 });
-    await page.waitForFunction(() => window.hearthOffline.kept.length > 0, null, { timeout: 60_000 });
+    await app.waitUntilKeptOffline(60_000);
     const loaded = requests.length;
 
     await app.step("Data").click();

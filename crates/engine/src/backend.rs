@@ -97,34 +97,8 @@ pub async fn webgpu_device() -> Result<Device, String> {
 
 #[cfg(all(target_arch = "wasm32", feature = "webgpu"))]
 async fn start_webgpu() -> Result<Device, String> {
-    use wasm_bindgen::JsValue;
-
-    let navigator = js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("navigator"))
-        .map_err(|_| "this browser has no navigator".to_string())?;
-    let gpu = js_sys::Reflect::get(&navigator, &JsValue::from_str("gpu"))
-        .ok()
-        .filter(|gpu| !gpu.is_undefined() && !gpu.is_null())
-        .ok_or_else(|| "this browser does not offer WebGPU".to_string())?;
-    let request_adapter = js_sys::Reflect::get(&gpu, &JsValue::from_str("requestAdapter"))
-        .ok()
-        .and_then(|function| wasm_bindgen::JsCast::dyn_into::<js_sys::Function>(function).ok())
-        .ok_or_else(|| "this browser's WebGPU cannot request an adapter".to_string())?;
-    let promise = request_adapter
-        .call0(&gpu)
-        .ok()
-        .and_then(|value| wasm_bindgen::JsCast::dyn_into::<js_sys::Promise>(value).ok())
-        .ok_or_else(|| "this browser's WebGPU did not answer".to_string())?;
-    let adapter = wasm_bindgen_futures::JsFuture::from(promise)
-        .await
-        .map_err(|error| {
-            format!(
-                "WebGPU refused an adapter: {}",
-                hearth_core::js::describe(&error)
-            )
-        })?;
-    if adapter.is_null() || adapter.is_undefined() {
-        return Err("no WebGPU adapter on this device".to_string());
-    }
+    // wgpu would fail less clearly without an adapter: ask first, in words.
+    hearth_core::js::webgpu_adapter().await?;
     Device::wgpu_options()
         .graphics_api(burn::tensor::wgpu::WgpuBackend::WebGpu)
         .init_async()

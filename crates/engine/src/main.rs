@@ -1,21 +1,3 @@
-//! The engine worker's entry point. It only does something in the browser; natively the
-//! engine's logic is exercised through `hearth-core`'s and this crate's tests.
+//! The CPU engine's worker (burn's flex backend): the engine every visit starts.
 
-#[cfg(target_arch = "wasm32")]
-unsafe extern "C" {
-    /// The static constructors, synthesised by wasm-ld (burn's compiler stack registers
-    /// its operations with `inventory` in them). For a binary that never names it, wasm-ld
-    /// wraps every export in a call to it, so each call from JavaScript into the engine (a
-    /// message, a resolved promise, an allocation) ran them all again: 8 of 27 s of loading
-    /// 5,000 images. Naming it here turns the wrappers off; `main` runs them once.
-    fn __wasm_call_ctors();
-}
-
-fn main() {
-    #[cfg(target_arch = "wasm32")]
-    {
-        // SAFETY: called once, first, before any code that reads what they register.
-        unsafe { __wasm_call_ctors() };
-        hearth_engine::worker::start();
-    }
-}
+include!("entry.rs");

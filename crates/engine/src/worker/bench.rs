@@ -45,7 +45,12 @@ impl EngineState {
         let device = self.backends.active_device();
         let backend = self.backends.active();
         // The digits are a separate file in the browser (kept by the service worker).
-        let mnist = match fetch_bytes("mnist-10k.bin.gz").await {
+        let file = hearth_core::data::builtin::info("mnist").and_then(|info| info.file);
+        let fetched = match file {
+            Some(file) => fetch_bytes(file).await,
+            None => Err("the catalogue names no file for MNIST".to_string()),
+        };
+        let mnist = match fetched {
             Ok(bytes) => bytes,
             Err(reason) => {
                 post(&FromEngine::BenchFailed {

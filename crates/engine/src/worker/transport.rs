@@ -54,8 +54,8 @@ pub(super) async fn read_blob(blob: &web_sys::Blob) -> Result<Vec<u8>, String> {
     Ok(js_sys::Uint8Array::new(&buffer).to_vec())
 }
 
-/// The bytes at a URL of the page's own origin.
-pub(super) async fn fetch_bytes(url: &str) -> Result<Vec<u8>, String> {
+/// The response for `url` (next to the page), if the server answered 2xx.
+async fn fetch_ok(url: &str) -> Result<web_sys::Response, String> {
     let response = wasm_bindgen_futures::JsFuture::from(scope().fetch_with_str(url))
         .await
         .map_err(|error| hearth_core::js::describe(&error))?;
@@ -63,6 +63,12 @@ pub(super) async fn fetch_bytes(url: &str) -> Result<Vec<u8>, String> {
     if !response.ok() {
         return Err(format!("HTTP {}", response.status()));
     }
+    Ok(response)
+}
+
+/// The bytes at a URL of the page's own origin.
+pub(super) async fn fetch_bytes(url: &str) -> Result<Vec<u8>, String> {
+    let response = fetch_ok(url).await?;
     let buffer = wasm_bindgen_futures::JsFuture::from(
         response
             .array_buffer()
@@ -80,13 +86,7 @@ pub(super) async fn fetch_with_progress(
     mut progress: impl FnMut(usize, Option<usize>),
 ) -> Result<Vec<u8>, String> {
     let describe = |error: JsValue| hearth_core::js::describe(&error);
-    let response = wasm_bindgen_futures::JsFuture::from(scope().fetch_with_str(url))
-        .await
-        .map_err(describe)?;
-    let response: web_sys::Response = response.dyn_into().map_err(|_| "no response")?;
-    if !response.ok() {
-        return Err(format!("HTTP {}", response.status()));
-    }
+    let response = fetch_ok(url).await?;
     // The headers and the body's stream are used by name: their types are not among the
     // web-sys features this crate enables (a new one rebuilds web-sys and all it feeds).
     let method = |target: &JsValue, name: &str| -> Result<js_sys::Function, String> {
