@@ -75,9 +75,14 @@ impl EngineConnection {
             self.uses.update(|uses| uses.on_message(&message));
             self.eval.update(|eval| eval.on_message(&message));
             self.keeper.on_message(&message, bytes);
+            // A new engine is ready for the user's work only once it has the page's back.
+            let resuming = self.keeper.resuming();
             let replies = self
                 .status
-                .try_update(|status| status.on_message(message))
+                .try_update(|status| {
+                    status.resuming = resuming;
+                    status.on_message(message)
+                })
                 .unwrap_or_default();
             for reply in &replies {
                 reply_link.send(reply);

@@ -92,6 +92,9 @@ pub struct EngineStatus {
     pub self_test: SelfTest,
     /// The last non-fatal error, shown until the next action.
     pub notice: Option<String>,
+    /// A new engine (restarted, or the WebGPU engine taking over) is being given the
+    /// page's work back: it is not ready for more until it has it.
+    pub resuming: bool,
 }
 
 /// How many steps the self test trains.
@@ -109,6 +112,7 @@ impl EngineStatus {
             force_cpu,
             self_test: SelfTest::default(),
             notice: None,
+            resuming: false,
         }
     }
 
@@ -264,7 +268,7 @@ impl EngineStatus {
 
     /// Whether the engine can take work.
     pub fn is_ready(&self) -> bool {
-        matches!(self.phase, Phase::Ready { .. })
+        matches!(self.phase, Phase::Ready { .. }) && !self.resuming
     }
 
     /// The backend label for the header.
@@ -289,6 +293,10 @@ impl EngineStatus {
                 _ => format!("Loading the engine: {}", megabytes(*loaded)),
             },
             Phase::Starting => "Starting the engine…".to_string(),
+            Phase::Ready { backend, .. } if self.resuming => format!(
+                "Giving the engine on {} your data and model…",
+                backend.label()
+            ),
             Phase::Ready {
                 backend,
                 fallback_reason,
@@ -405,10 +413,20 @@ mod tests {
             }),
             vec![ToEngine::Init { force_cpu: false }]
         );
+        // Ready, but the page's data is still being loaded into it: no work yet.
+        status.resuming = true;
         status.on_message(FromEngine::Ready {
             backend: Backend::WebGpu,
             fallback_reason: None,
         });
+        assert!(!status.is_ready());
+        assert_eq!(status.start_self_test(), None);
+        assert_eq!(
+            status.summary(),
+            "Giving the engine on WebGPU your data and model…"
+        );
+        status.resuming = false;
+        assert!(status.is_ready());
         assert_eq!(status.summary(), "Engine ready on WebGPU");
         assert!(!status.may_switch_to_gpu(false) && !status.wants_gpu());
     }

@@ -2,7 +2,7 @@
 //! change and every epoch, and hands what concerns keeping work to [`super::reload`] and
 //! [`super::kept_models`]. The decisions are in [`super::snapshot`].
 
-use hearth_core::data::summary::DataConfig;
+use hearth_core::data::summary::{Augment, DataConfig};
 use hearth_core::model::summary::{ModelSource, ModelSummary};
 use hearth_core::protocol::{FilePurpose, FromEngine, ToEngine};
 use leptos::prelude::*;
@@ -77,6 +77,10 @@ pub struct Keeper {
     /// The model in use is being handed to a new engine: when it opens, the page's spec and
     /// settings stay as the user left them (they may have changed since it was kept).
     pub(super) handing_over: StoredValue<bool>,
+    /// A new engine is loading the data set again: the augmentation to give back once it
+    /// has. Until then the engine is not ready for the user's work (a run started before
+    /// the data is back would be stopped by it).
+    pub(super) resuming: StoredValue<Option<Augment>>,
 }
 
 impl Keeper {
@@ -107,6 +111,7 @@ impl Keeper {
             last_file: StoredValue::new_local(None),
             restarting: StoredValue::new(false),
             handing_over: StoredValue::new(false),
+            resuming: StoredValue::new(None),
         };
         keeper.watch();
         keeper
@@ -224,10 +229,21 @@ impl Keeper {
                     self.data.update(|data| data.config = Some(config.clone()));
                     self.send(ToEngine::ConfigureData { config });
                 }
+                if let Some(augment) = self.resuming.try_update_value(Option::take).flatten() {
+                    self.data_resumed(Some(augment));
+                }
             }
             FromEngine::DataFailed { .. } => {
                 self.pending_choice.set_value(None);
                 self.restore_config.set_value(None);
+                if self
+                    .resuming
+                    .try_update_value(Option::take)
+                    .flatten()
+                    .is_some()
+                {
+                    self.data_resumed(None);
+                }
             }
             FromEngine::ModelReady { model } => {
                 self.model.set(Some(model.clone()));
@@ -285,8 +301,11 @@ impl Keeper {
                     self.handle_file(action, file_name.clone(), bytes);
                 }
             }
-            FromEngine::ModelFileFailed { message, .. } => {
+            FromEngine::ModelFileFailed { message, id } => {
                 self.restoring_model.set_value(false);
+                if id.is_none() {
+                    self.handing_over.set_value(false);
+                }
                 self.saved.update(|saved| {
                     saved.problem = Some(message.clone());
                     saved.notice = None;

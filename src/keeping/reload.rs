@@ -1,7 +1,7 @@
 //! What a reload (or a restarted engine) gets back: the session's data set, settings,
 //! spec and model.
 
-use hearth_core::data::summary::DataConfig;
+use hearth_core::data::summary::{Augment, DataConfig};
 use hearth_core::model::summary::ModelSource;
 use hearth_core::protocol::ToEngine;
 use leptos::prelude::*;
@@ -86,14 +86,15 @@ impl Keeper {
     }
 
     /// Asks the engine to load `choice` again from `upload` (its files), then to apply
-    /// `config` to it once it is loaded. Without the files it needs, says so instead.
+    /// `config` to it once it is loaded. Without the files it needs, says so instead
+    /// (and returns false).
     pub(super) fn load_again(
         self,
         choice: DataChoice,
         config: Option<DataConfig>,
         upload: Option<Upload>,
         skip_ragged: bool,
-    ) {
+    ) -> bool {
         let (file, files) = match (&choice, &upload) {
             (DataChoice::Builtin { .. }, _) => (None, Vec::new()),
             (DataChoice::Csv { .. }, Some(Upload::Csv(file))) => (Some(file.clone()), Vec::new()),
@@ -104,7 +105,7 @@ impl Keeper {
             }
             _ => {
                 self.not_kept(choice.name());
-                return;
+                return false;
             }
         };
         let message = choice.load_message(skip_ragged);
@@ -118,6 +119,7 @@ impl Keeper {
             file.as_ref().map(AsRef::as_ref),
             &files,
         );
+        true
     }
 
     /// The engine crashed and a new one is starting: once it is ready, it gets the data,
@@ -131,16 +133,51 @@ impl Keeper {
         }
     }
 
+    /// Whether a new engine (restarted, or the WebGPU engine taking over) is still being
+    /// given the page's work: until it has its data and model back, it is not ready for
+    /// more.
+    pub fn resuming(self) -> bool {
+        self.restarting.get_value()
+            || self.resuming.with_value(Option::is_some)
+            || self.handing_over.get_value()
+    }
+
     /// Gives a restarted engine what the page still holds: the data set (the uploaded
-    /// files are in memory), its configuration, and the last model file kept.
+    /// files are in memory), its configuration, and the last model file kept. The model
+    /// follows once the data is back and configured (see [`Keeper::data_resumed`]), so
+    /// that it is evaluated on the data as the user set it up.
     pub(super) fn resume_after_restart(self) {
         let choice = self.session.with_untracked(|session| session.data.clone());
         if let Some(choice) = choice {
             let config = self.data.with_untracked(|data| data.config.clone());
+            let augment = self.data.with_untracked(|data| data.augment);
             // It loaded before, so rows of the wrong length (if any) were skipped.
-            self.load_again(choice, config, self.upload.get_value(), true);
+            if self.load_again(choice, config, self.upload.get_value(), true) {
+                self.resuming.set_value(Some(augment));
+                return;
+            }
         }
-        // Messages are handled in order: the model opens once its data is loaded.
+        self.hand_over_model();
+    }
+
+    /// The restarted engine has the data set back (configured), or could not load it:
+    /// it gets the rest, the augmentation (`augment`, when there is data) and the model.
+    pub(super) fn data_resumed(self, augment: Option<Augment>) {
+        if let Some(augment) = augment
+            && augment != Augment::default()
+            && let Some(message) = self
+                .data
+                .try_update(|data| data.set_augment(|kept| *kept = augment))
+                .flatten()
+        {
+            self.send(message);
+        }
+        self.hand_over_model();
+    }
+
+    /// Opens the last model file kept in the new engine, keeping the page's spec and
+    /// settings as they are.
+    fn hand_over_model(self) {
         if let Some((name, bytes)) = self.last_file.get_value()
             && let Some(blob) = browser::download::blob_of(&bytes)
         {

@@ -117,11 +117,16 @@ test("a GPU device lost mid-run: training goes on on the CPU from the last finis
 });
 
 test("work moves onto the WebGPU engine when it is ready, with the data, settings and model kept", async (t) => {
+  // The WebGPU engine arrives once the user has trained on the CPU engine (held back by
+  // the server until then), so that a trained model and its evaluation are handed over.
+  let release;
+  const gpuEngine = new Promise((done) => { release = done; });
+  const held = await serveDist({ delays: { "/engine-gpu_bg.wasm": gpuEngine } });
   const browser = await launchBrowser({ webgpu: true });
   try {
     const app = new HearthPage(await browser.newPage());
     const page = app.page;
-    await app.open(server.origin);
+    await app.open(held.origin);
     const adapter = await page.evaluate(async () => Boolean(navigator.gpu && (await navigator.gpu.requestAdapter())));
     if (!adapter) {
       t.skip("this Chromium offers no WebGPU adapter even with the software-adapter flags");
@@ -129,14 +134,20 @@ test("work moves onto the WebGPU engine when it is ready, with the data, setting
     }
     // Work begins on the CPU engine while the WebGPU engine downloads and compiles.
     await app.waitForEngine(180_000);
-    assert.match(await app.engineStatus().innerText(), /^Engine ready on CPU \(WebAssembly SIMD\) \((the WebGPU engine is loading|looking for WebGPU|WebGPU takes over)/);
+    assert.match(await app.engineStatus().innerText(), /^Engine ready on CPU \(WebAssembly SIMD\) \((the WebGPU engine is loading|looking for WebGPU)/);
     await page.getByTestId("builtin-iris").click();
     await page.getByTestId("data-shape").getByText(/150 rows/).waitFor({ timeout: 60_000 });
-    await app.train({ preset: "mlp", settings: { epochs: "3" }, timeout: 180_000 });
+    await app.train({ preset: "mlp", settings: { epochs: "20", "learning-rate": "0.01" }, timeout: 180_000 });
+    assert.equal(await app.backend().innerText(), "Backend: CPU (WebAssembly SIMD)");
     await app.setTraining({ "learning-rate": "0.02" });
+    await app.step("Evaluate").click();
+    const headline = await page.getByTestId("eval-headline").innerText();
+    assert.match(headline, /^Accuracy [\d.]+% on \d+ test samples/);
+    release();
     await app.waitForWebGpu();
-    // The same data, settings and model on the new engine.
+    // The same data, settings and model on the new engine, scored as before.
     assert.equal(await app.backend().innerText(), "Backend: WebGPU");
+    await page.getByTestId("eval-headline").getByText(headline, { exact: true }).waitFor({ timeout: 60_000 });
     await app.step("Data").click();
     await page.getByTestId("data-shape").getByText(/150 rows/).waitFor({ timeout: 60_000 });
     await app.step("Train").click();
@@ -149,6 +160,8 @@ test("work moves onto the WebGPU engine when it is ready, with the data, setting
     await app.train({ preset: "mlp", settings: { epochs: "2" }, timeout: 300_000 });
     assert.deepEqual(app.consoleErrors, []);
   } finally {
+    release();
     await browser.close();
+    await held.close();
   }
 });

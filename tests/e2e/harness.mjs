@@ -17,7 +17,7 @@ export { TYPES } from "../../scripts/hosting.mjs";
 /** Serves `root` (dist/ unless told) on 127.0.0.1 at a free port, with the headers README
  * tells hosts to send (scripts/hosting.mjs): ETags, revalidation of fixed names, and the
  * precompressed .br or .gz file where the browser accepts it. `delays` maps a path to
- * milliseconds to wait. `requests` lists what was served, as "STATUS PATH". */
+ * milliseconds to wait, or to a promise to wait for. `requests` lists what was served, as "STATUS PATH". */
 export async function serveDist({ delays = {}, root = DIST, link = null } = {}) {
   // An emulated link: `link.latencyMs` before each response, and every body sent through
   // one shared budget of `link.downloadMbps` (all requests together, as on one line).
@@ -52,7 +52,8 @@ export async function serveDist({ delays = {}, root = DIST, link = null } = {}) 
       const info = await stat(served);
       headers["ETag"] = `"${info.size.toString(16)}-${info.mtimeMs.toString(16)}"`;
       const delay = delays[url.pathname];
-      if (delay) await new Promise((done) => setTimeout(done, delay));
+      if (typeof delay === "number") await new Promise((done) => setTimeout(done, delay));
+      else if (delay) await delay;
       if (request.headers["if-none-match"] === headers["ETag"]) {
         status = 304;
         response.writeHead(304, headers);

@@ -4,6 +4,7 @@
 
 use super::job::{Job, JobError};
 use crate::data::prep::FeatureSchema;
+use crate::data::session::DataSession;
 use crate::data::summary::Task;
 use crate::inference;
 use crate::inference::active_model::{ActiveModel, summarize, target_scale};
@@ -11,6 +12,34 @@ use crate::metrics::{self, Evaluation, SplitName};
 use crate::model::network::Network;
 use crate::model::spec::Shape;
 use crate::model::summary::ModelSource;
+
+impl ActiveModel {
+    /// Scores this model (opened from a file, or handed to a new engine) on `data`'s
+    /// held-out test split, as a model trained on it is scored: the test rows to try, the
+    /// evaluation, the confusion drill-down. Only where `data`, as it is set up, gives the
+    /// model exactly the inputs it was trained with (the same preprocessing and classes);
+    /// otherwise it stays unscored and the error says why.
+    pub async fn evaluate_on(&mut self, data: &DataSession) -> Result<(), JobError> {
+        let config = self.config.clone().unwrap_or_default();
+        let mut job = Job::start(data, self.spec.clone(), config, &self.device)?;
+        if job.schema != self.schema || job.labels != self.labels {
+            return Err(JobError::PreparedOtherwise);
+        }
+        let weights = self.network.to_host().await?;
+        job.trainer.use_weights(&weights)?;
+        let scored = job.model().await?;
+        self.summary.test_rows = scored.summary.test_rows;
+        self.summary.test_score = scored.summary.test_score;
+        self.test = scored.test;
+        self.evaluation = scored.evaluation.map(|evaluation| Evaluation {
+            model: self.summary.name.clone(),
+            ..evaluation
+        });
+        self.test_classes = scored.test_classes;
+        self.test_images = scored.test_images;
+        Ok(())
+    }
+}
 
 impl Job {
     /// The trained model, scored on the held-out test split, ready to predict with.
@@ -305,6 +334,71 @@ mod tests {
     use crate::model::TrainConfig;
     use crate::model::spec::{InputShape, ModelSpec};
     use crate::training::job::tests::trained;
+
+    #[test]
+    fn an_opened_model_is_scored_on_the_data_it_was_trained_on_as_set_up() {
+        use crate::data::summary::Scaling;
+        use crate::inference::ActiveModel;
+        use crate::model::summary::{ModelSource, PredictInput};
+        use crate::training::job::JobError;
+        use burn::tensor::Device;
+
+        let mut data = DataSession::default();
+        data.load_builtin("iris");
+        let spec = ModelSpec::mlp(InputShape::Features { features: 4 }, Task::MultiClass, 3);
+        let config = TrainConfig {
+            epochs: 5,
+            learning_rate: 0.02,
+            ..TrainConfig::default()
+        };
+        let trained = trained(&data, spec, config);
+        let bytes = pollster::block_on(trained.file_bytes()).unwrap();
+        let open = || {
+            ActiveModel::open(
+                "iris.safetensors",
+                &bytes,
+                &Device::flex(),
+                ModelSource::Saved,
+            )
+            .unwrap()
+        };
+        let mut opened = open();
+        assert_eq!(
+            (opened.summary.test_rows, opened.evaluation.is_some()),
+            (0, false)
+        );
+        pollster::block_on(opened.evaluate_on(&data)).unwrap();
+        // The same test rows, scores and drill-down as right after training.
+        assert_eq!(opened.summary.test_rows, trained.summary.test_rows);
+        assert_eq!(opened.summary.test_score, trained.summary.test_score);
+        assert_eq!(opened.test_classes, trained.test_classes);
+        let (scored, reference) = (
+            opened.evaluation.as_ref().unwrap(),
+            trained.evaluation.as_ref().unwrap(),
+        );
+        assert_eq!(scored.classification, reference.classification);
+        assert_eq!(scored.model, opened.summary.name);
+        let picked = |model: &ActiveModel| {
+            pollster::block_on(model.predict(&PredictInput::TestRow { index: 3 }, None)).unwrap()
+        };
+        assert_eq!(picked(&opened).row, picked(&trained).row);
+        assert_eq!(picked(&opened).outputs, picked(&trained).outputs);
+
+        // Set up otherwise (min-max scaling), the data would feed it other inputs.
+        let crate::data::session::Loaded::Table(loaded) = &data.loaded else {
+            panic!("iris is a table");
+        };
+        let mut config = loaded.config.clone();
+        config.scaling = Scaling::MinMax;
+        data.configure(config);
+        let mut elsewhere = open();
+        assert_eq!(
+            pollster::block_on(elsewhere.evaluate_on(&data)).unwrap_err(),
+            JobError::PreparedOtherwise
+        );
+        assert_eq!(elsewhere.summary.test_rows, 0);
+        assert!(elsewhere.evaluation.is_none());
+    }
 
     #[test]
     fn binary_and_regression_runs_give_their_curves_and_points() {

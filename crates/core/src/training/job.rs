@@ -89,6 +89,11 @@ pub enum JobError {
     ModelFile(#[from] ModelFileError),
     #[error("The trained model is gone: train it again.")]
     ModelGone,
+    #[error(
+        "The data is set up differently from the data the model was trained on (other \
+         preprocessing or classes), so it is not scored on it."
+    )]
+    PreparedOtherwise,
 }
 
 /// A training run over the loaded data.

@@ -180,6 +180,13 @@ impl Trainer {
         Ok(self.epoch)
     }
 
+    /// Holds `weights` (of a network of this spec, such as a model opened from a file)
+    /// instead of the fresh ones it started with.
+    pub fn use_weights(&mut self, weights: &HostWeights) -> Result<(), Error> {
+        self.model = Some(Network::from_host(&self.spec, weights, &self.device)?);
+        Ok(())
+    }
+
     /// The weights as they are now, when the last host copy is of this very state (right
     /// after an epoch, with checkpoints kept); `None` otherwise.
     pub fn host_weights(&self) -> Option<&HostWeights> {
