@@ -52,7 +52,7 @@ pub fn ClassPicker(
                                         <input
                                             type="file"
                                             multiple
-                                            accept="image/png,image/jpeg"
+                                            accept="image/*"
                                             data-testid=format!("class-files-{class}")
                                             on:change=move |event| add_files(class, browser::files::input_files(&event))
                                         />

@@ -160,9 +160,10 @@ test("MNIST loads in one click, with counts and thumbnails per digit", async () 
   await page.close();
 });
 
-/** PNGs drawn by the browser's canvas: circles (even indices) and crosses, base64. */
-async function drawShapes(page) {
-  return page.evaluate(async () => {
+/** Images drawn by the browser's canvas (PNG unless `type` says otherwise): circles (even
+ * indices) and crosses, base64. */
+async function drawShapes(page, type = "image/png") {
+  return page.evaluate(async (type) => {
     const out = [];
     for (let i = 0; i < 8; i++) {
       const canvas = new OffscreenCanvas(40, 40);
@@ -175,12 +176,13 @@ async function drawShapes(page) {
       if (i % 2 === 0) context.arc(20, 20, 10 + i, 0, 2 * Math.PI);
       else { context.moveTo(8, 8); context.lineTo(32, 32); context.moveTo(32, 8); context.lineTo(8, 32); }
       context.stroke();
-      const blob = await canvas.convertToBlob({ type: "image/png" });
+      const blob = await canvas.convertToBlob({ type });
+      if (blob.type !== type) throw new Error(`this browser cannot write ${type}`);
       const bytes = new Uint8Array(await blob.arrayBuffer());
       out.push(btoa(String.fromCharCode(...bytes)));
     }
     return out;
-  });
+  }, type);
 }
 
 test("images from a folder of class folders; a file that does not decode is named and left out", async () => {
@@ -193,12 +195,16 @@ test("images from a folder of class folders; a file that does not decode is name
   pngs.forEach((base64, i) => {
     writeFileSync(join(root, i % 2 === 0 ? "circle" : "cross", `${i}.png`), Buffer.from(base64, "base64"));
   });
+  // The browser decodes the files: WebP reads as well as PNG.
+  const webps = await drawShapes(page, "image/webp");
+  writeFileSync(join(root, "circle", "w0.webp"), Buffer.from(webps[0], "base64"));
+  writeFileSync(join(root, "cross", "w1.webp"), Buffer.from(webps[1], "base64"));
   writeFileSync(join(root, "cross", "broken.png"), "this is not an image");
   await page.getByTestId("upload-folder").setInputFiles(root);
   await page.getByTestId("data-name").getByText("shapes").waitFor({ timeout: 60_000 });
-  assert.equal(await page.getByTestId("data-shape").innerText(), "8 images in 2 classes, 28 × 28 grayscale");
-  assert.match(await page.locator(".image-view .notices").innerText(), /shapes\/cross\/broken\.png could not be read as an image.*PNG or JPEG/);
-  assert.equal(await page.locator("canvas.thumb").count(), 8);
+  assert.equal(await page.getByTestId("data-shape").innerText(), "10 images in 2 classes, 28 × 28 grayscale");
+  assert.match(await page.locator(".image-view .notices").innerText(), /shapes\/cross\/broken\.png could not be read as an image \(its contents are not an image this browser can read \(PNG, JPEG, WebP, GIF, BMP or AVIF\), or it is damaged\)/);
+  assert.equal(await page.locator("canvas.thumb").count(), 10);
   await app.screenshot("data-images");
   await page.close();
 });

@@ -231,7 +231,7 @@ test("5,000 uploaded images load with progress, the page stays responsive, and t
   const partial = (stage) =>
     seen.filter((state) => state.startsWith(stage) && Number(state.split(" ").pop()) > 0 && Number(state.split(" ").pop()) < 1);
   assert.ok(partial("Receiving images").length >= 3, `progress while handing over: ${JSON.stringify(seen.slice(0, 30))}`);
-  assert.ok(partial("Reading images").length >= 3, `progress while reading: ${JSON.stringify(seen.slice(-30))}`);
+  assert.ok(partial("Decoding images").length >= 3, `progress while decoding: ${JSON.stringify(seen.slice(-30))}`);
   assert.ok(handler < 300, `the change handler took ${handler} ms`);
   assert.ok(longest < 300, `the page was busy for ${longest} ms at once`);
   await app.screenshot("data-5000-images");

@@ -145,8 +145,8 @@ test("the first visit's bytes: the page, then the CPU engine and the digit model
   const requested = server.requests.map((request) => request.split(" ")[1]);
   assert.ok(!requested.some((path) => path.startsWith("/engine-gpu")), "no WebGPU engine without an adapter");
   console.log(`first visit: the page ${pageBytes} bytes until interactive; ${needed} bytes until a drawn digit was classified`);
-  // Issue 21 asks for 250 KB and 1.5 MB; the build is at about 300 KB and 1.52 MB (see
-  // README "Offline..."). These ceilings hold what has been reached, so it cannot grow back.
+  // Issue 21 asks for 1.5 MB (met: about 1.44 MB) and 250 KB for the page (not yet: about
+  // 300 KB, see README "Offline..."); the page's ceiling holds what has been reached.
+  assert.ok(needed <= 1_500_000, `bytes until a drawn digit was classified: ${needed}`);
   assert.ok(pageBytes <= 310_000, `the page's own bytes until interactive: ${pageBytes}`);
-  assert.ok(needed <= 1_560_000, `bytes until a drawn digit was classified: ${needed}`);
 });

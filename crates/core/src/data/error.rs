@@ -95,7 +95,7 @@ pub enum DataError {
         "{rows} row(s) are left after dropping rows with missing values; at least {needed} are needed. Choose another missing-value strategy than \"drop rows\"."
     )]
     TooFewRows { rows: usize, needed: usize },
-    #[error("{file} could not be read as an image ({reason}). Use PNG or JPEG files.")]
+    #[error("{file} could not be read as an image ({reason}).")]
     Image { file: String, reason: String },
     #[error(
         "{file} is not in a class folder and was given no class, so Hearth cannot tell what it \

@@ -26,13 +26,15 @@
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
 use std::fmt;
+#[cfg(feature = "decode")]
 use std::io::{Cursor, ErrorKind};
 
 use image::imageops::{self, FilterType};
+#[cfg(feature = "decode")]
 use image::metadata::Orientation;
-use image::{
-    DynamicImage, ImageBuffer, ImageDecoder, ImageError, ImageFormat, ImageReader, Luma, Pixel, Rgb,
-};
+use image::{DynamicImage, ImageBuffer, Luma, Pixel, Rgb};
+#[cfg(feature = "decode")]
+use image::{ImageDecoder, ImageError, ImageFormat, ImageReader};
 use serde::{Deserialize, Serialize};
 
 use super::{DataError, ImageSet};
@@ -43,15 +45,27 @@ pub const MAX_PIXELS: u64 = 40_000_000;
 /// The largest width or height an [`ImageShape`] may have.
 pub const MAX_SIDE: u32 = 1024;
 
-/// A file the user gave, as bytes.
+/// A file the user gave: its bytes, or (in the browser, which decodes images itself) its
+/// pixels already brought to the set's shape.
 #[derive(Clone, PartialEq, Eq)]
 pub struct ImageFile {
     /// The path as a file picker or a folder drop gives it: `"pets/cats/a.png"` or `"a.png"`.
     pub path: String,
     /// The class the user put the file into by hand; it wins over the folder name.
     pub class: Option<String>,
-    /// The file's contents.
-    pub bytes: Vec<u8>,
+    /// What the file holds.
+    pub content: ImageContent,
+}
+
+/// What an [`ImageFile`] holds.
+#[derive(Clone, PartialEq, Eq)]
+pub enum ImageContent {
+    /// The file's bytes, decoded here (PNG or JPEG; the `decode` feature).
+    Encoded(Vec<u8>),
+    /// Its pixels, decoded elsewhere and brought to the set's shape by [`fit_decoded`].
+    Fitted(Vec<u8>),
+    /// It could not be read or decoded, for this reason (said for the user).
+    Unreadable(String),
 }
 
 impl ImageFile {
@@ -60,7 +74,7 @@ impl ImageFile {
         Self {
             path: path.into(),
             class: None,
-            bytes,
+            content: ImageContent::Encoded(bytes),
         }
     }
 
@@ -69,7 +83,7 @@ impl ImageFile {
         Self {
             path: path.into(),
             class: Some(class.into()),
-            bytes,
+            content: ImageContent::Encoded(bytes),
         }
     }
 
@@ -89,7 +103,14 @@ impl fmt::Debug for ImageFile {
         f.debug_struct("ImageFile")
             .field("path", &self.path)
             .field("class", &self.class)
-            .field("bytes", &format_args!("{} bytes", self.bytes.len()))
+            .field(
+                "content",
+                &match &self.content {
+                    ImageContent::Encoded(bytes) => format!("{} bytes", bytes.len()),
+                    ImageContent::Fitted(pixels) => format!("{} pixel values", pixels.len()),
+                    ImageContent::Unreadable(reason) => format!("unreadable: {reason}"),
+                },
+            )
             .finish()
     }
 }
@@ -200,7 +221,15 @@ pub fn load_images(
             });
             continue;
         };
-        match decode_resize(&file.path, &file.bytes, shape) {
+        let pixels = match file.content {
+            ImageContent::Encoded(bytes) => decode_resize(&file.path, &bytes, shape),
+            ImageContent::Fitted(pixels) if pixels.len() == shape.image_size() => Ok(pixels),
+            ImageContent::Fitted(_) => {
+                Err(unreadable(&file.path, "its pixels do not match the size"))
+            }
+            ImageContent::Unreadable(reason) => Err(unreadable(&file.path, reason)),
+        };
+        match pixels {
             Ok(pixels) => loaded.push((class, file.path, pixels)),
             Err(error) => {
                 if let DataError::Image { file, reason } = &error {
@@ -270,6 +299,7 @@ pub fn load_images(
 /// Decodes one PNG or JPEG file and brings it to `shape` (fitted, centred, padded with its
 /// background colour; transparency composited on white): `shape.image_size()` bytes,
 /// row-major, channel-last.
+#[cfg(feature = "decode")]
 pub fn decode_resize(file: &str, bytes: &[u8], shape: ImageShape) -> Result<Vec<u8>, DataError> {
     if let Some(reason) = shape.unsupported() {
         return Err(unreadable(file, reason));
@@ -279,46 +309,46 @@ pub fn decode_resize(file: &str, bytes: &[u8], shape: ImageShape) -> Result<Vec<
     fit(file, width, height, pixels, shape)
 }
 
-/// `file` cannot be read as an image, for `reason`.
-fn unreadable(file: &str, reason: impl Into<String>) -> DataError {
-    DataError::Image {
-        file: file.to_owned(),
-        reason: reason.into(),
-    }
+/// Without the `decode` feature (the browser engine, where the browser decodes), encoded
+/// bytes cannot be read here.
+#[cfg(not(feature = "decode"))]
+pub fn decode_resize(file: &str, _bytes: &[u8], _shape: ImageShape) -> Result<Vec<u8>, DataError> {
+    Err(unreadable(
+        file,
+        "this build of Hearth has the browser decode images, and it was not asked to",
+    ))
 }
 
-/// Decodes PNG or JPEG bytes, refusing images over [`MAX_PIXELS`] from their header.
-fn decode(file: &str, bytes: &[u8]) -> Result<DynamicImage, DataError> {
-    if bytes.is_empty() {
-        return Err(unreadable(file, "the file is empty".to_owned()));
+/// An image decoded elsewhere (the browser's `createImageBitmap`): 8-bit RGBA, not
+/// premultiplied, row-major, its orientation applied.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decoded {
+    pub width: u32,
+    pub height: u32,
+    pub rgba: Vec<u8>,
+}
+
+/// Brings a decoded image to `shape` exactly as [`decode_resize`] brings a file it decoded
+/// itself (the same compositing on white, luma, fitting and padding).
+pub fn fit_decoded(file: &str, decoded: Decoded, shape: ImageShape) -> Result<Vec<u8>, DataError> {
+    if let Some(reason) = shape.unsupported() {
+        return Err(unreadable(file, reason));
     }
-    let reader = ImageReader::new(Cursor::new(bytes))
-        .with_guessed_format()
-        .map_err(|error| unreadable(file, error.to_string()))?;
-    match reader.format() {
-        Some(ImageFormat::Png | ImageFormat::Jpeg) => {}
-        Some(other) => {
-            let name = other
-                .extensions_str()
-                .first()
-                .map(|extension| extension.to_uppercase())
-                .unwrap_or_else(|| format!("{other:?}"));
-            return Err(unreadable(
-                file,
-                format!("it is in the {name} format, which Hearth does not read"),
-            ));
-        }
-        None => {
-            return Err(unreadable(
-                file,
-                "its contents are not a PNG or JPEG image".to_owned(),
-            ));
-        }
-    }
-    let mut decoder = reader
-        .into_decoder()
-        .map_err(|error| unreadable(file, describe(error)))?;
-    let (width, height) = decoder.dimensions();
+    let Decoded {
+        width,
+        height,
+        rgba,
+    } = decoded;
+    check_size(file, width, height)?;
+    let image = image::RgbaImage::from_raw(width, height, rgba)
+        .ok_or_else(|| unreadable(file, "its pixels do not match its size"))?;
+    let (width, height, pixels) = flatten(DynamicImage::ImageRgba8(image), shape.channels);
+    fit(file, width, height, pixels, shape)
+}
+
+/// Refuses an image of `width` × `height` with no pixels, or over [`MAX_PIXELS`], with
+/// a message for the user.
+pub fn check_size(file: &str, width: u32, height: u32) -> Result<(), DataError> {
     if width == 0 || height == 0 {
         return Err(unreadable(
             file,
@@ -337,6 +367,51 @@ fn decode(file: &str, bytes: &[u8]) -> Result<DynamicImage, DataError> {
             ),
         ));
     }
+    Ok(())
+}
+
+/// `file` cannot be read as an image, for `reason`.
+fn unreadable(file: &str, reason: impl Into<String>) -> DataError {
+    DataError::Image {
+        file: file.to_owned(),
+        reason: reason.into(),
+    }
+}
+
+/// Decodes PNG or JPEG bytes, refusing images over [`MAX_PIXELS`] from their header.
+#[cfg(feature = "decode")]
+fn decode(file: &str, bytes: &[u8]) -> Result<DynamicImage, DataError> {
+    if bytes.is_empty() {
+        return Err(unreadable(file, "the file is empty".to_owned()));
+    }
+    let reader = ImageReader::new(Cursor::new(bytes))
+        .with_guessed_format()
+        .map_err(|error| unreadable(file, error.to_string()))?;
+    match reader.format() {
+        Some(ImageFormat::Png | ImageFormat::Jpeg) => {}
+        Some(other) => {
+            let name = other
+                .extensions_str()
+                .first()
+                .map(|extension| extension.to_uppercase())
+                .unwrap_or_else(|| format!("{other:?}"));
+            return Err(unreadable(
+                file,
+                format!("it is in the {name} format; Hearth reads PNG and JPEG files here"),
+            ));
+        }
+        None => {
+            return Err(unreadable(
+                file,
+                "its contents are not a PNG or JPEG image".to_owned(),
+            ));
+        }
+    }
+    let mut decoder = reader
+        .into_decoder()
+        .map_err(|error| unreadable(file, describe(error)))?;
+    let (width, height) = decoder.dimensions();
+    check_size(file, width, height)?;
     let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
     let mut image =
         DynamicImage::from_decoder(decoder).map_err(|error| unreadable(file, describe(error)))?;
@@ -345,6 +420,7 @@ fn decode(file: &str, bytes: &[u8]) -> Result<DynamicImage, DataError> {
 }
 
 /// A decoder's error, said for the user.
+#[cfg(feature = "decode")]
 fn describe(error: ImageError) -> String {
     match error {
         ImageError::Limits(_) => "it needs more memory to decode than Hearth allows".to_owned(),
@@ -603,6 +679,72 @@ mod tests {
     }
 
     #[test]
+    fn pixels_decoded_elsewhere_are_brought_to_the_shape_as_decoded_files_are() {
+        // Half-transparent strokes on a transparent, then an opaque, background: 37x23.
+        let image = RgbaImage::from_fn(37, 23, |x, y| {
+            let alpha = if (x + y) % 3 == 0 { 128 } else { (x * 7) as u8 };
+            Rgba([(x * 6) as u8, (y * 11) as u8, 90, alpha])
+        });
+        let png = encode(DynamicImage::ImageRgba8(image.clone()), ImageFormat::Png);
+        let decoded = Decoded {
+            width: 37,
+            height: 23,
+            rgba: image.into_raw(),
+        };
+        for shape in [ImageShape::GRAY_28, ImageShape::RGB_32] {
+            assert_eq!(
+                fit_decoded("a.png", decoded.clone(), shape).unwrap(),
+                decode_resize("a.png", &png, shape).unwrap()
+            );
+        }
+        let cut = Decoded {
+            rgba: vec![0; 10],
+            ..decoded
+        };
+        assert!(
+            fit_decoded("cut.png", cut, ImageShape::GRAY_28)
+                .unwrap_err()
+                .to_string()
+                .contains("its pixels do not match its size")
+        );
+        let huge = check_size("huge.png", 8000, 6000).unwrap_err().to_string();
+        assert!(huge.contains("48.0 megapixels"), "{huge}");
+
+        // In a set: fitted pixels join as they are, an unreadable file is named and left out.
+        let shape = ImageShape::GRAY_28;
+        let file = |path: &str, content| ImageFile {
+            path: path.to_string(),
+            class: None,
+            content,
+        };
+        let files = vec![
+            file("a/1.png", ImageContent::Fitted(vec![10; 28 * 28])),
+            file("b/2.png", ImageContent::Fitted(vec![200; 28 * 28])),
+            file("b/3.webp", ImageContent::Fitted(vec![1; 5])),
+            file(
+                "b/4.png",
+                ImageContent::Unreadable("it is damaged".to_string()),
+            ),
+        ];
+        let (set, skipped) = load_images("set", files, shape).unwrap();
+        assert_eq!(
+            (set.len(), set.classes.clone()),
+            (2, vec!["a".to_string(), "b".to_string()])
+        );
+        assert_eq!(&set.pixels[28 * 28..28 * 28 + 2], [200, 200]);
+        let reasons: Vec<&str> = skipped
+            .iter()
+            .map(|skipped| skipped.reason.as_str())
+            .collect();
+        assert_eq!(reasons.len(), 2);
+        assert!(reasons[0].starts_with("b/3.webp") && reasons[0].contains("do not match the size"));
+        assert!(
+            reasons[1].starts_with("b/4.png") && reasons[1].ends_with("(it is damaged)."),
+            "{reasons:?}"
+        );
+    }
+
+    #[test]
     fn keeps_the_aspect_ratio_and_pads_with_the_background() {
         let shape = ImageShape {
             width: 30,
@@ -800,7 +942,10 @@ mod tests {
             assert!(skip.reason.contains(&skip.file), "{skip:?}");
         }
         for skip in &skipped[..6] {
-            assert!(skip.reason.contains("Use PNG or JPEG"), "{skip:?}");
+            assert!(
+                skip.reason.contains("could not be read as an image ("),
+                "{skip:?}"
+            );
         }
         assert!(skipped[1].reason.contains("cut short") || skipped[1].reason.contains("damaged"));
         assert!(
@@ -833,7 +978,10 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
-        assert!(error.to_string().contains("Use PNG or JPEG"));
+        assert!(
+            error.to_string().contains("not a PNG or JPEG image"),
+            "{error}"
+        );
 
         assert_eq!(
             load_images("x", vec![], ImageShape::GRAY_28),

@@ -139,6 +139,22 @@ impl ActiveModel {
         }
     }
 
+    /// The shape of the images the model reads (`None` for a table model).
+    pub fn image_shape(&self) -> Option<ImageShape> {
+        match self.spec.input {
+            InputShape::Image {
+                height,
+                width,
+                channels,
+            } => Some(ImageShape {
+                width: width as u32,
+                height: height as u32,
+                channels: channels as u8,
+            }),
+            InputShape::Features { .. } => None,
+        }
+    }
+
     /// The test samples in cell (`truth`, `predicted`) of the confusion matrix (at most
     /// `limit` of them shown).
     pub fn cell_samples(&self, truth: usize, predicted: usize, limit: usize) -> CellSamples {
@@ -372,20 +388,8 @@ impl ActiveModel {
                 (values.clone(), None, None)
             }
             PredictInput::ImageFile { name } => {
-                let InputShape::Image {
-                    height,
-                    width,
-                    channels,
-                } = self.spec.input
-                else {
-                    return Err(PredictError::ReadsRows);
-                };
+                let shape = self.image_shape().ok_or(PredictError::ReadsRows)?;
                 let bytes = file.ok_or_else(|| PredictError::FileMissing { name: name.clone() })?;
-                let shape = ImageShape {
-                    width: width as u32,
-                    height: height as u32,
-                    channels: channels as u8,
-                };
                 let pixels = images::decode_resize(name, bytes, shape)?;
                 (
                     pixels.iter().map(|&p| f32::from(p) / 255.0).collect(),

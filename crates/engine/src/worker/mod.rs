@@ -8,6 +8,7 @@
 
 mod bench;
 mod data;
+mod decode;
 mod dispatch;
 mod files;
 mod measure;

@@ -1,11 +1,13 @@
 //! Prediction with the model in use: one input (a row, a drawing, an image file) and the
 //! test samples behind a cell of its confusion matrix.
 
+use hearth_core::data::DataError;
 use hearth_core::model::summary::PredictInput;
 use hearth_core::protocol::FromEngine;
 
 use super::EngineState;
-use super::transport::{post, read_blob};
+use super::decode;
+use super::transport::post;
 
 /// How many samples of a confusion-matrix cell are sent.
 const CELL_SAMPLES: usize = 24;
@@ -20,11 +22,33 @@ impl EngineState {
             });
             return;
         };
-        let file = match (&input, &file) {
-            (PredictInput::ImageFile { .. }, Some(file)) => read_blob(file).await.ok(),
-            _ => None,
+        // An image file is decoded by the browser and brought to the model's input here;
+        // the model then reads its pixels as it reads a drawing.
+        let input = match (&input, &file, model.image_shape()) {
+            (PredictInput::ImageFile { name }, Some(file), Some(shape)) => {
+                match decode::fit(name, file, shape).await {
+                    Ok(pixels) => PredictInput::Pixels {
+                        values: pixels
+                            .iter()
+                            .map(|&value| f32::from(value) / 255.0)
+                            .collect(),
+                    },
+                    Err(reason) => {
+                        let message = DataError::Image {
+                            file: name.clone(),
+                            reason,
+                        };
+                        post(&FromEngine::PredictFailed {
+                            id,
+                            message: message.to_string(),
+                        });
+                        return;
+                    }
+                }
+            }
+            _ => input,
         };
-        match model.predict(&input, file.as_deref()).await {
+        match model.predict(&input, None).await {
             Ok(prediction) => post(&FromEngine::Predicted { id, prediction }),
             Err(error) => post(&FromEngine::PredictFailed {
                 id,
