@@ -10,7 +10,6 @@ use hearth_core::data::session::Loaded;
 use hearth_core::data::summary::Task;
 use hearth_core::inference;
 use hearth_core::metrics::SplitName;
-use hearth_core::model::InputShape;
 use hearth_core::model::apply::{self, Examples, Purpose};
 use hearth_core::model::file::{self, ModelDocument};
 use hearth_core::model::network::Network;
@@ -72,18 +71,7 @@ fn open(path: &Path) -> Result<Model, Failure> {
 
 impl Model {
     fn image_shape(&self) -> Option<ImageShape> {
-        match self.document.spec.input {
-            InputShape::Image {
-                height,
-                width,
-                channels,
-            } => Some(ImageShape {
-                width: width as u32,
-                height: height as u32,
-                channels: channels as u8,
-            }),
-            InputShape::Features { .. } => None,
-        }
+        ImageShape::read_by(self.document.spec.input)
     }
 
     /// `(mean, std)` that regression outputs are mapped back with.

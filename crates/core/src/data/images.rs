@@ -38,6 +38,7 @@ use image::{ImageDecoder, ImageError, ImageFormat, ImageReader};
 use serde::{Deserialize, Serialize};
 
 use super::{DataError, ImageSet};
+use crate::model::spec::InputShape;
 
 /// The largest image Hearth decodes, in pixels (width × height): 40 megapixels.
 pub const MAX_PIXELS: u64 = 40_000_000;
@@ -137,6 +138,22 @@ impl ImageShape {
         height: 32,
         channels: 3,
     };
+
+    /// The shape of the images a model with `input` reads (`None` for a table model).
+    pub fn read_by(input: InputShape) -> Option<ImageShape> {
+        match input {
+            InputShape::Image {
+                height,
+                width,
+                channels,
+            } => Some(ImageShape {
+                width: width as u32,
+                height: height as u32,
+                channels: channels as u8,
+            }),
+            InputShape::Features { .. } => None,
+        }
+    }
 
     /// Bytes per image: `width * height * channels`.
     pub fn image_size(&self) -> usize {

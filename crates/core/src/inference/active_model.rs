@@ -141,18 +141,7 @@ impl ActiveModel {
 
     /// The shape of the images the model reads (`None` for a table model).
     pub fn image_shape(&self) -> Option<ImageShape> {
-        match self.spec.input {
-            InputShape::Image {
-                height,
-                width,
-                channels,
-            } => Some(ImageShape {
-                width: width as u32,
-                height: height as u32,
-                channels: channels as u8,
-            }),
-            InputShape::Features { .. } => None,
-        }
+        ImageShape::read_by(self.spec.input)
     }
 
     /// The test samples in cell (`truth`, `predicted`) of the confusion matrix (at most

@@ -1,7 +1,6 @@
 //! Model files: opening one (the user's or the pretrained digit model that ships with the
 //! page), saving the model in use, and writing its card and its PyTorch module.
 
-use hearth_core::data::session::Loaded;
 use hearth_core::inference::ActiveModel;
 use hearth_core::model::summary::ModelSource;
 use hearth_core::protocol::{FilePurpose, FromEngine};
@@ -38,10 +37,8 @@ impl EngineState {
             Ok(mut model) => {
                 // Scored on the loaded data where it is set up as the model was trained
                 // (a model handed to a new engine, or the user's own on its data); left
-                // unscored otherwise.
-                if !matches!(self.data.loaded, Loaded::Nothing) {
-                    let _ = model.evaluate_on(&self.data).await;
-                }
+                // unscored otherwise (no data, or data set up otherwise).
+                let _ = model.evaluate_on(&self.data).await;
                 post(&FromEngine::ModelReady {
                     model: model.summary.clone(),
                 });
