@@ -67,6 +67,14 @@ else
   say "cargo install wasm-bindgen-cli@0.2.130"
   quick_install wasm-bindgen-cli@0.2.130
 fi
+# wasm-split-cli splits the page's wasm into the steps' chunks (scripts/page.sh); it has
+# no --version, so cargo's list of installed packages says whether it is here.
+if cargo install --list | grep -q '^wasm_split_cli_support v0.2.4'; then
+  say "wasm-split-cli 0.2.4 present, skipping"
+else
+  say "cargo install wasm_split_cli_support@0.2.4 (wasm-split-cli)"
+  quick_install wasm_split_cli_support@0.2.4 --locked --features build-binary
+fi
 if tool_version trunk | grep -q '0.22.1'; then
   say "trunk 0.22.1 present, skipping"
 else

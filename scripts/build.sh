@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds the release app into dist/ (page + engine worker, wasm-opt applied).
+# Builds the release app into dist/: Trunk (the engine workers, the CSS, the assets), then
+# the page (scripts/page.sh), then the steps below.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$HEARTH_ROOT"
@@ -7,10 +8,12 @@ fetch_crates
 start=$(date +%s)
 with_wasm_std trunk build --release "$@"
 echo "trunk finished in $(( $(date +%s) - start )) s"
+# The page: split into chunks between linking and wasm-bindgen, which Trunk cannot do.
+scripts/page.sh dist
 # The strict Content-Security-Policy: Trunk's inline start-up script becomes a file.
 node scripts/csp.mjs dist
-# The engines' wasm-opt pass, kept out of Trunk so that `trunk serve` rebuilds stay quick.
-# Each output is cached by its input's hash, so a page-only change skips it.
+# The engines' wasm-opt pass, run here rather than by Trunk so that each output is cached
+# by its input's hash: a page-only change skips it.
 # The WebGPU engine at -O1: on 2026-12-04 it took 104 s here against -O2's 290 s, and its
 # output was smaller gzipped (6.61 MB against 6.91 MB; raw 27.1 against 26.2 MB).
 opt_cache="$CARGO_TARGET_DIR/engine-wasm-opt"

@@ -1,12 +1,11 @@
 // Hearth's Content-Security-Policy, and the build step that makes dist/ work under it.
 //
-// Trunk writes the page's start-up as an inline module script (trunk-rs/trunk#288 is
-// open: there is no option to avoid it), and an inline script would need 'unsafe-inline'
-// or a hash. This step moves it into its own file, `start-HASH.js`, and puts the policy
+// The page's start-up is an inline module script (scripts/page.mjs writes it, as Trunk
+// would), and an inline script would need 'unsafe-inline' or a hash. This step moves it
+// into its own file, `start-HASH.js`, and puts the policy
 // in a <meta> at the top of <head>, so that the page is under it wherever it is hosted.
 // A host should also send it as a header (the tests' server does, from POLICY), because a
-// <meta> policy does not reach the engine's Web Worker. `trunk serve` (scripts/serve.sh,
-// for development) skips this step: its live-reload script is inline too.
+// <meta> policy does not reach the engine's Web Worker.
 //
 //   node scripts/csp.mjs dist    # scripts/build.sh runs it after Trunk
 import { createHash } from "node:crypto";

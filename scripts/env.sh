@@ -37,6 +37,15 @@ with_wasm_std() {
     CARGO_PROFILE_PAGE_RUSTFLAGS="--cfg erase_components -Zlocation-detail=none" "$@"
 }
 
+# Compiles and links the page's wasm (profile `page`). The link keeps its relocations
+# (--emit-relocs), which wasm-split-cli reads to split it (scripts/page.sh); `cargo rustc`
+# passes that to the hearth crate alone, so the dependencies' builds are shared.
+# scripts/lint.sh builds it the same way, so that page.sh then finds it done.
+build_page_wasm() {
+  with_wasm_std cargo rustc "$@" --target wasm32-unknown-unknown -p hearth --bin hearth --profile page \
+    -- -C link-arg=--emit-relocs
+}
+
 # Fetches every crate before Trunk's offline builds, std's own (built from source) included.
 fetch_crates() {
   with_wasm_std cargo fetch --quiet --target wasm32-unknown-unknown

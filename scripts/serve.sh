@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Serves the app with live rebuilds at http://127.0.0.1:8080. It builds with the release
-# profile, so it reuses what scripts/build.sh and the tests compiled (a debug build of burn
-# for wasm would be a second 15-minute build); the engine skips wasm-opt here.
+# Serves the app at http://127.0.0.1:8080 (another port: --port N) with the headers a host
+# should send (scripts/server.mjs), after building it as scripts/build.sh does, and builds it
+# again whenever a source file changes: reload the page then. A page-only change takes
+# about a minute; a change to the engine a few (its wasm-opt pass).
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$HEARTH_ROOT"
-fetch_crates
-with_wasm_std trunk serve --release "$@"
+scripts/build.sh
+exec node scripts/server.mjs --watch "$@"

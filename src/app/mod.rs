@@ -1,4 +1,6 @@
 #[cfg(target_arch = "wasm32")]
+pub mod chunks;
+#[cfg(target_arch = "wasm32")]
 pub mod nav;
 #[cfg(target_arch = "wasm32")]
 mod shell;

@@ -2,13 +2,9 @@
 
 use leptos::prelude::*;
 
+use super::chunks::{lazily, step_content};
 use super::steps::Step;
 use crate::data::panel::DataPanel;
-use crate::engine::widgets::EngineCheck;
-use crate::evaluate::panel::EvaluatePanel;
-use crate::model::panel::ModelPanel;
-use crate::train::panel::TrainPanel;
-use crate::use_share::panel::UsePanel;
 
 /// The studio's steps, in order; the current one is marked for assistive technology.
 #[component]
@@ -41,24 +37,22 @@ pub fn StepNav(current: RwSignal<Step>) -> impl IntoView {
     }
 }
 
-/// The current step's panel.
+/// The current step's panel. Data's is drawn at once; the others come from their chunks
+/// (see [`super::chunks`]).
 #[component]
 pub fn StepPanel(step: RwSignal<Step>) -> impl IntoView {
     move || {
         let current = step.get();
+        let content = if current == Step::Data {
+            view! { <DataPanel /> }.into_any()
+        } else {
+            lazily(move || step_content(current)).into_any()
+        };
         view! {
             <section class="panel" aria-labelledby="panel-title" data-testid=format!("panel-{}", current.id())>
                 <h2 id="panel-title">{format!("{}. {}", current.number(), current.title())}</h2>
                 <p class="summary">{current.summary()}</p>
-                {(current == Step::Data).then(|| view! { <DataPanel /> })}
-                {(current == Step::Model).then(|| view! { <ModelPanel /> })}
-                {(current == Step::Train)
-                    .then(|| view! {
-                        <TrainPanel />
-                        <EngineCheck />
-                    })}
-                {(current == Step::Evaluate).then(|| view! { <EvaluatePanel /> })}
-                {(current == Step::UseAndShare).then(|| view! { <UsePanel /> })}
+                {content}
             </section>
         }
     }

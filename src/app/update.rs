@@ -4,6 +4,7 @@
 use hearth_core::data::catalog::BUILTINS;
 use leptos::prelude::*;
 
+use super::chunks;
 use crate::browser::offline;
 use crate::context;
 
@@ -34,10 +35,10 @@ pub fn UpdateBanner() -> impl IntoView {
     }
 }
 
-/// Once the engine is ready and the model in use has loaded (the page is usable),
-/// registers the service worker (on a first visit its precaching then finds the page's
-/// files in the HTTP cache) and asks it to keep the built-in sets' files for offline use,
-/// in the background.
+/// Once the engine is ready and the model in use has loaded (the page is usable), fetches
+/// the page's chunks (the steps after Data), then registers the service worker (on a first
+/// visit its precaching then finds the page's files in the HTTP cache) and asks it to keep
+/// the built-in sets' files for offline use, all in the background.
 pub fn keep_data_for_offline() {
     let (status, uses) = (context::status(), context::uses());
     let asked = StoredValue::new(false);
@@ -46,9 +47,12 @@ pub fn keep_data_for_offline() {
             status.with(|status| status.is_ready()) && uses.with(|uses| uses.model.is_some());
         if usable && !asked.get_value() {
             asked.set_value(true);
-            offline::register();
-            let files: Vec<&str> = BUILTINS.iter().filter_map(|info| info.file).collect();
-            offline::keep_for_offline(&files);
+            leptos::task::spawn_local(async {
+                chunks::preload_all().await;
+                offline::register();
+                let files: Vec<&str> = BUILTINS.iter().filter_map(|info| info.file).collect();
+                offline::keep_for_offline(&files);
+            });
         }
     });
 }

@@ -7,10 +7,9 @@ use hearth_core::protocol::ToEngine;
 use leptos::prelude::*;
 
 use super::class_picker::ClassPicker;
-use super::image_view::ImageView;
 use super::loading::{IMAGE_SHAPES, Loader};
-use super::table_view::TableView;
 use super::welcome::DrawFirst;
+use crate::app::chunks::{image_view, lazily, table_view};
 use crate::browser;
 use crate::context;
 use crate::engine::link::send;
@@ -106,8 +105,8 @@ pub fn DataPanel() -> impl IntoView {
                 loader.skip_ragged_rows();
             } />
             {move || match data.with(|data| data.summary.clone()) {
-                Some(DataSummary::Table(table)) => view! { <TableView table=table /> }.into_any(),
-                Some(DataSummary::Images(images)) => view! { <ImageView images=images /> }.into_any(),
+                Some(DataSummary::Table(table)) => lazily(move || table_view(table.clone())).into_any(),
+                Some(DataSummary::Images(images)) => lazily(move || image_view(images.clone())).into_any(),
                 None => view! { <p class="empty" data-testid="no-data">"No data loaded yet."</p> }.into_any(),
             }}
         </div>

@@ -16,13 +16,15 @@ after(async () => {
 });
 
 /** Serves `root` (dist/ unless told), opens the app in a fresh profile; both are closed
- * after the tests. */
-async function openApp({ root } = {}) {
+ * after the tests. `onPage` sees the page before it opens the app. */
+async function openApp({ root, onPage } = {}) {
   const server = await serveDist(root ? { root } : {});
   open.push(server);
   const browser = await launchBrowser();
   open.push(browser);
-  const app = new HearthPage(await browser.newPage());
+  const page = await browser.newPage();
+  await onPage?.(page);
+  const app = new HearthPage(page);
   await app.open(server.origin);
   return { server, browser, app, page: app.page };
 }
@@ -55,6 +57,9 @@ test("after one visit, Hearth opens and works with the network gone", async () =
   await page.getByTestId("no-data").waitFor({ state: "detached", timeout: 120_000 });
   assert.equal(await page.getByTestId("data-problem").count(), 0);
   await app.train({ preset: "mlp", settings: { epochs: "1" }, timeout: 300_000 });
+  // Every step's chunk came from the service worker's cache.
+  await app.step("Evaluate").click();
+  await page.getByTestId("eval-headline").waitFor({ timeout: 60_000 });
   await app.step("Use & share").click();
   const download = await app.download("download-model");
   const file = await download.path();
@@ -62,6 +67,36 @@ test("after one visit, Hearth opens and works with the network gone", async () =
   await app.screenshot("offline-trained");
   assert.deepEqual(failed, []);
   assert.deepEqual(app.consoleErrors, []);
+});
+
+test("a step whose code cannot be fetched says so, keeps the session, and opens once the network is back", async () => {
+  // The network fails for the Model step's chunk, from the start: the page's fetching of
+  // the chunks once it is usable fails for it (as it would for a visitor who went offline
+  // before then), and the step cannot open.
+  const chunk = /\/split_model_step-[0-9a-f]{16}\.wasm$/;
+  const { browser, app, page } = await openApp({
+    onPage: (page) => page.context().route(chunk, (route) => route.abort("internetdisconnected")),
+  });
+  await page.getByTestId("builtin-iris").click();
+  await page.getByTestId("no-data").waitFor({ state: "detached", timeout: 60_000 });
+  await app.step("Model").click();
+  const problem = page.getByTestId("chunk-not-fetched");
+  await problem.waitFor({ timeout: 60_000 });
+  assert.match(await problem.innerText(), /could not be opened.*Reconnect, then try again/s);
+  await app.screenshot("chunk-not-fetched");
+  // The rest of the page still works: the data set is still loaded.
+  await app.step("Data").click();
+  await page.getByTestId("data-shape").waitFor({ timeout: 30_000 });
+  assert.equal(await page.getByTestId("no-data").count(), 0, "the loaded data set is kept");
+  // Back on the step, still offline: the same message; then the network is back.
+  await app.step("Model").click();
+  await problem.waitFor({ timeout: 60_000 });
+  await browser.unroute(chunk);
+  await problem.getByRole("button", { name: "Try again" }).click();
+  await page.getByTestId("panel-model").getByTestId("preset-mlp").waitFor({ timeout: 60_000 });
+  assert.equal(await page.getByTestId("chunk-not-fetched").count(), 0);
+  // The failed fetches were logged by the loader; nothing else went wrong.
+  assert.deepEqual(app.consoleErrors.filter((line) => !/split_model_step|INTERNET_DISCONNECTED|Failed to fetch|TypeError/i.test(line)), []);
 });
 
 test("a new build is offered, waits for a run to end, and the session survives the reload", async () => {
@@ -131,22 +166,36 @@ test("Chromium finds Hearth installable", async () => {
 });
 
 test("the first visit's bytes: the page, then the CPU engine and the digit model, and nothing else it waits for", async () => {
-  const { server, page } = await openApp();
-  const sum = (filter) => Object.entries(server.bytesByPath()).filter(([path]) => filter(path)).reduce((total, [, bytes]) => total + bytes, 0);
-  const pageFiles = (path) => !/^\/(engine|digits|mnist|sw\.js|icons|manifest)/.test(path);
+  // What the page and its workers asked for (not the service worker, which keeps the whole
+  // build for offline use in the background once the page is usable, the steps' chunks too).
+  const asked = new Set();
+  const { server, page } = await openApp({
+    onPage: (page) => page.on("request", (request) => asked.add(new URL(request.url()).pathname)),
+  });
+  const sum = (filter) =>
+    Object.entries(server.bytesByPath()).filter(([path]) => asked.has(path) && filter(path)).reduce((total, [, bytes]) => total + bytes, 0);
+  // The page's chunks (the steps after Data, the data views) are fetched in the background
+  // once the page is usable; a drawn digit does not wait for them.
+  const chunk = (path) => /^\/(split|chunk)_\w+-[0-9a-f]{16}\.wasm$/.test(path);
+  const pageFiles = (path) => !/^\/(engine|digits|mnist|sw\.js|icons|manifest)/.test(path) && !chunk(path);
   await page.getByRole("navigation", { name: "Steps" }).getByRole("button", { name: /Model/ }).waitFor();
   const pageBytes = sum(pageFiles);
+  assert.ok(![...asked].some(chunk), `no chunk before the page is interactive: ${[...asked].join(", ")}`);
   await page.getByTestId("draw-first").getByTestId("pad").waitFor({ timeout: 120_000 });
   await draw(page, ONE);
   assert.equal(await predicted(page), "1");
   // What the classification needed: the page, the CPU engine, the digit model. Not the
   // WebGPU engine (this browser has no adapter) nor MNIST (kept for offline use later).
   const needed = sum((path) => pageFiles(path) || /^\/(engine\.js|engine_bg\.wasm|engine-loader\.js|digits\.safetensors)$/.test(path));
+  for (const path of ["/engine_bg.wasm", "/digits.safetensors"]) assert.ok(asked.has(path), `the page's engine asked for ${path}`);
   const requested = server.requests.map((request) => request.split(" ")[1]);
   assert.ok(!requested.some((path) => path.startsWith("/engine-gpu")), "no WebGPU engine without an adapter");
   console.log(`first visit: the page ${pageBytes} bytes until interactive; ${needed} bytes until a drawn digit was classified`);
-  // Issue 21 asks for 1.5 MB (met: about 1.44 MB) and 250 KB for the page (not yet: about
-  // 300 KB, see README "Offline..."); the page's ceiling holds what has been reached.
+  // Issue 21 asks for 250 KB for the page and 1.5 MB until a drawn digit is classified.
+  assert.ok(pageBytes <= 250_000, `the page's own bytes until interactive: ${pageBytes}`);
   assert.ok(needed <= 1_500_000, `bytes until a drawn digit was classified: ${needed}`);
-  assert.ok(pageBytes <= 310_000, `the page's own bytes until interactive: ${pageBytes}`);
+  // Then the chunks come, and a step opens from its own.
+  await page.getByTestId("step-model").click();
+  await page.getByTestId("panel-model").getByTestId("preset-mlp").waitFor({ timeout: 60_000 });
+  assert.ok([...asked].some((path) => /^\/split_model_step-[0-9a-f]{16}\.wasm$/.test(path)), "the Model step's chunk");
 });

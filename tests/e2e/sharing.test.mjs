@@ -120,6 +120,7 @@ test("train, download, reload: the session is back; the download predicts the sa
     await app.step("Model").click();
     assert.equal(await page.getByTestId("total-params").innerText(), "9,091");
     await app.step("Train").click();
+    await page.getByTestId("history").locator("tbody tr").first().waitFor({ state: "attached" });
     assert.equal(await page.getByTestId("history").locator("tbody tr").count(), 25);
     assert.deepEqual(app.consoleErrors, []);
   } finally {

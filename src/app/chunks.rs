@@ -1,0 +1,141 @@
+//! The steps after Data are split out of the page's wasm: each is a chunk of its own,
+//! fetched the first time the step is opened, so that a first visit downloads only the
+//! Data step (and the drawing pad it shows) before the page is usable. So are the views of
+//! a loaded data set (the table's columns, the image classes), which a first screen without
+//! data does not show.
+//!
+//! A function marked `#[wasm_split(chunk, …)]` is the entry of a chunk: the build
+//! (scripts/page.sh) runs `wasm-split-cli` on the linked wasm, which moves every function
+//! reachable only from that entry into `chunk.wasm` and makes calls to it load the chunk
+//! first. Code the main part also uses (leptos, the state, the shared widgets) stays in the
+//! main part. The service worker precaches the chunks with the rest of the build, so every
+//! step opens offline after one visit.
+
+use std::future::Future;
+
+use hearth_core::data::summary::{ImageSummary, TableSummary};
+use leptos::prelude::*;
+use leptos::wasm_split::{SplitLoaderError, wasm_split};
+
+use super::steps::Step;
+use crate::data::image_view::ImageView;
+use crate::data::panel::DataPanel;
+use crate::data::table_view::TableView;
+use crate::engine::widgets::EngineCheck;
+use crate::evaluate::panel::EvaluatePanel;
+use crate::model::panel::ModelPanel;
+use crate::train::panel::TrainPanel;
+use crate::use_share::panel::UsePanel;
+
+/// A step's chunk could not be fetched: the network is gone and the service worker has
+/// not kept the build yet (it does once the page is usable).
+#[derive(Debug, Clone, Copy)]
+pub struct NotFetched;
+
+impl From<SplitLoaderError> for NotFetched {
+    fn from(_: SplitLoaderError) -> Self {
+        NotFetched
+    }
+}
+
+#[wasm_split(model_step, wasm_split_path = ::leptos::wasm_split, fallible, preload(preload_model_step))]
+fn model_step() -> Result<AnyView, NotFetched> {
+    Ok(view! { <ModelPanel /> }.into_any())
+}
+
+#[wasm_split(train_step, wasm_split_path = ::leptos::wasm_split, fallible, preload(preload_train_step))]
+fn train_step() -> Result<AnyView, NotFetched> {
+    Ok(view! {
+        <TrainPanel />
+        <EngineCheck />
+    }
+    .into_any())
+}
+
+#[wasm_split(evaluate_step, wasm_split_path = ::leptos::wasm_split, fallible, preload(preload_evaluate_step))]
+fn evaluate_step() -> Result<AnyView, NotFetched> {
+    Ok(view! { <EvaluatePanel /> }.into_any())
+}
+
+#[wasm_split(use_step, wasm_split_path = ::leptos::wasm_split, fallible, preload(preload_use_step))]
+fn use_step() -> Result<AnyView, NotFetched> {
+    Ok(view! { <UsePanel /> }.into_any())
+}
+
+#[wasm_split(table_view, wasm_split_path = ::leptos::wasm_split, fallible, preload(preload_table_view))]
+pub fn table_view(table: TableSummary) -> Result<AnyView, NotFetched> {
+    Ok(view! { <TableView table=table /> }.into_any())
+}
+
+#[wasm_split(image_view, wasm_split_path = ::leptos::wasm_split, fallible, preload(preload_image_view))]
+pub fn image_view(images: ImageSummary) -> Result<AnyView, NotFetched> {
+    Ok(view! { <ImageView images=images /> }.into_any())
+}
+
+/// Fetches every chunk (the page calls it once it is usable, so that every step then opens
+/// at once, and with no request). One that fails is fetched again when it is opened.
+pub async fn preload_all() {
+    let loads = [
+        preload_model_step().await,
+        preload_train_step().await,
+        preload_evaluate_step().await,
+        preload_use_step().await,
+        preload_table_view().await,
+        preload_image_view().await,
+    ];
+    let failed = loads.iter().filter(|load| load.is_err()).count();
+    if failed > 0 {
+        web_sys::console::warn_1(
+            &format!("{failed} of the page's chunks could not be fetched yet; each is fetched again when it is opened").into(),
+        );
+    }
+}
+
+/// What `load` makes, once its chunk is here: a line saying so while it is fetched, and
+/// where it could not be, why, with a button to try again.
+pub fn lazily<Load, Loading>(load: Load) -> impl IntoView
+where
+    Load: Fn() -> Loading + Send + Sync + 'static,
+    Loading: Future<Output = Result<AnyView, NotFetched>> + Send + 'static,
+{
+    let attempt = RwSignal::new(0_u32);
+    move || {
+        attempt.track();
+        let loading = load();
+        view! {
+            <Suspense fallback=|| view! { <p class="hint" data-testid="chunk-loading">"Loading…"</p> }>
+                {Suspend::new(async move {
+                    match loading.await {
+                        Ok(content) => content,
+                        Err(NotFetched) => view! { <NotFetchedView attempt /> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        }
+    }
+}
+
+/// A part of the page whose code could not be fetched: why, and a button to try again.
+#[component]
+fn NotFetchedView(attempt: RwSignal<u32>) -> impl IntoView {
+    view! {
+        <div class="problem" role="alert" data-testid="chunk-not-fetched">
+            <p>
+                "This part of Hearth could not be opened: its code is not on this device yet, and the network seems to be gone. "
+                "Hearth keeps all of itself for offline use once a first visit has fully loaded. Reconnect, then try again; your data and model are still here."
+            </p>
+            <button type="button" on:click=move |_| attempt.update(|count| *count += 1)>"Try again"</button>
+        </div>
+    }
+}
+
+/// The content of `step`'s panel, once its chunk is here.
+pub async fn step_content(step: Step) -> Result<AnyView, NotFetched> {
+    match step {
+        Step::Data => Ok(view! { <DataPanel /> }.into_any()),
+        Step::Model => model_step().await,
+        Step::Train => train_step().await,
+        Step::Evaluate => evaluate_step().await,
+        Step::UseAndShare => use_step().await,
+    }
+}
