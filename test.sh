@@ -7,8 +7,8 @@
 #   2. wasm: burn in a Web Worker in headless Chromium (wasm-bindgen-test)
 #   3. end-to-end: Playwright drives the release dist/ served on 127.0.0.1
 # Everything is compiled once, by the lint tier; the native tier then only runs its tests,
-# while scripts/build.sh (Trunk, which finds the wasm32 builds done, then wasm-bindgen and
-# the engine's wasm-opt) runs beside it. Fuzzing proper (libFuzzer) is scripts/fuzz.sh.
+# while scripts/build.sh (Trunk and scripts/page.sh, which find the wasm32 builds done, then
+# the page's split, wasm-bindgen and the wasm-opt passes) runs beside it. Fuzzing proper (libFuzzer) is scripts/fuzz.sh.
 set -uo pipefail
 source "$(dirname "$0")/scripts/env.sh"
 cd "$HEARTH_ROOT"
