@@ -11,8 +11,10 @@
 
 /// The shell: the App component, the step navigation and which panel shows.
 pub mod app;
-/// The browser boundary: files, canvas, address, downloads, panics, JSON, preferences.
+/// The browser boundary: files, canvas, camera, address, downloads, panics, JSON, preferences.
 pub mod browser;
+/// Step 1's own examples: classes recorded from the camera or drawn on a pad.
+pub mod capture;
 /// The signals App shares with the panels, and their typed accessors.
 #[cfg(target_arch = "wasm32")]
 pub mod context;

@@ -2,7 +2,7 @@
 //! fetched the first time the step is opened, so that a first visit downloads only the
 //! Data step (and the drawing pad it shows) before the page is usable. So are the views of
 //! a loaded data set (the table's columns, the image classes), which a first screen without
-//! data does not show.
+//! data does not show, and the capture views (camera, pad).
 //!
 //! A function marked `#[wasm_split(chunk, …)]` is the entry of a chunk: the build
 //! (scripts/page.sh) runs `wasm-split-cli` on the linked wasm, which moves every function
@@ -18,7 +18,11 @@ use leptos::prelude::*;
 use leptos::wasm_split::{SplitLoaderError, wasm_split};
 
 use super::steps::Step;
+use crate::capture::camera::CameraCapture;
+use crate::capture::drawn::DrawnCapture;
+use crate::capture::state::Source;
 use crate::data::image_view::ImageView;
+use crate::data::loading::Loader;
 use crate::data::panel::DataPanel;
 use crate::data::table_view::TableView;
 use crate::engine::widgets::EngineCheck;
@@ -72,6 +76,18 @@ pub fn image_view(images: ImageSummary) -> Result<AnyView, NotFetched> {
     Ok(view! { <ImageView images=images /> }.into_any())
 }
 
+#[wasm_split(capture_view, wasm_split_path = ::leptos::wasm_split, fallible, preload(preload_capture_view))]
+pub fn capture_view(
+    source: Source,
+    loader: Loader,
+    disabled: Signal<bool>,
+) -> Result<AnyView, NotFetched> {
+    Ok(match source {
+        Source::Camera => view! { <CameraCapture loader disabled /> }.into_any(),
+        Source::Drawing => view! { <DrawnCapture loader disabled /> }.into_any(),
+    })
+}
+
 /// Fetches every chunk (the page calls it once it is usable, so that every step then opens
 /// at once, and with no request). One that fails is fetched again when it is opened.
 pub async fn preload_all() {
@@ -82,6 +98,7 @@ pub async fn preload_all() {
         preload_use_step().await,
         preload_table_view().await,
         preload_image_view().await,
+        preload_capture_view().await,
     ];
     let failed = loads.iter().filter(|load| load.is_err()).count();
     if failed > 0 {

@@ -47,6 +47,7 @@ pub fn App() -> impl IntoView {
         keeper: Keeper::new(link, data, specs, train),
     };
     context::provide(shared);
+    crate::capture::classes::provide();
     let engine = EngineConnection::new(shared);
     engine.connect();
     crate::engine::gpu::watch(shared, engine);

@@ -10,6 +10,8 @@ pub mod download;
 pub mod files;
 pub mod json;
 #[cfg(target_arch = "wasm32")]
+pub mod media;
+#[cfg(target_arch = "wasm32")]
 pub mod offline;
 #[cfg(target_arch = "wasm32")]
 pub mod panics;

@@ -9,8 +9,9 @@ use leptos::prelude::*;
 use super::class_picker::ClassPicker;
 use super::loading::{IMAGE_SHAPES, Loader};
 use super::welcome::DrawFirst;
-use crate::app::chunks::{image_view, lazily, table_view};
+use crate::app::chunks::{capture_view, image_view, lazily, table_view};
 use crate::browser;
+use crate::capture::state::Source;
 use crate::context;
 use crate::engine::link::send;
 use crate::engine::status::EngineStatus;
@@ -25,6 +26,9 @@ pub fn DataPanel() -> impl IntoView {
     let disabled = move || !ready() || busy();
     let keeper = context::keeper();
     let loader = Loader::from_context();
+    // The capture view open (camera or pad), if any; its samples live in the page's
+    // captures, so closing it or leaving the step keeps them.
+    let capturing = RwSignal::new(None::<Source>);
 
     // A memo: the pad must not be drawn anew on every data message (it would lose the ink).
     let no_data = Memo::new(move |_| data.with(|data| data.summary.is_none()));
@@ -76,7 +80,7 @@ pub fn DataPanel() -> impl IntoView {
                     </div>
                     <label class="inline">
                         "Images are resized to "
-                        <select on:change=move |event| {
+                        <select prop:value=move || loader.image_shape.get().to_string() on:change=move |event| {
                             loader.image_shape.set(event_target_value(&event).parse().unwrap_or(0));
                         }>
                             {IMAGE_SHAPES
@@ -91,6 +95,18 @@ pub fn DataPanel() -> impl IntoView {
                     </p>
                 </div>
                 <ClassPicker disabled=Signal::derive(disabled) on_load=move |files| loader.labelled(files) />
+                <div class="capture-choices" role="group" aria-label="Record your own examples">
+                    <button type="button" data-testid="open-camera-capture"
+                        aria-pressed=move || (capturing.get() == Some(Source::Camera)).to_string()
+                        on:click=move |_| capturing.update(|open| *open = toggle(*open, Source::Camera))>
+                        "Capture from the camera"
+                    </button>
+                    <button type="button" data-testid="open-drawn-capture"
+                        aria-pressed=move || (capturing.get() == Some(Source::Drawing)).to_string()
+                        on:click=move |_| capturing.update(|open| *open = toggle(*open, Source::Drawing))>
+                        "Draw examples"
+                    </button>
+                </div>
                 <label class="inline keep-uploads">
                     <input type="checkbox" data-testid="keep-uploads"
                         prop:checked=move || keeper.session.with(|session| session.keep_uploads)
@@ -101,6 +117,10 @@ pub fn DataPanel() -> impl IntoView {
             </section>
             {move || no_data.get().then(|| view! { <DrawFirst /> })}
             </div>
+            {move || capturing.get().map(|source| {
+                let disabled = Signal::derive(disabled);
+                lazily(move || capture_view(source, loader, disabled))
+            })}
             <DataStatus on_skip=move || {
                 loader.skip_ragged_rows();
             } />
@@ -192,4 +212,9 @@ pub fn DataStatus(on_skip: impl Fn() + Copy + Send + Sync + 'static) -> impl Int
                 })
         }}
     }
+}
+
+/// The capture view to show after a click on `source`'s button: it, or none if it was open.
+fn toggle(open: Option<Source>, source: Source) -> Option<Source> {
+    (open != Some(source)).then_some(source)
 }

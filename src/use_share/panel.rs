@@ -11,6 +11,7 @@ use super::drawing::DrawingPad;
 use super::inputs::{ImageInput, RowForm};
 use super::share::SharePanel;
 use super::state::{UseState, saliency_rgba};
+use crate::capture::drawn::DrawToPredict;
 use crate::context;
 use crate::engine::link::send;
 use crate::widgets::format::percent;
@@ -47,7 +48,7 @@ pub fn UsePanel() -> impl IntoView {
                     };
                     let body = match summary.input.clone() {
                         ModelInput::Image { digits: true, .. } => view! { <DrawingPad on_digit=ask /> }.into_any(),
-                        ModelInput::Image { .. } => view! { <ImageInput /> }.into_any(),
+                        ModelInput::Image { .. } => view! { <ImageInput /> <DrawToPredict /> }.into_any(),
                         ModelInput::Table { columns, target } => view! {
                             <RowForm columns=columns target=target test_rows=summary.test_rows on_predict=ask />
                         }.into_any(),

@@ -29,20 +29,34 @@ export const WEBGPU_ARGS = [
   "--use-webgpu-adapter=swiftshader",
 ];
 
-/** Launches headless Chromium with a fresh profile. Without `webgpu`, no adapter exists. */
-export async function launchBrowser({ webgpu = false } = {}) {
-  const profile = mkdtempSync(join(tmpdir(), "hearth-e2e-"));
+/** Chromium's fake camera and microphone (a test pattern and a tone, or the files given),
+ * allowed without asking: Chromium's own media stack, with no device needed. */
+export function fakeMedia({ video = null, audio = null, allow = true } = {}) {
+  return [
+    "--use-fake-device-for-media-stream",
+    ...(allow ? ["--use-fake-ui-for-media-stream"] : []),
+    ...(video ? [`--use-file-for-fake-video-capture=${video}`] : []),
+    ...(audio ? [`--use-file-for-fake-audio-capture=${audio}`] : []),
+  ];
+}
+
+/** Launches headless Chromium with a fresh profile (or `profile`, to open it again).
+ * Without `webgpu`, no adapter exists; `args` adds flags (see `fakeMedia`). */
+export async function launchBrowser({ webgpu = false, args = [], profile = null } = {}) {
+  profile ??= mkdtempSync(join(tmpdir(), "hearth-e2e-"));
   return chromium.launchPersistentContext(profile, {
     executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
     headless: true,
-    args: [...BASE_ARGS, ...(webgpu ? WEBGPU_ARGS : ["--disable-gpu"])],
+    args: [...BASE_ARGS, ...(webgpu ? WEBGPU_ARGS : ["--disable-gpu"]), ...args],
     viewport: { width: 1280, height: 800 },
   });
 }
 
-/** Draws a polyline on the pad with the mouse; points are fractions of the pad's size. */
-export async function draw(page, points) {
-  const box = await page.getByTestId("pad").boundingBox();
+/** Draws a polyline on the pad (or the canvas `testId`) with the mouse; points are
+ * fractions of the pad's size. */
+export async function draw(page, points, testId = "pad") {
+  await page.getByTestId(testId).scrollIntoViewIfNeeded();
+  const box = await page.getByTestId(testId).boundingBox();
   const at = ([x, y]) => [box.x + x * box.width, box.y + y * box.height];
   await page.mouse.move(...at(points[0]));
   await page.mouse.down();

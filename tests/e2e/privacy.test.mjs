@@ -3,7 +3,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { DIST, HearthPage, launchBrowser, serveDist } from "./harness.mjs";
+import { DIST, HearthPage, draw, fakeMedia, launchBrowser, serveDist } from "./harness.mjs";
 
 /** The build's own files, as the service worker lists them (dist/sw.js's BUILD). */
 function buildFiles(origin) {
@@ -97,6 +97,43 @@ test("a whole journey (upload, train, evaluate, predict, download, save) sends n
     // The page says so.
     assert.match(await page.locator(".tagline").innerText(), /Your data never leaves this device/);
     // And all of it ran under the strict Content-Security-Policy (see the test below).
+    assert.deepEqual(app.policyViolations, []);
+  } finally {
+    await browser.close();
+  }
+});
+
+test("capturing from the camera and drawing examples send nothing: frames and drawings stay in the page", async () => {
+  const browser = await launchBrowser({ args: fakeMedia() });
+  const requests = [];
+  browser.on("request", (request) => requests.push(request.url()));
+  try {
+    const app = new HearthPage(await browser.newPage());
+    const page = app.page;
+    await app.open(server.origin);
+    await app.waitForEngine();
+    await app.waitUntilKeptOffline(60_000);
+    const loaded = requests.length;
+
+    await page.getByTestId("open-camera-capture").click();
+    await page.getByTestId("camera-on").click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="camera-preview"]').videoWidth > 0, null, { timeout: 30_000 });
+    for (const index of [0, 1]) {
+      await page.getByTestId(`record-${index}`).focus();
+      await page.keyboard.down(" ");
+      await page.waitForTimeout(400);
+      await page.keyboard.up(" ");
+    }
+    await page.getByTestId("capture-class-1").locator("img").first().waitFor();
+    await page.getByTestId("load-captured").click();
+    await page.getByTestId("image-classes").waitFor({ timeout: 60_000 });
+    await page.getByTestId("open-drawn-capture").click();
+    await draw(page, [[0.2, 0.2], [0.8, 0.8]], "sketch-pad");
+    await page.getByTestId("add-drawing-0").click();
+    await page.getByTestId("capture-count-0").getByText("1 example").waitFor();
+
+    const sent = requests.slice(loaded).filter((url) => !url.startsWith("blob:") && !url.startsWith("data:"));
+    assert.deepEqual(sent, [], "requests while capturing");
     assert.deepEqual(app.policyViolations, []);
   } finally {
     await browser.close();

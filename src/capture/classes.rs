@@ -1,0 +1,229 @@
+//! The classes being captured, shared by the camera and the pad: names, counts,
+//! thumbnails with a remove button each, and loading them as the data set.
+
+use leptos::prelude::*;
+use web_sys::Blob;
+
+use super::state::{CaptureSet, Source};
+use crate::browser::media;
+use crate::data::loading::{IMAGE_SHAPES, Loader};
+
+/// The captured classes of both sources; kept while the user moves between steps.
+pub struct Captures {
+    /// Frames of the camera.
+    pub camera: CaptureSet<Blob>,
+    /// Drawings.
+    pub drawing: CaptureSet<Blob>,
+}
+
+impl Captures {
+    /// The set of `source`.
+    pub fn of(&self, source: Source) -> &CaptureSet<Blob> {
+        match source {
+            Source::Camera => &self.camera,
+            Source::Drawing => &self.drawing,
+        }
+    }
+
+    /// The set of `source`, to change.
+    pub fn of_mut(&mut self, source: Source) -> &mut CaptureSet<Blob> {
+        match source {
+            Source::Camera => &mut self.camera,
+            Source::Drawing => &mut self.drawing,
+        }
+    }
+}
+
+/// The page's captures (App provides them once).
+pub type CaptureSignal = RwSignal<Captures, LocalStorage>;
+
+/// A fresh pair of empty sets, for App to provide.
+pub fn provide() {
+    let captures: CaptureSignal = RwSignal::new_local(Captures {
+        camera: CaptureSet::new(Source::Camera),
+        drawing: CaptureSet::new(Source::Drawing),
+    });
+    provide_context(captures);
+}
+
+/// The page's captures.
+pub fn captures() -> CaptureSignal {
+    expect_context()
+}
+
+/// Adds `blob` to class `class` of `source`; frees its URL when the class is full.
+pub fn add(captures: CaptureSignal, source: Source, class: usize, blob: Blob) {
+    let url = media::object_url(&blob);
+    let added = captures
+        .try_update(|captures| captures.of_mut(source).add_sample(class, blob, url.clone()))
+        .unwrap_or(false);
+    if !added {
+        media::forget(&url);
+    }
+}
+
+/// How many thumbnails a class shows (its newest).
+const SHOWN: usize = 12;
+
+/// The class list: each class's name, its count and newest thumbnails, and `record`, the
+/// source's control for adding to it (a hold-to-record button, an "add this drawing").
+#[component]
+pub fn ClassList<R, V>(source: Source, record: R) -> impl IntoView
+where
+    R: Fn(usize) -> V + Copy + Send + Sync + 'static,
+    V: IntoView + 'static,
+{
+    let captures = captures();
+    // Only a class added or removed redraws the rows (not every new sample).
+    let count = Memo::new(move |_| captures.with(|captures| captures.of(source).classes.len()));
+    view! {
+        <ol class="capture-classes" data-testid="capture-classes">
+            {move || (0..count.get()).map(|class| view! { <ClassRow source class record /> }).collect_view()}
+        </ol>
+        <button type="button" data-testid="add-capture-class"
+            on:click=move |_| captures.update(|captures| captures.of_mut(source).add_class())>
+            "Add a class"
+        </button>
+    }
+}
+
+#[component]
+fn ClassRow<R, V>(source: Source, class: usize, record: R) -> impl IntoView
+where
+    R: Fn(usize) -> V + Copy + Send + Sync + 'static,
+    V: IntoView + 'static,
+{
+    let captures = captures();
+    let name = move || {
+        captures.with(|captures| {
+            captures
+                .of(source)
+                .classes
+                .get(class)
+                .map(|class| class.name.clone())
+                .unwrap_or_default()
+        })
+    };
+    let count = move || {
+        captures.with(|captures| {
+            captures
+                .of(source)
+                .classes
+                .get(class)
+                .map_or(0, |class| class.samples.len())
+        })
+    };
+    let newest = move || {
+        captures.with(|captures| {
+            captures
+                .of(source)
+                .classes
+                .get(class)
+                .map(|class| {
+                    class
+                        .samples
+                        .iter()
+                        .rev()
+                        .take(SHOWN)
+                        .map(|sample| (sample.id, sample.url.clone()))
+                        .collect::<Vec<_>>()
+                })
+                .unwrap_or_default()
+        })
+    };
+    let remove = move |id: u64| {
+        let removed = captures
+            .try_update(|captures| captures.of_mut(source).remove_sample(class, id))
+            .flatten();
+        if let Some(sample) = removed {
+            media::forget(&sample.url);
+        }
+    };
+    let forget_all = move |samples: Vec<super::state::Sample<Blob>>| {
+        for sample in samples {
+            media::forget(&sample.url);
+        }
+    };
+    view! {
+        <li class="capture-class" data-testid=format!("capture-class-{class}")>
+            <div class="capture-class-head">
+                <input type="text" aria-label=format!("Name of class {}", class + 1)
+                    data-testid=format!("capture-name-{class}")
+                    prop:value=name
+                    on:change=move |event| {
+                        let value = event_target_value(&event);
+                        captures.update(|captures| captures.of_mut(source).rename(class, &value));
+                    } />
+                <span class="count" data-testid=format!("capture-count-{class}") aria-live="polite">
+                    {move || match count() { 1 => "1 example".to_string(), n => format!("{n} examples") }}
+                </span>
+                {record(class)}
+                <button type="button" class="small" data-testid=format!("capture-clear-{class}")
+                    prop:disabled=move || count() == 0
+                    on:click=move |_| forget_all(captures.try_update(|captures| captures.of_mut(source).clear_class(class)).unwrap_or_default())>
+                    "Clear"
+                </button>
+                <button type="button" class="small" data-testid=format!("capture-remove-class-{class}")
+                    aria-label=move || format!("Remove the class {}", name())
+                    on:click=move |_| forget_all(captures.try_update(|captures| captures.of_mut(source).remove_class(class)).unwrap_or_default())>
+                    "Remove class"
+                </button>
+            </div>
+            <ul class="capture-thumbs" aria-label=move || format!("Newest examples of {}", name())>
+                {move || newest().into_iter().map(|(id, url)| view! {
+                    <li>
+                        <img src=url alt="" width="48" height="48" />
+                        <button type="button" class="remove-sample" data-testid="remove-sample"
+                            aria-label=move || format!("Remove this example of {}", name())
+                            on:click=move |_| remove(id)>"×"</button>
+                    </li>
+                }).collect_view()}
+            </ul>
+        </li>
+    }
+}
+
+/// The size the samples are read at, and the button that loads them as the data set.
+#[component]
+pub fn LoadCaptured(source: Source, loader: Loader, disabled: Signal<bool>) -> impl IntoView {
+    let captures = captures();
+    let problem = move || captures.with(|captures| captures.of(source).problem());
+    let total = move || captures.with(|captures| captures.of(source).total());
+    let load = move |_| {
+        let files: Vec<(Option<String>, String, web_sys::File)> =
+            captures.with_untracked(|captures| {
+                captures
+                    .of(source)
+                    .labelled()
+                    .into_iter()
+                    .filter_map(|(class, path, blob)| {
+                        let name = path.rsplit('/').next().unwrap_or(&path).to_string();
+                        media::as_file(&blob, &name).map(|file| (Some(class), path, file))
+                    })
+                    .collect()
+            });
+        loader.labelled(files);
+    };
+    view! {
+        <div class="capture-load">
+            <label class="field">
+                "Read each example at"
+                <select data-testid="capture-shape" on:change=move |event| {
+                    if let Ok(index) = event_target_value(&event).parse::<usize>() {
+                        loader.image_shape.set(index);
+                    }
+                }>
+                    {IMAGE_SHAPES.iter().enumerate().map(|(index, (label, ..))| view! {
+                        <option value=index.to_string() selected=move || loader.image_shape.get() == index>{*label}</option>
+                    }).collect_view()}
+                </select>
+            </label>
+            <button type="button" class="primary" data-testid="load-captured"
+                prop:disabled=move || disabled.get() || problem().is_some()
+                on:click=load>
+                {move || format!("Use these {} examples as the data set", total())}
+            </button>
+            {move || problem().map(|problem| view! { <p class="hint" data-testid="capture-problem">{problem}</p> })}
+        </div>
+    }
+}

@@ -1,0 +1,165 @@
+// Capture: classes of examples drawn on a pad, and recorded from the camera (Chromium's
+// fake camera: its own media stack, fed a test pattern), used as the data set, trained
+// and asked; a refused camera; the camera goes off when the user leaves the step.
+import { test, after } from "node:test";
+import assert from "node:assert/strict";
+import { HearthPage, draw, fakeMedia, launchBrowser, predicted, serveDist } from "./harness.mjs";
+
+const open = [];
+after(async () => {
+  for (const thing of open) await thing.close();
+});
+
+async function openApp({ args = [] } = {}) {
+  const server = await serveDist();
+  open.push(server);
+  const browser = await launchBrowser({ args });
+  open.push(browser);
+  const page = await browser.newPage();
+  // Observes the camera streams the page opens (not a stand-in: the streams are Chromium's).
+  // (On the prototype: wasm-bindgen calls the method there, not an own property.)
+  await page.addInitScript(() => {
+    window.__tracks = [];
+    if (!window.MediaDevices) return;
+    const original = MediaDevices.prototype.getUserMedia;
+    MediaDevices.prototype.getUserMedia = async function (constraints) {
+      const stream = await original.call(this, constraints);
+      window.__tracks.push(...stream.getTracks());
+      return stream;
+    };
+  });
+  const app = new HearthPage(page);
+  await app.open(server.origin);
+  await app.waitForEngine();
+  return { app, page };
+}
+
+/** A circle, a little different each time `n`. */
+function circle(n) {
+  const [cx, cy, r] = [0.5 + ((n % 3) - 1) * 0.06, 0.5 + ((n % 4) - 1.5) * 0.04, 0.22 + (n % 5) * 0.02];
+  return Array.from({ length: 17 }, (_, i) => [cx + r * Math.cos((i / 16) * 2 * Math.PI), cy + r * Math.sin((i / 16) * 2 * Math.PI)]);
+}
+
+/** A cross's two strokes, a little different each time `n`. */
+function cross(n) {
+  const [d, s] = [((n % 3) - 1) * 0.05, 0.2 + (n % 4) * 0.03];
+  return [
+    [[0.5 - s + d, 0.5 - s], [0.5 + s + d, 0.5 + s]],
+    [[0.5 + s + d, 0.5 - s], [0.5 - s + d, 0.5 + s]],
+  ];
+}
+
+test("drawn classes: draw examples of two shapes, train on them, and the model reads new drawings", async () => {
+  const { app, page } = await openApp();
+  await page.getByTestId("open-drawn-capture").click();
+  const capture = page.getByTestId("drawn-capture");
+  await capture.waitFor({ timeout: 60_000 });
+  assert.equal(await page.getByTestId("load-captured").isDisabled(), true, "nothing to load yet");
+  assert.match(await page.getByTestId("capture-problem").innerText(), /at least two classes/);
+  for (let n = 0; n < 14; n++) {
+    await draw(page, circle(n), "sketch-pad");
+    await page.getByTestId("add-drawing-0").click();
+    await page.getByTestId("capture-count-0").getByText(`${n + 1} example`).waitFor();
+    for (const stroke of cross(n)) await draw(page, stroke, "sketch-pad");
+    await page.getByTestId("add-drawing-1").click();
+    await page.getByTestId("capture-count-1").getByText(`${n + 1} example`).waitFor();
+  }
+  // A bad example goes: the newest thumbnail's remove button.
+  await draw(page, [[0.1, 0.1], [0.2, 0.9]], "sketch-pad");
+  await page.getByTestId("add-drawing-0").click();
+  await page.getByTestId("capture-count-0").getByText("15 examples").waitFor();
+  await page.getByTestId("capture-class-0").getByTestId("remove-sample").first().click();
+  await page.getByTestId("capture-count-0").getByText("14 examples").waitFor();
+  assert.equal(await page.getByTestId("capture-class-0").locator("img").count(), 12, "the newest twelve shown");
+  await app.screenshot("capture-drawn");
+
+  await page.getByTestId("load-captured").click();
+  await page.getByTestId("image-classes").waitFor({ timeout: 60_000 });
+  assert.match(await page.getByTestId("image-classes").innerText(), /Circle[\s\S]*14[\s\S]*Cross[\s\S]*14/);
+  await app.train({ preset: "mlp", settings: { epochs: "30", "learning-rate": "0.005" }, timeout: 180_000 });
+  await app.step("Use & share").click();
+  await page.getByTestId("model-name").getByText(/trained in this session/).waitFor({ timeout: 30_000 });
+  let right = 0;
+  const tries = [[circle(20), "Circle"], [cross(21), "Cross"], [circle(22), "Circle"], [cross(23), "Cross"]];
+  for (const [strokes, truth] of tries) {
+    await page.getByTestId("clear-sketch").click();
+    if (truth === "Cross") for (const stroke of strokes) await draw(page, stroke, "sketch-pad");
+    else await draw(page, strokes, "sketch-pad");
+    if ((await predicted(page)) === truth) right += 1;
+  }
+  await app.screenshot("capture-drawn-predicted");
+  assert.ok(right >= 3, `new drawings read right: ${right} of 4`);
+  assert.deepEqual(app.consoleErrors, []);
+});
+
+test("camera classes: record while holding, remove a bad frame, mirror, choose the camera, use them; the camera goes off with the step", async () => {
+  const { app, page } = await openApp({ args: fakeMedia() });
+  await page.getByTestId("open-camera-capture").click();
+  await page.getByTestId("camera-capture").waitFor({ timeout: 60_000 });
+  assert.equal(await page.evaluate(() => window.__tracks.length), 0, "no camera before a click");
+  assert.equal(await page.getByTestId("record-0").isDisabled(), true);
+  await page.getByTestId("camera-on").click();
+  await page.getByTestId("camera-off").waitFor({ timeout: 30_000 });
+  await page.waitForFunction(() => document.querySelector('[data-testid="camera-preview"]').videoWidth > 0, null, { timeout: 30_000 });
+  // The cameras the browser lists, by name once allowed.
+  await page.getByTestId("camera-choice").locator("option", { hasText: /fake/i }).first().waitFor({ state: "attached", timeout: 10_000 });
+
+  const hold = async (index, ms) => {
+    await page.getByTestId(`record-${index}`).scrollIntoViewIfNeeded();
+    const box = await page.getByTestId(`record-${index}`).boundingBox();
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.waitForTimeout(ms);
+    await page.mouse.up();
+  };
+  await hold(0, 1000);
+  await hold(1, 700);
+  const count = async (index) => Number((await page.getByTestId(`capture-count-${index}`).innerText()).match(/\d+/)[0]);
+  await page.waitForTimeout(300);
+  const first = await count(0);
+  assert.ok(first >= 5 && first <= 12, `about 8 a second for a second: ${first}`);
+  const held = await count(1);
+  assert.ok(held >= 3, `the second class held for 0.7 s: ${held}`);
+  // Holding the key records too (Space on the focused button).
+  await page.getByTestId("record-1").focus();
+  await page.keyboard.down(" ");
+  await page.waitForTimeout(500);
+  await page.keyboard.up(" ");
+  await page.waitForTimeout(300);
+  const second = await count(1);
+  assert.ok(second >= 6, `Space held records: ${second}`);
+  await page.getByTestId("capture-class-1").getByTestId("remove-sample").first().click();
+  await page.getByTestId("capture-count-1").getByText(`${second - 1} examples`).waitFor();
+  // Mirroring flips the preview.
+  assert.match(await page.getByTestId("camera-preview").getAttribute("class"), /mirrored/);
+  await page.getByTestId("camera-mirror").uncheck();
+  assert.doesNotMatch(await page.getByTestId("camera-preview").getAttribute("class"), /mirrored/);
+  await page.getByTestId("capture-name-0").fill("left");
+  await page.getByTestId("capture-name-0").dispatchEvent("change");
+  await app.screenshot("capture-camera");
+
+  await page.getByTestId("load-captured").click();
+  await page.getByTestId("image-classes").waitFor({ timeout: 60_000 });
+  assert.match(await page.getByTestId("image-classes").innerText(), /left/);
+  // Leaving the step turns the camera off.
+  await app.step("Model").click();
+  await page.waitForFunction(() => window.__tracks.length > 0 && window.__tracks.every((track) => track.readyState === "ended"), null, { timeout: 10_000 });
+  // The samples are still there when the user comes back.
+  await app.step("Data").click();
+  await page.getByTestId("open-camera-capture").click();
+  assert.equal(await count(0), first);
+  assert.deepEqual(app.consoleErrors, []);
+});
+
+test("a refused camera gets a clear message, and the rest of the page keeps working", async () => {
+  const { app, page } = await openApp({ args: fakeMedia({ allow: false }) });
+  await page.getByTestId("open-camera-capture").click();
+  await page.getByTestId("camera-on").click();
+  const problem = page.getByTestId("camera-problem");
+  await problem.waitFor({ timeout: 30_000 });
+  assert.match(await problem.innerText(), /not allowed to use the camera.*Uploading images still works/s);
+  await app.screenshot("capture-camera-refused");
+  await page.getByTestId("builtin-iris").click();
+  await page.getByTestId("no-data").waitFor({ state: "detached", timeout: 60_000 });
+  assert.deepEqual(app.consoleErrors, []);
+});
