@@ -18,3 +18,11 @@ pub fn now() -> f64 {
 pub fn parse_date(text: &str) -> f64 {
     js_sys::Date::parse(text)
 }
+
+/// A repeating timer; dropping it stops it.
+pub type Ticker = gloo::timers::callback::Interval;
+
+/// Calls `f` every `milliseconds` until the returned [`Ticker`] is dropped.
+pub fn every(milliseconds: u32, f: impl FnMut() + 'static) -> Ticker {
+    gloo::timers::callback::Interval::new(milliseconds, f)
+}

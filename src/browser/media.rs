@@ -203,3 +203,23 @@ pub fn forget(url: &str) {
 pub fn reveal(element: &web_sys::Element) {
     element.scroll_into_view();
 }
+
+/// Freezes (`true`) or resumes the preview `video`.
+pub fn hold(video: &web_sys::HtmlVideoElement, frozen: bool) {
+    if frozen {
+        let _ = video.pause();
+    } else {
+        let _ = video.play();
+    }
+}
+
+/// Keeps sending the pointer of `event` to the element it went down on (a held record
+/// button hears the release even when the finger slides off it).
+pub fn hold_pointer(event: &web_sys::PointerEvent) {
+    if let Some(element) = event
+        .current_target()
+        .and_then(|target| target.dyn_into::<web_sys::Element>().ok())
+    {
+        let _ = element.set_pointer_capture(event.pointer_id());
+    }
+}

@@ -5,24 +5,23 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use gloo::timers::callback::Interval;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use wasm_bindgen::JsCast;
 
 use super::classes::{ClassList, LoadCaptured, add, captures};
 use super::state::Source;
+use crate::browser::clock::{self, Ticker};
 use crate::browser::media::{self, CameraChoice};
 use crate::data::loading::Loader;
 
 /// Samples per second while a record button is held.
 const RATE: u32 = 8;
 /// A sample's side in pixels (the largest centred square of the frame, scaled).
-const SAMPLE_SIZE: u32 = 128;
+pub(crate) const SAMPLE_SIZE: u32 = 128;
 
 /// The camera's state as the view shows it.
 #[derive(Debug, Clone, PartialEq)]
-enum Camera {
+pub enum Camera {
     Off,
     Starting,
     On,
@@ -32,37 +31,37 @@ enum Camera {
 /// The camera, its preview and the recording, as the view's handlers use them. Cheap to
 /// copy: every field is a handle.
 #[derive(Clone, Copy)]
-struct Recorder {
-    video: NodeRef<leptos::html::Video>,
+pub struct Recorder {
+    pub(crate) video: NodeRef<leptos::html::Video>,
     /// The camera's stream while it is on; shared with the view's cleanup, which runs
     /// after the reactive values are gone.
     stream: StoredValue<Live, LocalStorage>,
-    state: RwSignal<Camera>,
-    mirrored: RwSignal<bool>,
+    pub(crate) state: RwSignal<Camera>,
+    pub(crate) mirrored: RwSignal<bool>,
     choice: RwSignal<CameraChoice>,
     devices: RwSignal<Vec<(String, String)>>,
-    recording: StoredValue<Option<Interval>, LocalStorage>,
+    recording: StoredValue<Option<Ticker>, LocalStorage>,
     /// The class whose button is held.
     holding: RwSignal<Option<usize>>,
 }
 
 /// The stream while the camera is on.
-type Live = Rc<RefCell<Option<web_sys::MediaStream>>>;
+pub(crate) type Live = Rc<RefCell<Option<web_sys::MediaStream>>>;
 
 /// Turns off the camera of `live`, if on.
-fn stop_stream(live: &Live) {
+pub(crate) fn stop_stream(live: &Live) {
     if let Some(stream) = live.borrow_mut().take() {
         media::stop(&stream);
     }
 }
 
 impl Recorder {
-    fn new(live: Live) -> Recorder {
+    pub(crate) fn new(live: Live) -> Recorder {
         Recorder {
             video: NodeRef::new(),
             stream: StoredValue::new_local(live),
             state: RwSignal::new(Camera::Off),
-            mirrored: RwSignal::new(true),
+            mirrored: RwSignal::new(captures().with_untracked(|captures| captures.mirrored)),
             choice: RwSignal::new(CameraChoice::Front),
             devices: RwSignal::new(Vec::new()),
             recording: StoredValue::new_local(None),
@@ -71,7 +70,7 @@ impl Recorder {
     }
 
     /// Stops recording and turns the camera off.
-    fn turn_off(self) {
+    pub(crate) fn turn_off(self) {
         self.stop();
         if let Some(live) = self.stream.try_get_value() {
             stop_stream(&live);
@@ -83,7 +82,7 @@ impl Recorder {
 
     /// Turns the chosen camera on (the one on before goes off), then lists the cameras
     /// (their names are known once one is allowed).
-    fn turn_on(self) {
+    pub(crate) fn turn_on(self) {
         self.turn_off();
         self.state.set(Camera::Starting);
         spawn_local(async move {
@@ -128,7 +127,7 @@ impl Recorder {
         };
         take();
         self.recording
-            .set_value(Some(Interval::new(1000 / RATE, take)));
+            .set_value(Some(clock::every(1000 / RATE, take)));
     }
 
     fn stop(self) {
@@ -194,9 +193,7 @@ fn RecordButton(recorder: Recorder, class: usize) -> impl IntoView {
             aria-pressed=move || holding().to_string()
             prop:disabled=move || recorder.state.get() != Camera::On
             on:pointerdown=move |event| {
-                if let Some(button) = event.current_target().and_then(|target| target.dyn_into::<web_sys::Element>().ok()) {
-                    let _ = button.set_pointer_capture(event.pointer_id());
-                }
+                media::hold_pointer(&event);
                 recorder.start(captures, class);
             }
             on:pointerup=move |_| stop()
@@ -218,7 +215,7 @@ fn RecordButton(recorder: Recorder, class: usize) -> impl IntoView {
 
 /// On and off, which camera, mirroring.
 #[component]
-fn CameraControls(recorder: Recorder) -> impl IntoView {
+pub fn CameraControls(recorder: Recorder) -> impl IntoView {
     let (state, choice) = (recorder.state, recorder.choice);
     let options = move || {
         let mut options = vec![
@@ -267,7 +264,11 @@ fn CameraControls(recorder: Recorder) -> impl IntoView {
             </label>
             <label class="inline">
                 <input type="checkbox" data-testid="camera-mirror" prop:checked=move || recorder.mirrored.get()
-                    on:change=move |event| recorder.mirrored.set(event_target_checked(&event)) />
+                    on:change=move |event| {
+                        let mirrored = event_target_checked(&event);
+                        recorder.mirrored.set(mirrored);
+                        captures().update(|captures| captures.mirrored = mirrored);
+                    } />
                 "Mirror (as in a mirror; the examples are mirrored too)"
             </label>
         </div>

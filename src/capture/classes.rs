@@ -14,6 +14,9 @@ pub struct Captures {
     pub camera: CaptureSet<Blob>,
     /// Drawings.
     pub drawing: CaptureSet<Blob>,
+    /// Whether the camera's frames are mirrored: the examples and the live view's frames
+    /// alike, so that a model sees the camera as it was recorded.
+    pub mirrored: bool,
 }
 
 impl Captures {
@@ -42,6 +45,7 @@ pub fn provide() {
     let captures: CaptureSignal = RwSignal::new_local(Captures {
         camera: CaptureSet::new(Source::Camera),
         drawing: CaptureSet::new(Source::Drawing),
+        mirrored: true,
     });
     provide_context(captures);
 }

@@ -4,4 +4,6 @@ pub mod camera;
 pub mod classes;
 #[cfg(target_arch = "wasm32")]
 pub mod drawn;
+#[cfg(target_arch = "wasm32")]
+pub mod live;
 pub mod state;

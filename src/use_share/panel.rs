@@ -12,6 +12,7 @@ use super::inputs::{ImageInput, RowForm};
 use super::share::SharePanel;
 use super::state::{UseState, saliency_rgba};
 use crate::capture::drawn::DrawToPredict;
+use crate::capture::live::LiveCamera;
 use crate::context;
 use crate::engine::link::send;
 use crate::widgets::format::percent;
@@ -48,7 +49,7 @@ pub fn UsePanel() -> impl IntoView {
                     };
                     let body = match summary.input.clone() {
                         ModelInput::Image { digits: true, .. } => view! { <DrawingPad on_digit=ask /> }.into_any(),
-                        ModelInput::Image { .. } => view! { <ImageInput /> <DrawToPredict /> }.into_any(),
+                        ModelInput::Image { .. } => view! { <ImageInput /> <LiveCamera /> <DrawToPredict /> }.into_any(),
                         ModelInput::Table { columns, target } => view! {
                             <RowForm columns=columns target=target test_rows=summary.test_rows on_predict=ask />
                         }.into_any(),
@@ -88,7 +89,8 @@ pub fn PredictionView() -> impl IntoView {
                 </ol>
             }
         });
-        let saliency = prediction.saliency.clone().map(|saliency| {
+        let live = uses.with(|uses| uses.live);
+        let saliency = prediction.saliency.clone().filter(|_| !live).map(|saliency| {
             let pixels = saliency_rgba(&saliency);
             view! {
                 <figure class="saliency" data-testid="saliency">

@@ -12,6 +12,9 @@ pub struct UseState {
     pub prediction: Option<Prediction>,
     /// Why the latest prediction failed.
     pub problem: Option<String>,
+    /// Whether the camera is being classified live (its saliency maps are then shown only
+    /// when the user pauses on a frame).
+    pub live: bool,
     /// The id of the latest request; older answers are dropped.
     latest: u32,
     /// The id of the latest request answered.

@@ -19,6 +19,13 @@ async function openApp({ args = [] } = {}) {
   // Observes the camera streams the page opens (not a stand-in: the streams are Chromium's).
   // (On the prototype: wasm-bindgen calls the method there, not an own property.)
   await page.addInitScript(() => {
+    // Counts the prediction requests the page sends its engine.
+    window.__predictions = 0;
+    const post = Worker.prototype.postMessage;
+    Worker.prototype.postMessage = function (message, ...rest) {
+      if (message?.type === "predict") window.__predictions += 1;
+      return post.call(this, message, ...rest);
+    };
     window.__tracks = [];
     if (!window.MediaDevices) return;
     const original = MediaDevices.prototype.getUserMedia;
@@ -148,6 +155,28 @@ test("camera classes: record while holding, remove a bad frame, mirror, choose t
   await app.step("Data").click();
   await page.getByTestId("open-camera-capture").click();
   assert.equal(await count(0), first);
+
+  // Live: a model of these frames classifies the camera several times a second; pausing
+  // explains the frame; stopping turns the camera off.
+  await app.train({ preset: "mlp", settings: { epochs: "2" }, timeout: 120_000 });
+  await app.step("Use & share").click();
+  await page.getByTestId("model-name").getByText(/trained in this session/).waitFor({ timeout: 30_000 });
+  await page.getByTestId("live-camera").click();
+  assert.equal(await page.getByTestId("camera-mirror").isChecked(), false, "mirrored as the examples were");
+  await page.getByTestId("predicted").waitFor({ timeout: 30_000 });
+  const sent = await page.evaluate(() => window.__predictions);
+  await page.waitForTimeout(2000);
+  const perSecond = ((await page.evaluate(() => window.__predictions)) - sent) / 2;
+  console.log(`live: ${perSecond} frames classified a second`);
+  assert.ok(perSecond >= 2, `frames classified a second: ${perSecond}`);
+  assert.equal(await page.getByTestId("saliency").count(), 0, "no saliency map while live");
+  await page.getByTestId("live-pause").click();
+  await page.getByTestId("saliency").waitFor({ timeout: 10_000 });
+  await app.screenshot("capture-live-paused");
+  await page.getByTestId("live-resume").click();
+  await page.getByTestId("saliency").waitFor({ state: "detached", timeout: 10_000 });
+  await page.getByTestId("live-close").click();
+  await page.waitForFunction(() => window.__tracks.every((track) => track.readyState === "ended"), null, { timeout: 10_000 });
   assert.deepEqual(app.consoleErrors, []);
 });
 
