@@ -26,3 +26,11 @@ pub type Ticker = gloo::timers::callback::Interval;
 pub fn every(milliseconds: u32, f: impl FnMut() + 'static) -> Ticker {
     gloo::timers::callback::Interval::new(milliseconds, f)
 }
+
+/// A timer that fires once; dropping it cancels it.
+pub type Later = gloo::timers::callback::Timeout;
+
+/// Calls `f` once after `milliseconds`, unless the returned [`Later`] is dropped first.
+pub fn after(milliseconds: u32, f: impl FnOnce() + 'static) -> Later {
+    gloo::timers::callback::Timeout::new(milliseconds, f)
+}

@@ -40,7 +40,7 @@ impl Captures {
 /// The page's captures (App provides them once).
 pub type CaptureSignal = RwSignal<Captures, LocalStorage>;
 
-/// A fresh pair of empty sets, for App to provide.
+/// The captures for App to provide: empty, or the kept ones once read back.
 pub fn provide() {
     let captures: CaptureSignal = RwSignal::new_local(Captures {
         camera: CaptureSet::new(Source::Camera),
@@ -48,6 +48,11 @@ pub fn provide() {
         mirrored: true,
     });
     provide_context(captures);
+    let keeper = crate::context::keeper();
+    super::keep::keep(
+        captures,
+        Signal::derive(move || keeper.session.with(|session| session.keep_uploads)),
+    );
 }
 
 /// The page's captures.

@@ -5,5 +5,7 @@ pub mod classes;
 #[cfg(target_arch = "wasm32")]
 pub mod drawn;
 #[cfg(target_arch = "wasm32")]
+pub mod keep;
+#[cfg(target_arch = "wasm32")]
 pub mod live;
 pub mod state;

@@ -180,6 +180,35 @@ test("camera classes: record while holding, remove a bad frame, mirror, choose t
   assert.deepEqual(app.consoleErrors, []);
 });
 
+test("captured examples come back after a reload when the user keeps uploads, and not otherwise", async () => {
+  const { app, page } = await openApp();
+  await page.getByTestId("keep-uploads").check();
+  await page.getByTestId("open-drawn-capture").click();
+  await page.getByTestId("drawn-capture").waitFor({ timeout: 60_000 });
+  await page.getByTestId("capture-name-1").fill("Zigzag");
+  await page.getByTestId("capture-name-1").dispatchEvent("change");
+  for (const [index, points] of [[0, circle(1)], [0, circle(2)], [1, [[0.2, 0.3], [0.4, 0.7], [0.6, 0.3], [0.8, 0.7]]]]) {
+    await draw(page, points, "sketch-pad");
+    await page.getByTestId(`add-drawing-${index}`).click();
+  }
+  await page.getByTestId("capture-count-1").getByText("1 example").waitFor();
+  await page.waitForTimeout(1500); // kept a moment after the last change
+  await page.reload();
+  await app.waitForEngine();
+  await page.getByTestId("open-drawn-capture").click();
+  await page.getByTestId("capture-count-0").getByText("2 examples").waitFor({ timeout: 10_000 });
+  assert.equal(await page.getByTestId("capture-name-1").inputValue(), "Zigzag");
+  assert.equal(await page.getByTestId("capture-class-0").locator("img").count(), 2);
+  // Not kept any more: after the next reload they are gone.
+  await page.getByTestId("keep-uploads").uncheck();
+  await page.waitForTimeout(500);
+  await page.reload();
+  await app.waitForEngine();
+  await page.getByTestId("open-drawn-capture").click();
+  await page.getByTestId("capture-count-0").getByText("0 examples").waitFor({ timeout: 10_000 });
+  assert.deepEqual(app.consoleErrors, []);
+});
+
 test("a refused camera gets a clear message, and the rest of the page keeps working", async () => {
   const { app, page } = await openApp({ args: fakeMedia({ allow: false }) });
   await page.getByTestId("open-camera-capture").click();
