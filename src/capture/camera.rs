@@ -8,7 +8,7 @@ use std::rc::Rc;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::classes::{ClassList, LoadCaptured, add, captures};
+use super::classes::{ClassList, LoadCaptured, add, captures, class_name};
 use super::state::Source;
 use crate::browser::clock::{self, Ticker};
 use crate::browser::media::{self, CameraChoice};
@@ -189,6 +189,7 @@ fn RecordButton(recorder: Recorder, class: usize) -> impl IntoView {
     };
     view! {
         <button type="button" class="record" data-testid=format!("record-{class}")
+            aria-label=move || format!("Hold to record examples of {}", class_name(captures, Source::Camera, class))
             class:recording=holding
             aria-pressed=move || holding().to_string()
             prop:disabled=move || recorder.state.get() != Camera::On

@@ -71,6 +71,18 @@ pub fn add(captures: CaptureSignal, source: Source, class: usize, blob: Blob) {
     }
 }
 
+/// The name of class `class` of `source` ("" when gone), for labels.
+pub fn class_name(captures: CaptureSignal, source: Source, class: usize) -> String {
+    captures.with(|captures| {
+        captures
+            .of(source)
+            .classes
+            .get(class)
+            .map(|class| class.name.clone())
+            .unwrap_or_default()
+    })
+}
+
 /// How many thumbnails a class shows (its newest).
 const SHOWN: usize = 12;
 
@@ -103,16 +115,7 @@ where
     V: IntoView + 'static,
 {
     let captures = captures();
-    let name = move || {
-        captures.with(|captures| {
-            captures
-                .of(source)
-                .classes
-                .get(class)
-                .map(|class| class.name.clone())
-                .unwrap_or_default()
-        })
-    };
+    let name = move || class_name(captures, source, class);
     let count = move || {
         captures.with(|captures| {
             captures
@@ -168,6 +171,7 @@ where
                 </span>
                 {record(class)}
                 <button type="button" class="small" data-testid=format!("capture-clear-{class}")
+                    aria-label=move || format!("Clear the examples of {}", name())
                     prop:disabled=move || count() == 0
                     on:click=move |_| forget_all(captures.try_update(|captures| captures.of_mut(source).clear_class(class)).unwrap_or_default())>
                     "Clear"

@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::classes::{ClassList, LoadCaptured, add, captures};
+use super::classes::{ClassList, LoadCaptured, add, captures, class_name};
 use super::state::Source;
 use crate::browser;
 use crate::browser::media;
@@ -122,6 +122,7 @@ pub fn DrawnCapture(loader: Loader, disabled: Signal<bool>) -> impl IntoView {
     let record = move |class: usize| {
         view! {
             <button type="button" class="record" data-testid=format!("add-drawing-{class}")
+                aria-label=move || format!("Add the drawing to {}", class_name(captures, Source::Drawing, class))
                 prop:disabled=move || !drawn.get()
                 on:click=move |_| add_drawing(class)>
                 "Add the drawing here"

@@ -212,6 +212,41 @@ test("captured examples come back after a reload when the user keeps uploads, an
   assert.deepEqual(app.consoleErrors, []);
 });
 
+test("capture on a phone: the views fit the screen, touch records, and every control has a name", async () => {
+  const { app, page } = await openApp({ args: fakeMedia() });
+  await page.setViewportSize({ width: 390, height: 844 });
+  const fits = () => page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1);
+  await page.getByTestId("open-camera-capture").click();
+  await page.getByTestId("camera-on").click();
+  await page.waitForFunction(() => document.querySelector('[data-testid="camera-preview"]').videoWidth > 0, null, { timeout: 30_000 });
+  // A touch held on the record button records (pointer events from a touch screen).
+  const button = page.getByTestId("record-0");
+  await button.scrollIntoViewIfNeeded();
+  const box = await button.boundingBox();
+  const at = { clientX: box.x + box.width / 2, clientY: box.y + box.height / 2, pointerType: "touch", pointerId: 7, isPrimary: true, bubbles: true };
+  await button.dispatchEvent("pointerdown", at);
+  await page.waitForTimeout(800);
+  await button.dispatchEvent("pointerup", at);
+  await page.getByTestId("capture-class-0").locator("img").first().waitFor();
+  assert.ok(await fits(), "the camera view fits a phone's width");
+  await app.screenshot("phone-capture-camera");
+  await page.getByTestId("open-drawn-capture").click();
+  await page.getByTestId("drawn-capture").waitFor();
+  assert.ok(await fits(), "the drawn-classes view fits a phone's width");
+  await app.screenshot("phone-capture-drawn");
+  // Every button, field and select of the capture views has an accessible name.
+  const unnamed = await page.evaluate(() =>
+    [...document.querySelectorAll(".capture button, .capture input, .capture select, .capture canvas")]
+      .filter((element) => {
+        const label = element.getAttribute("aria-label") || element.labels?.[0]?.innerText || element.innerText;
+        return !label || !label.trim();
+      })
+      .map((element) => element.outerHTML.slice(0, 80)),
+  );
+  assert.deepEqual(unnamed, []);
+  assert.deepEqual(app.consoleErrors, []);
+});
+
 test("a refused camera gets a clear message, and the rest of the page keeps working", async () => {
   const { app, page } = await openApp({ args: fakeMedia({ allow: false }) });
   await page.getByTestId("open-camera-capture").click();
