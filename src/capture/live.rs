@@ -90,8 +90,11 @@ fn LiveFeed(on_close: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView
                 Camera::Problem(problem) => Some(view! { <p class="problem" role="alert" data-testid="camera-problem">{problem}</p> }),
                 _ => None,
             }}
-            <video node_ref=recorder.video class="camera-preview" class:mirrored=move || recorder.mirrored.get()
-                autoplay muted playsinline data-testid="camera-preview" aria-label="The camera's preview"></video>
+            <div class="live-view">
+                <video node_ref=recorder.video class="camera-preview" class:mirrored=move || recorder.mirrored.get()
+                    autoplay muted playsinline data-testid="camera-preview" aria-label="The camera's preview"></video>
+                <p class="live-answer" data-testid="live-answer" aria-live="off">{move || now_seen(uses)}</p>
+            </div>
             <div class="live-actions">
                 {move || if paused.get() {
                     view! { <button type="button" data-testid="live-resume" on:click=move |_| pause(false)>"Go on classifying"</button> }.into_any()
@@ -103,4 +106,24 @@ fn LiveFeed(on_close: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView
             <p class="hint">"Each frame is classified on this device and not kept. Pausing shows which pixels decided the answer (the saliency map below)."</p>
         </section>
     }
+}
+
+/// The latest answer in a few words, beside the preview ("Class 1, 87%"); the bars and the
+/// saliency map are below, with every prediction.
+fn now_seen(uses: RwSignal<crate::use_share::state::UseState>) -> String {
+    uses.with(|uses| {
+        let prediction = uses.prediction.as_ref()?;
+        let model = uses.model.as_ref()?;
+        let best = model
+            .labels
+            .iter()
+            .position(|label| *label == prediction.predicted)
+            .and_then(|index| prediction.outputs.get(index))?;
+        Some(format!(
+            "{}, {}",
+            prediction.predicted,
+            crate::widgets::format::percent(f64::from(*best))
+        ))
+    })
+    .unwrap_or_else(|| "Looking…".to_string())
 }

@@ -167,6 +167,8 @@ test("camera classes: record while holding, remove a bad frame, mirror, choose t
   await page.getByTestId("live-camera").click();
   assert.equal(await page.getByTestId("camera-mirror").isChecked(), false, "mirrored as the examples were");
   await page.getByTestId("predicted").waitFor({ timeout: 30_000 });
+  // Beside the preview: the latest answer and its probability.
+  assert.match(await page.getByTestId("live-answer").innerText(), /^(left|Class 2), \d+(\.\d)?%$/);
   const sent = await page.evaluate(() => window.__predictions);
   await page.waitForTimeout(2000);
   const perSecond = ((await page.evaluate(() => window.__predictions)) - sent) / 2;
