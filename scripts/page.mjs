@@ -61,7 +61,7 @@ export function link(dist, key) {
     `<link rel="modulepreload" href="${js}">` +
     `<link rel="preload" href="${wasm}" as="fetch" type="application/wasm" crossorigin>` +
     `<script type="module">import init from "${js}";\nawait init({ module_or_path: "${wasm}" });</script>`;
-  if (html.includes("hearth-") && /hearth-[0-9a-f]{16}\.js/.test(html)) throw new Error(`${path} links a page already`);
+  if (/hearth-[0-9a-f]{16}\.js/.test(html)) throw new Error(`${path} links a page already`);
   const at = html.search(/<\/head>|<body/i);
   if (at < 0) throw new Error(`${path} has neither </head> nor <body>`);
   writeFileSync(path, html.slice(0, at) + tags + html.slice(at));

@@ -17,13 +17,11 @@ use hearth_core::data::summary::{ImageSummary, TableSummary};
 use leptos::prelude::*;
 use leptos::wasm_split::{SplitLoaderError, wasm_split};
 
-use super::steps::Step;
 use crate::capture::camera::CameraCapture;
 use crate::capture::drawn::DrawnCapture;
 use crate::capture::state::Source;
 use crate::data::image_view::ImageView;
 use crate::data::loading::Loader;
-use crate::data::panel::DataPanel;
 use crate::data::table_view::TableView;
 use crate::engine::widgets::EngineCheck;
 use crate::evaluate::panel::EvaluatePanel;
@@ -43,12 +41,12 @@ impl From<SplitLoaderError> for NotFetched {
 }
 
 #[wasm_split(model_step, wasm_split_path = ::leptos::wasm_split, fallible, preload(preload_model_step))]
-fn model_step() -> Result<AnyView, NotFetched> {
+pub fn model_step() -> Result<AnyView, NotFetched> {
     Ok(view! { <ModelPanel /> }.into_any())
 }
 
 #[wasm_split(train_step, wasm_split_path = ::leptos::wasm_split, fallible, preload(preload_train_step))]
-fn train_step() -> Result<AnyView, NotFetched> {
+pub fn train_step() -> Result<AnyView, NotFetched> {
     Ok(view! {
         <TrainPanel />
         <EngineCheck />
@@ -57,12 +55,12 @@ fn train_step() -> Result<AnyView, NotFetched> {
 }
 
 #[wasm_split(evaluate_step, wasm_split_path = ::leptos::wasm_split, fallible, preload(preload_evaluate_step))]
-fn evaluate_step() -> Result<AnyView, NotFetched> {
+pub fn evaluate_step() -> Result<AnyView, NotFetched> {
     Ok(view! { <EvaluatePanel /> }.into_any())
 }
 
 #[wasm_split(use_step, wasm_split_path = ::leptos::wasm_split, fallible, preload(preload_use_step))]
-fn use_step() -> Result<AnyView, NotFetched> {
+pub fn use_step() -> Result<AnyView, NotFetched> {
     Ok(view! { <UsePanel /> }.into_any())
 }
 
@@ -143,16 +141,5 @@ fn NotFetchedView(attempt: RwSignal<u32>) -> impl IntoView {
             </p>
             <button type="button" on:click=move |_| attempt.update(|count| *count += 1)>"Try again"</button>
         </div>
-    }
-}
-
-/// The content of `step`'s panel, once its chunk is here.
-pub async fn step_content(step: Step) -> Result<AnyView, NotFetched> {
-    match step {
-        Step::Data => Ok(view! { <DataPanel /> }.into_any()),
-        Step::Model => model_step().await,
-        Step::Train => train_step().await,
-        Step::Evaluate => evaluate_step().await,
-        Step::UseAndShare => use_step().await,
     }
 }

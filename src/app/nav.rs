@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use super::chunks::{lazily, step_content};
+use super::chunks::{evaluate_step, lazily, model_step, train_step, use_step};
 use super::steps::Step;
 use crate::data::panel::DataPanel;
 
@@ -43,10 +43,12 @@ pub fn StepNav(current: RwSignal<Step>) -> impl IntoView {
 pub fn StepPanel(step: RwSignal<Step>) -> impl IntoView {
     move || {
         let current = step.get();
-        let content = if current == Step::Data {
-            view! { <DataPanel /> }.into_any()
-        } else {
-            lazily(move || step_content(current)).into_any()
+        let content = match current {
+            Step::Data => view! { <DataPanel /> }.into_any(),
+            Step::Model => lazily(model_step).into_any(),
+            Step::Train => lazily(train_step).into_any(),
+            Step::Evaluate => lazily(evaluate_step).into_any(),
+            Step::UseAndShare => lazily(use_step).into_any(),
         };
         view! {
             <section class="panel" aria-labelledby="panel-title" data-testid=format!("panel-{}", current.id())>

@@ -8,7 +8,7 @@ use std::rc::Rc;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::classes::{ClassList, LoadCaptured, add, captures, class_name};
+use super::classes::{ClassList, LoadCaptured, add, captures, class_name, revealed_section};
 use super::state::Source;
 use crate::browser::clock::{self, Ticker};
 use crate::browser::media::{self, CameraChoice};
@@ -149,12 +149,7 @@ pub fn CameraCapture(loader: Loader, disabled: Signal<bool>) -> impl IntoView {
     if loader.image_shape.get_untracked() == 0 {
         loader.image_shape.set(1);
     }
-    let section = NodeRef::<leptos::html::Section>::new();
-    Effect::new(move |_| {
-        if let Some(section) = section.get() {
-            media::reveal(&section);
-        }
-    });
+    let section = revealed_section();
     view! {
         <section node_ref=section class="capture camera-capture" aria-labelledby="camera-title" data-testid="camera-capture">
             <h3 id="camera-title">"Capture from the camera"</h3>

@@ -71,16 +71,38 @@ pub fn add(captures: CaptureSignal, source: Source, class: usize, blob: Blob) {
     }
 }
 
-/// The name of class `class` of `source` ("" when gone), for labels.
-pub fn class_name(captures: CaptureSignal, source: Source, class: usize) -> String {
+/// What `read` makes of class `class` of `source` (tracked), or the default when the
+/// class is gone.
+fn with_class<T: Default>(
+    captures: CaptureSignal,
+    source: Source,
+    class: usize,
+    read: impl FnOnce(&super::state::Class<Blob>) -> T,
+) -> T {
     captures.with(|captures| {
         captures
             .of(source)
             .classes
             .get(class)
-            .map(|class| class.name.clone())
+            .map(read)
             .unwrap_or_default()
     })
+}
+
+/// The name of class `class` of `source` ("" when gone), for labels.
+pub fn class_name(captures: CaptureSignal, source: Source, class: usize) -> String {
+    with_class(captures, source, class, |class| class.name.clone())
+}
+
+/// A view's section that scrolls into view once shown (a capture view opens below the fold).
+pub fn revealed_section() -> NodeRef<leptos::html::Section> {
+    let section = NodeRef::<leptos::html::Section>::new();
+    Effect::new(move |_| {
+        if let Some(section) = section.get() {
+            media::reveal(&section);
+        }
+    });
+    section
 }
 
 /// How many thumbnails a class shows (its newest).
@@ -116,31 +138,16 @@ where
 {
     let captures = captures();
     let name = move || class_name(captures, source, class);
-    let count = move || {
-        captures.with(|captures| {
-            captures
-                .of(source)
-                .classes
-                .get(class)
-                .map_or(0, |class| class.samples.len())
-        })
-    };
+    let count = move || with_class(captures, source, class, |class| class.samples.len());
     let newest = move || {
-        captures.with(|captures| {
-            captures
-                .of(source)
-                .classes
-                .get(class)
-                .map(|class| {
-                    class
-                        .samples
-                        .iter()
-                        .rev()
-                        .take(SHOWN)
-                        .map(|sample| (sample.id, sample.url.clone()))
-                        .collect::<Vec<_>>()
-                })
-                .unwrap_or_default()
+        with_class(captures, source, class, |class| {
+            class
+                .samples
+                .iter()
+                .rev()
+                .take(SHOWN)
+                .map(|sample| (sample.id, sample.url.clone()))
+                .collect::<Vec<_>>()
         })
     };
     let remove = move |id: u64| {

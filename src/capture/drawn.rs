@@ -5,94 +5,17 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::classes::{ClassList, LoadCaptured, add, captures, class_name};
+use super::classes::{ClassList, LoadCaptured, add, captures, class_name, revealed_section};
 use super::state::Source;
 use crate::browser;
 use crate::browser::media;
 use crate::data::loading::Loader;
-use crate::use_share::pen::PenKey;
+use crate::use_share::drawing::Pad;
 
-/// The pad's side in canvas pixels.
-const SIZE: u32 = 280;
 /// A drawing's side as a sample (the image pipeline then reads it at the chosen size).
 const SAMPLE_SIZE: u32 = 112;
-
-/// A pad to draw on, with the mouse, a finger, a pen or the keyboard. `canvas` is its
-/// canvas, for the caller to read; `on_stroke` is called after each stroke ends.
-#[component]
-pub fn SketchPad(
-    canvas: NodeRef<leptos::html::Canvas>,
-    label: &'static str,
-    on_stroke: impl Fn() + Copy + 'static,
-) -> impl IntoView {
-    let last = StoredValue::new_local(None::<(f64, f64)>);
-    let stroke = move |from: (f64, f64), to: (f64, f64)| {
-        if let Some(canvas) = canvas.get_untracked() {
-            browser::canvas::draw_line(&canvas, from, to, 14.0);
-        }
-    };
-    let point = move |event: &web_sys::PointerEvent| {
-        canvas.get_untracked().map_or((0.0, 0.0), |canvas| {
-            browser::canvas::pointer_position(&canvas, event, f64::from(SIZE))
-        })
-    };
-    let pen = StoredValue::new((f64::from(SIZE) / 2.0, f64::from(SIZE) / 2.0));
-    let pen_down = StoredValue::new(false);
-    let on_key = move |event: web_sys::KeyboardEvent| {
-        let Some(key) = PenKey::of(&event.key(), event.shift_key()) else {
-            return;
-        };
-        event.prevent_default();
-        match key {
-            PenKey::Move(dx, dy) => {
-                let size = f64::from(SIZE);
-                let from = pen.get_value();
-                let to = (
-                    (from.0 + dx).clamp(0.0, size),
-                    (from.1 + dy).clamp(0.0, size),
-                );
-                pen.set_value(to);
-                if pen_down.get_value() {
-                    stroke(from, to);
-                }
-            }
-            PenKey::LowerOrLift => {
-                let down = !pen_down.get_value();
-                pen_down.set_value(down);
-                if down {
-                    let at = pen.get_value();
-                    stroke(at, at);
-                } else {
-                    on_stroke();
-                }
-            }
-            PenKey::Clear => clear(canvas),
-        }
-    };
-    view! {
-        <canvas node_ref=canvas class="pad sketch" width=SIZE height=SIZE data-testid="sketch-pad"
-            tabindex="0" role="application" aria-roledescription="drawing pad" aria-label=label
-            on:keydown=on_key
-            on:pointerdown=move |event| {
-                if let Some(canvas) = canvas.get_untracked() {
-                    browser::canvas::capture_pointer(&canvas, &event);
-                }
-                let at = point(&event);
-                stroke(at, at);
-                last.set_value(Some(at));
-            }
-            on:pointermove=move |event| {
-                if let Some(from) = last.get_value() {
-                    let to = point(&event);
-                    stroke(from, to);
-                    last.set_value(Some(to));
-                }
-            }
-            on:pointerup=move |_| { last.set_value(None); on_stroke(); }
-            on:pointercancel=move |_| last.set_value(None)
-        ></canvas>
-    }
-}
+/// The pads' stroke width: finer than the digit pad's, for shapes and letters.
+const LINE_WIDTH: f64 = 14.0;
 
 /// Clears the pad.
 pub fn clear(canvas: NodeRef<leptos::html::Canvas>) {
@@ -107,6 +30,10 @@ pub fn DrawnCapture(loader: Loader, disabled: Signal<bool>) -> impl IntoView {
     let captures = captures();
     let canvas = NodeRef::<leptos::html::Canvas>::new();
     let drawn = RwSignal::new(false);
+    let wipe = move || {
+        clear(canvas);
+        drawn.set(false);
+    };
     let add_drawing = move |class: usize| {
         let Some(pad) = canvas.get_untracked() else {
             return;
@@ -115,8 +42,7 @@ pub fn DrawnCapture(loader: Loader, disabled: Signal<bool>) -> impl IntoView {
             if let Some(blob) = media::drawing(&pad, SAMPLE_SIZE).await {
                 add(captures, Source::Drawing, class, blob);
             }
-            clear(canvas);
-            drawn.set(false);
+            wipe();
         });
     };
     let record = move |class: usize| {
@@ -129,23 +55,17 @@ pub fn DrawnCapture(loader: Loader, disabled: Signal<bool>) -> impl IntoView {
             </button>
         }
     };
-    let section = NodeRef::<leptos::html::Section>::new();
-    Effect::new(move |_| {
-        if let Some(section) = section.get() {
-            media::reveal(&section);
-        }
-    });
+    let section = revealed_section();
     view! {
         <section node_ref=section class="capture drawn-capture" aria-labelledby="drawn-title" data-testid="drawn-capture">
             <h3 id="drawn-title">"Draw examples"</h3>
             <p class="hint">"Name the classes (shapes, letters, symbols), draw an example on the pad, and add it to its class; the pad clears for the next. Ten or more of each, drawn a little differently each time, teach a model best."</p>
             <div class="pad-area">
                 <div class="pad-column">
-                    <div class="pad-frame">
-                        <SketchPad canvas label="Drawing pad for examples: draw with the mouse, a finger or a pen; with the keyboard, arrows move the pen and Space lowers or lifts it"
-                            on_stroke=move || drawn.set(true) />
-                    </div>
-                    <button type="button" data-testid="clear-sketch" on:click=move |_| { clear(canvas); drawn.set(false); }>"Clear the pad"</button>
+                    <Pad canvas test_id="sketch-pad" line_width=LINE_WIDTH
+                        label="Drawing pad for examples: draw with the mouse, a finger or a pen; with the keyboard, arrows move the pen and Space lowers or lifts it"
+                        on_ink=move |done| if done { drawn.set(true) } on_clear=wipe />
+                    <button type="button" data-testid="clear-sketch" on:click=move |_| wipe()>"Clear the pad"</button>
                 </div>
             </div>
             <ClassList source=Source::Drawing record=record />
@@ -181,9 +101,9 @@ pub fn DrawToPredict() -> impl IntoView {
     view! {
         <div class="draw-to-predict">
             <p>"Or draw it: the model is asked after each stroke."</p>
-            <div class="pad-frame">
-                <SketchPad canvas label="Drawing pad: draw something for the model to classify" on_stroke=ask />
-            </div>
+            <Pad canvas test_id="sketch-pad" line_width=LINE_WIDTH
+                label="Drawing pad: draw something for the model to classify"
+                on_ink=move |done| if done { ask() } on_clear=move || clear(canvas) />
             <button type="button" data-testid="clear-sketch" on:click=move |_| clear(canvas)>"Clear the pad"</button>
         </div>
     }

@@ -52,21 +52,28 @@ test("every request the page and its worker make stays on the page's origin", as
   }
 });
 
-test("a whole journey (upload, train, evaluate, predict, download, save) sends no request at all", async () => {
-  const browser = await launchBrowser();
+/** Opens the app in a fresh browser (with the flags `args`) and waits until loading is
+ * over: the engine ready, the pretrained digit model in use, and the service worker
+ * keeping the large files for offline use. `sent()` is what was requested since, other
+ * than the page's own blob: and data: URLs; `requests` all of it. */
+async function openLoaded(args = []) {
+  const browser = await launchBrowser({ args });
   const requests = [];
   browser.on("request", (request) => requests.push(request.url()));
+  const app = new HearthPage(await browser.newPage());
+  await app.open(server.origin);
+  await app.waitForEngine();
+  await app.step("Use & share").click();
+  await app.page.getByTestId("model-name").getByText(/pretrained/).waitFor({ timeout: 60_000 });
+  await app.waitUntilKeptOffline(60_000);
+  const loaded = requests.length;
+  const sent = () => requests.slice(loaded).filter((url) => !url.startsWith("blob:") && !url.startsWith("data:"));
+  return { browser, app, page: app.page, requests, sent };
+}
+
+test("a whole journey (upload, train, evaluate, predict, download, save) sends no request at all", async () => {
+  const { browser, app, page, requests, sent } = await openLoaded();
   try {
-    const app = new HearthPage(await browser.newPage());
-    const page = app.page;
-    await app.open(server.origin);
-    await app.waitForEngine();
-    // Loading is over once the pretrained digit model is in use and the service worker
-    // has kept the large files for offline use.
-    await app.step("Use & share").click();
-    await page.getByTestId("model-name").getByText(/pretrained/).waitFor({ timeout: 60_000 });
-    await app.waitUntilKeptOffline(60_000);
-    const loaded = requests.length;
 
     await app.step("Data").click();
     const rows = ["sepal_length,sepal_width,petal_length,petal_width,species"];
@@ -90,8 +97,7 @@ test("a whole journey (upload, train, evaluate, predict, download, save) sends n
     await page.getByTestId("saved-models").waitFor();
 
     // Downloads are made in the page (blob: URLs); nothing goes over the network.
-    const sent = requests.slice(loaded).filter((url) => !url.startsWith("blob:") && !url.startsWith("data:"));
-    assert.deepEqual(sent, [], "requests during the journey");
+    assert.deepEqual(sent(), [], "requests during the journey");
     const foreign = requests.filter((url) => !url.startsWith(server.origin + "/") && !/^(blob|data):/.test(url));
     assert.deepEqual(foreign, []);
     // The page says so.
@@ -104,17 +110,9 @@ test("a whole journey (upload, train, evaluate, predict, download, save) sends n
 });
 
 test("capturing from the camera and drawing examples send nothing: frames and drawings stay in the page", async () => {
-  const browser = await launchBrowser({ args: fakeMedia() });
-  const requests = [];
-  browser.on("request", (request) => requests.push(request.url()));
+  const { browser, app, page, sent } = await openLoaded(fakeMedia());
   try {
-    const app = new HearthPage(await browser.newPage());
-    const page = app.page;
-    await app.open(server.origin);
-    await app.waitForEngine();
-    await app.waitUntilKeptOffline(60_000);
-    const loaded = requests.length;
-
+    await app.step("Data").click();
     await page.getByTestId("open-camera-capture").click();
     await page.getByTestId("camera-on").click();
     await page.waitForFunction(() => document.querySelector('[data-testid="camera-preview"]').videoWidth > 0, null, { timeout: 30_000 });
@@ -132,8 +130,7 @@ test("capturing from the camera and drawing examples send nothing: frames and dr
     await page.getByTestId("add-drawing-0").click();
     await page.getByTestId("capture-count-0").getByText("1 example").waitFor();
 
-    const sent = requests.slice(loaded).filter((url) => !url.startsWith("blob:") && !url.startsWith("data:"));
-    assert.deepEqual(sent, [], "requests while capturing");
+    assert.deepEqual(sent(), [], "requests while capturing");
     assert.deepEqual(app.policyViolations, []);
   } finally {
     await browser.close();
