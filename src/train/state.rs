@@ -589,6 +589,7 @@ mod tests {
                 height: 28,
                 channels: 1,
                 digits: true,
+                sound: None,
             },
             parameters: 100,
             test_score: None,

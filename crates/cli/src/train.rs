@@ -117,6 +117,7 @@ pub fn run(args: &TrainArgs) -> Result<(), Failure> {
         ),
     };
     let document = ModelDocument {
+        sound: None,
         format_version: FORMAT_VERSION,
         spec,
         preprocessing: prepared.schema,

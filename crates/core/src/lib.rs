@@ -20,6 +20,7 @@ pub mod model;
 pub mod protocol;
 #[cfg(feature = "burn")]
 pub mod selftest;
+pub mod sound;
 pub mod text;
 #[cfg(feature = "burn")]
 pub mod training;

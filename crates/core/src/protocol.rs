@@ -44,7 +44,15 @@ pub enum ToEngine {
         height: u32,
         channels: u8,
     },
-    /// Files for the next [`ToEngine::LoadImages`], attached as `files`: the page hands
+    /// Read sound files (WAV, FLAC, Ogg Vorbis, MP3; the page's recordings come as WAV),
+    /// attached as `files` as for [`ToEngine::LoadImages`], into one-second spectrograms:
+    /// the file at `paths[i]` is of class `classes[i]`, else its folder's.
+    LoadSounds {
+        name: String,
+        paths: Vec<String>,
+        classes: Vec<Option<String>>,
+    },
+    /// Files for the next [`ToEngine::LoadImages`] or [`ToEngine::LoadSounds`], attached as `files`: the page hands
     /// many files over in batches of these (`total` in all), so that it keeps drawing.
     AttachFiles { total: u32 },
     /// Load a built-in data set by name (`mnist`, `iris`, ...).

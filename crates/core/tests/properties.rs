@@ -327,6 +327,7 @@ mod model_file {
                 history: Vec::new(),
                 metrics: serde_json::json!({"split": "test", "accuracy": seed as f64 / u64::MAX as f64}),
                 card: ModelCard { name, intended_use, ..ModelCard::default() },
+                sound: None,
             };
             let bytes = save(&network, &document).unwrap();
             let (loaded, read) = load("model.safetensors", &bytes, &device).unwrap();

@@ -228,6 +228,7 @@ fn decode_mnist(gz: &[u8]) -> Result<ImageSet, DataError> {
         classes: (0..10).map(|digit| digit.to_string()).collect(),
         labels,
         pixels: bytes,
+        sound: None,
     })
 }
 

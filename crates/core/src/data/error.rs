@@ -98,6 +98,14 @@ pub enum DataError {
     #[error("{file} could not be read as an image ({reason}).")]
     Image { file: String, reason: String },
     #[error(
+        "{file} could not be read as a sound ({reason}). Hearth reads WAV, FLAC, Ogg Vorbis and MP3 files."
+    )]
+    Sound { file: String, reason: String },
+    #[error("No sounds were given. Record or add sounds for at least two classes.")]
+    NoSounds,
+    #[error("Sounds need at least two classes (found {found}). Record or add sounds of another class.")]
+    OneSoundClass { found: usize },
+    #[error(
         "{file} is not in a class folder and was given no class, so Hearth cannot tell what it \
          shows. Put the images of each class in a folder named after the class, or choose its \
          class by hand."

@@ -304,6 +304,7 @@ pub fn load_images(
         classes: Vec::new(),
         labels: Vec::with_capacity(labelled.len()),
         pixels: Vec::with_capacity(labelled.len() * shape.image_size()),
+        sound: None,
     };
     for (label, _, pixels) in labelled {
         set.labels.push(label);
@@ -1040,6 +1041,7 @@ mod tests {
             classes: vec!["a".into(), "b".into()],
             labels: vec![0, 1],
             pixels: vec![10, 20, 30, 40],
+            sound: None,
         };
         assert_eq!(to_rgba(&gray, 1), [30, 30, 30, 255, 40, 40, 40, 255]);
         assert!(to_rgba(&gray, 2).is_empty());

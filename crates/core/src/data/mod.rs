@@ -76,6 +76,8 @@ pub struct ImageSet {
     pub labels: Vec<u32>,
     /// `len() * width * height * channels` bytes.
     pub pixels: Vec<u8>,
+    /// Set when the images are sounds' spectrograms ([`crate::sound`]): how they were made.
+    pub sound: Option<crate::sound::SoundFeatures>,
 }
 
 impl ImageSet {

@@ -120,6 +120,21 @@ impl DataSession {
         }
     }
 
+    /// Decodes sound files into one-second spectrograms and makes them the data set.
+    #[cfg(feature = "sound-decode")]
+    pub fn load_sounds(&mut self, name: &str, files: Vec<crate::sound::SoundFile>) -> FromEngine {
+        match crate::sound::load_sounds(name, files) {
+            Ok((images, skipped)) => {
+                let notices = skipped
+                    .iter()
+                    .map(|skipped| format!("Left out: {}", skipped.reason))
+                    .collect();
+                self.set_images(images, notices)
+            }
+            Err(error) => failure(&error),
+        }
+    }
+
     /// Applies the user's configuration to the loaded table.
     pub fn configure(&mut self, config: DataConfig) -> FromEngine {
         match &mut self.loaded {
@@ -147,6 +162,15 @@ impl DataSession {
                 skippable_rows: None,
             };
         };
+        if images.sound.is_some() {
+            self.augment = Augment::default();
+            return FromEngine::DataFailed {
+                message: "Sounds are not augmented (a flipped or shifted spectrogram is another \
+                          sound): record more examples instead."
+                    .to_string(),
+                skippable_rows: None,
+            };
+        }
         let shape = ImageShape {
             width: images.width,
             height: images.height,
@@ -270,6 +294,7 @@ pub fn image_summary(images: &ImageSet, notices: Vec<String>) -> ImageSummary {
         classes: images.classes.iter().cloned().zip(counts).collect(),
         thumbnails,
         notices,
+        sound: images.sound,
     }
 }
 

@@ -311,6 +311,9 @@ pub struct ImageSummary {
     pub thumbnails: Vec<Thumbnail>,
     /// Files left out, each with the reason.
     pub notices: Vec<String>,
+    /// Set when the images are sounds' spectrograms: how they were made.
+    #[serde(default)]
+    pub sound: Option<crate::sound::SoundFeatures>,
 }
 
 /// A loaded data set as the page sees it.

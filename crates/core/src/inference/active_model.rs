@@ -50,6 +50,12 @@ pub enum PredictError {
     NoTestRow { number: usize, rows: usize },
     #[error("The model reads {expected} pixel values, not {found}: draw on its own canvas.")]
     Pixels { expected: usize, found: usize },
+    #[error("This model reads sounds: record one or give it a sound file.")]
+    ReadsSounds,
+    #[error("This model reads images, not sounds.")]
+    NotSound,
+    #[error("The sound could not be used: {0}.")]
+    Sound(String),
     #[error("{name} did not reach the engine; choose it again.")]
     FileMissing { name: String },
     #[error(transparent)]
@@ -70,6 +76,8 @@ pub struct ActiveModel {
     /// Metrics as the model file keeps them (each says its split).
     pub metrics: serde_json::Value,
     pub card: ModelCard,
+    /// A sound model: how a second of sound becomes its input.
+    pub sound: Option<crate::sound::SoundFeatures>,
     pub(crate) test: Vec<TestRow>,
     /// The held-out test split's evaluation (models trained in this session).
     pub evaluation: Option<Evaluation>,
@@ -131,6 +139,7 @@ impl ActiveModel {
             config: document.train_config,
             metrics: document.metrics,
             card: document.card,
+            sound: document.sound,
             test: Vec::new(),
             evaluation: None,
             test_classes: Vec::new(),
@@ -212,6 +221,7 @@ impl ActiveModel {
             history: self.history.clone(),
             metrics: self.metrics.clone(),
             card: self.card.clone(),
+            sound: self.sound,
         }
     }
 
@@ -376,6 +386,21 @@ impl ActiveModel {
                 }
                 (values.clone(), None, None)
             }
+            PredictInput::Recording {
+                samples,
+                sample_rate,
+            } => {
+                if self.sound.is_none() {
+                    return Err(PredictError::NotSound);
+                }
+                let x = crate::sound::recording_input(samples, *sample_rate)
+                    .map_err(PredictError::Sound)?;
+                (x, None, None)
+            }
+            PredictInput::ImageFile { name } if self.sound.is_some() => {
+                let bytes = file.ok_or_else(|| PredictError::FileMissing { name: name.clone() })?;
+                (sound_file_input(name, bytes)?, None, None)
+            }
             PredictInput::ImageFile { name } => {
                 let shape = self.image_shape().ok_or(PredictError::ReadsRows)?;
                 let bytes = file.ok_or_else(|| PredictError::FileMissing { name: name.clone() })?;
@@ -453,6 +478,18 @@ pub(crate) fn target_scale(schema: Option<&Schema>) -> (f64, f64) {
     }
 }
 
+/// A sound file as a sound model's input: its loudest second.
+#[cfg(feature = "sound-decode")]
+fn sound_file_input(name: &str, bytes: &[u8]) -> Result<Vec<f32>, PredictError> {
+    Ok(crate::sound::file_input(name, bytes)?)
+}
+
+/// Without the decoders (never so in the engine or the command line).
+#[cfg(not(feature = "sound-decode"))]
+fn sound_file_input(_: &str, _: &[u8]) -> Result<Vec<f32>, PredictError> {
+    Err(PredictError::ReadsSounds)
+}
+
 /// What the page needs to know about a model.
 pub(crate) fn summarize(
     name: &str,
@@ -476,7 +513,9 @@ pub(crate) fn summarize(
             width: width as u32,
             height: height as u32,
             channels: channels as u8,
-            digits: (height, width, channels) == (28, 28, 1)
+            sound: document.sound,
+            digits: document.sound.is_none()
+                && (height, width, channels) == (28, 28, 1)
                 && labels.len() == 10
                 && labels
                     .iter()

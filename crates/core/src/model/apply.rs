@@ -421,6 +421,7 @@ mod tests {
             classes: vec!["c".into(), "a".into()],
             labels: vec![0, 1, 1],
             pixels: vec![255; 12],
+            sound: None,
         };
         let examples = from_images(&spec, &labels, &images).unwrap();
         assert_eq!(examples.truth, Some(vec![2.0, 0.0, 0.0]));

@@ -42,6 +42,9 @@ pub struct ModelDocument {
     pub metrics: serde_json::Value,
     #[serde(default)]
     pub card: ModelCard,
+    /// A sound model: how a second of sound becomes its input image.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sound: Option<crate::sound::SoundFeatures>,
 }
 
 /// Why a model file cannot be used.
@@ -286,6 +289,7 @@ mod tests {
                 name: "digits".into(),
                 ..ModelCard::default()
             },
+            sound: None,
         };
         (network, document, device)
     }

@@ -77,6 +77,9 @@ pub enum ModelInput {
         height: u32,
         channels: u8,
         digits: bool,
+        /// A sound model: its image is a second of sound's spectrogram, made so.
+        #[serde(default)]
+        sound: Option<crate::sound::SoundFeatures>,
     },
 }
 
@@ -110,6 +113,9 @@ pub enum PredictInput {
     /// Image inputs already at the model's shape, row by row, channel-last, 0 to 1 (the
     /// drawing pad sends its MNIST-style 28x28 digit).
     Pixels { values: Vec<f32> },
+    /// The latest samples of a recording (the live microphone), mono, at `sample_rate`; a
+    /// sound model reads its last second.
+    Recording { samples: Vec<f32>, sample_rate: u32 },
     /// An image file, attached to the message as `file`; it is fitted to the model's size.
     ImageFile { name: String },
 }
@@ -235,6 +241,7 @@ mod tests {
                 height: 28,
                 channels: 1,
                 digits: true,
+                sound: None,
             },
             parameters: 93_322,
             test_score: Some(0.9871),

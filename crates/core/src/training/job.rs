@@ -112,6 +112,8 @@ pub struct Job {
     pub(super) test: Vec<TestRow>,
     /// Image sets: the images' shape (for thumbnails of test samples).
     pub(super) image_shape: Option<ImageShape>,
+    /// Sound models: how their inputs were made.
+    pub(super) sound: Option<crate::sound::SoundFeatures>,
     /// Tables: the groups of each sensitive column, one code per prepared row.
     pub(super) groups: Vec<crate::data::prep::Groups>,
     pub(super) device: Device,
@@ -232,6 +234,10 @@ impl Job {
             test_truth,
             test,
             image_shape,
+            sound: match &data.loaded {
+                Loaded::Images(images) => images.sound,
+                _ => None,
+            },
             groups,
             device: device.clone(),
         })
@@ -315,6 +321,7 @@ impl Job {
             history: self.trainer.history.clone(),
             metrics: serde_json::json!({}),
             card: self.card(),
+            sound: self.sound,
         }
     }
 

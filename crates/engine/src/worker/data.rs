@@ -8,6 +8,7 @@ use hearth_core::data::builtin;
 use hearth_core::data::images::{ImageFile, ImageShape};
 use hearth_core::data::summary::{Augment, DataConfig};
 use hearth_core::protocol::FromEngine;
+use hearth_core::sound::SoundFile;
 
 use super::transport::{fetch_with_progress, post, read_blob};
 use super::{EngineState, decode};
@@ -114,6 +115,44 @@ impl EngineState {
         }
         drop(decodes);
         post(&self.data.load_images(&name, files, shape));
+    }
+
+    /// Loads the sound files handed over so far and `files`, the file at `paths[i]` of
+    /// class `classes[i]` (else its folder's), as one-second spectrograms.
+    pub(super) async fn load_sounds(
+        &mut self,
+        name: String,
+        paths: Vec<String>,
+        classes: Vec<Option<String>>,
+        files: Vec<web_sys::Blob>,
+    ) {
+        self.drop_run();
+        let mut blobs = std::mem::take(&mut self.pending_files);
+        blobs.extend(files);
+        let total = blobs.len() as f64;
+        let mut sounds = Vec::with_capacity(blobs.len());
+        for (index, (path, blob)) in paths.iter().zip(&blobs).enumerate() {
+            if index % 10 == 0 {
+                post(&FromEngine::DataProgress {
+                    stage: "Reading sounds".to_string(),
+                    done: index as f64,
+                    total,
+                });
+            }
+            // A file that cannot be read is decoded from nothing, and so named as unreadable.
+            let bytes = read_blob(blob).await.unwrap_or_default();
+            sounds.push(SoundFile {
+                path: path.clone(),
+                class: classes.get(index).cloned().flatten(),
+                bytes,
+            });
+        }
+        post(&FromEngine::DataProgress {
+            stage: "Computing spectrograms".to_string(),
+            done: total,
+            total,
+        });
+        post(&self.data.load_sounds(&name, sounds));
     }
 
     /// Loads the built-in data set `name`; a large one is first fetched from its own file

@@ -37,6 +37,11 @@ impl EngineState {
                 )
                 .await
             }
+            ToEngine::LoadSounds {
+                name,
+                paths,
+                classes,
+            } => self.load_sounds(name, paths, classes, files).await,
             ToEngine::AttachFiles { total } => self.attach_files(total, files),
             ToEngine::LoadBuiltin { name } => self.load_builtin(&name).await,
             ToEngine::ConfigureData { config } => self.configure_data(config),

@@ -7,7 +7,7 @@ use hearth_core::protocol::FromEngine;
 
 use super::EngineState;
 use super::decode;
-use super::transport::post;
+use super::transport::{post, read_blob};
 
 /// How many samples of a confusion-matrix cell are sent.
 const CELL_SAMPLES: usize = 24;
@@ -24,6 +24,26 @@ impl EngineState {
         };
         // An image file is decoded by the browser and brought to the model's input here;
         // the model then reads its pixels as it reads a drawing.
+        // A sound file is decoded here, by the model.
+        if let (PredictInput::ImageFile { name }, Some(file), Some(_)) = (&input, &file, model.sound)
+        {
+            let reply = match read_blob(file).await {
+                Ok(bytes) => model.predict(&input, Some(&bytes)).await,
+                Err(reason) => Err(DataError::Sound {
+                    file: name.clone(),
+                    reason,
+                }
+                .into()),
+            };
+            post(&match reply {
+                Ok(prediction) => FromEngine::Predicted { id, prediction },
+                Err(error) => FromEngine::PredictFailed {
+                    id,
+                    message: error.to_string(),
+                },
+            });
+            return;
+        }
         let input = match (&input, &file, model.image_shape()) {
             (PredictInput::ImageFile { name }, Some(file), Some(shape)) => {
                 match decode::fit(name, file, shape).await {
