@@ -2,7 +2,7 @@
 //! fetched the first time the step is opened, so that a first visit downloads only the
 //! Data step (and the drawing pad it shows) before the page is usable. So are the views of
 //! a loaded data set (the table's columns, the image classes), which a first screen without
-//! data does not show, and the capture views (camera, pad).
+//! data does not show, and the capture views (camera, pad, microphone).
 //!
 //! A function marked `#[wasm_split(chunk, …)]` is the entry of a chunk: the build
 //! (scripts/page.sh) runs `wasm-split-cli` on the linked wasm, which moves every function
@@ -19,6 +19,7 @@ use leptos::wasm_split::{SplitLoaderError, wasm_split};
 
 use crate::capture::camera::CameraCapture;
 use crate::capture::drawn::DrawnCapture;
+use crate::capture::sound::SoundCapture;
 use crate::capture::state::Source;
 use crate::data::image_view::ImageView;
 use crate::data::loading::Loader;
@@ -83,6 +84,7 @@ pub fn capture_view(
     Ok(match source {
         Source::Camera => view! { <CameraCapture loader disabled /> }.into_any(),
         Source::Drawing => view! { <DrawnCapture loader disabled /> }.into_any(),
+        Source::Sound => view! { <SoundCapture loader disabled /> }.into_any(),
     })
 }
 

@@ -1,4 +1,6 @@
 #[cfg(target_arch = "wasm32")]
+pub mod audio;
+#[cfg(target_arch = "wasm32")]
 pub mod canvas;
 #[cfg(target_arch = "wasm32")]
 pub mod clipboard;

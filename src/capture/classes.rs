@@ -14,6 +14,8 @@ pub struct Captures {
     pub camera: CaptureSet<Blob>,
     /// Drawings.
     pub drawing: CaptureSet<Blob>,
+    /// Sounds.
+    pub sound: CaptureSet<Blob>,
     /// Whether the camera's frames are mirrored: the examples and the live view's frames
     /// alike, so that a model sees the camera as it was recorded.
     pub mirrored: bool,
@@ -25,6 +27,7 @@ impl Captures {
         match source {
             Source::Camera => &self.camera,
             Source::Drawing => &self.drawing,
+            Source::Sound => &self.sound,
         }
     }
 
@@ -33,6 +36,7 @@ impl Captures {
         match source {
             Source::Camera => &mut self.camera,
             Source::Drawing => &mut self.drawing,
+            Source::Sound => &mut self.sound,
         }
     }
 }
@@ -45,6 +49,7 @@ pub fn provide() {
     let captures: CaptureSignal = RwSignal::new_local(Captures {
         camera: CaptureSet::new(Source::Camera),
         drawing: CaptureSet::new(Source::Drawing),
+        sound: CaptureSet::new(Source::Sound),
         mirrored: true,
     });
     provide_context(captures);
@@ -62,9 +67,18 @@ pub fn captures() -> CaptureSignal {
 
 /// Adds `blob` to class `class` of `source`; frees its URL when the class is full.
 pub fn add(captures: CaptureSignal, source: Source, class: usize, blob: Blob) {
+    add_named(captures, source, class, blob, String::new());
+}
+
+/// Adds `blob`, from the file `name` (empty: recorded here), to class `class` of `source`.
+pub fn add_named(captures: CaptureSignal, source: Source, class: usize, blob: Blob, name: String) {
     let url = media::object_url(&blob);
     let added = captures
-        .try_update(|captures| captures.of_mut(source).add_sample(class, blob, url.clone()))
+        .try_update(|captures| {
+            captures
+                .of_mut(source)
+                .add_named_sample(class, blob, url.clone(), name)
+        })
         .unwrap_or(false);
     if !added {
         media::forget(&url);
@@ -146,7 +160,7 @@ where
                 .iter()
                 .rev()
                 .take(SHOWN)
-                .map(|sample| (sample.id, sample.url.clone()))
+                .map(|sample| (sample.id, sample.url.clone(), sample.name.clone()))
                 .collect::<Vec<_>>()
         })
     };
@@ -190,9 +204,18 @@ where
                 </button>
             </div>
             <ul class="capture-thumbs" aria-label=move || format!("Newest examples of {}", name())>
-                {move || newest().into_iter().map(|(id, url)| view! {
+                {move || newest().into_iter().map(|(id, url, file)| view! {
                     <li>
-                        <img src=url alt="" width="48" height="48" />
+                        {if source.is_sound() {
+                            let label = if file.is_empty() { "a recorded second".to_string() } else { file.clone() };
+                            view! {
+                                <button type="button" class="play-sample" data-testid="play-sample" title=label.clone()
+                                    aria-label=move || format!("Play {label} of {}", name())
+                                    on:click=move |_| crate::browser::audio::play(&url)>"▶"</button>
+                            }.into_any()
+                        } else {
+                            view! { <img src=url alt="" width="48" height="48" /> }.into_any()
+                        }}
                         <button type="button" class="remove-sample" data-testid="remove-sample"
                             aria-label=move || format!("Remove this example of {}", name())
                             on:click=move |_| remove(id)>"×"</button>
@@ -222,22 +245,29 @@ pub fn LoadCaptured(source: Source, loader: Loader, disabled: Signal<bool>) -> i
                     })
                     .collect()
             });
-        loader.labelled(files);
+        if source.is_sound() {
+            loader.sounds(files);
+        } else {
+            loader.labelled(files);
+        }
     };
     view! {
         <div class="capture-load">
-            <label class="field">
-                "Read each example at"
-                <select data-testid="capture-shape" on:change=move |event| {
-                    if let Ok(index) = event_target_value(&event).parse::<usize>() {
-                        loader.image_shape.set(index);
-                    }
-                }>
-                    {IMAGE_SHAPES.iter().enumerate().map(|(index, (label, ..))| view! {
-                        <option value=index.to_string() selected=move || loader.image_shape.get() == index>{*label}</option>
-                    }).collect_view()}
-                </select>
-            </label>
+            // Sounds have one size: a second's spectrogram.
+            {(!source.is_sound()).then(|| view! {
+                <label class="field">
+                    "Read each example at"
+                    <select data-testid="capture-shape" on:change=move |event| {
+                        if let Ok(index) = event_target_value(&event).parse::<usize>() {
+                            loader.image_shape.set(index);
+                        }
+                    }>
+                        {IMAGE_SHAPES.iter().enumerate().map(|(index, (label, ..))| view! {
+                            <option value=index.to_string() selected=move || loader.image_shape.get() == index>{*label}</option>
+                        }).collect_view()}
+                    </select>
+                </label>
+            })}
             <button type="button" class="primary" data-testid="load-captured"
                 prop:disabled=move || disabled.get() || problem().is_some()
                 on:click=load>

@@ -29,7 +29,12 @@ fn set_value(set: &CaptureSet<Blob>) -> JsValue {
                 .samples
                 .iter()
                 .filter_map(|sample| {
-                    media::as_file(&sample.blob, &format!("{}.{extension}", sample.id))
+                    let name = if sample.name.is_empty() {
+                        format!("{}.{extension}", sample.id)
+                    } else {
+                        format!("{}-{}", sample.id, sample.name)
+                    };
+                    media::as_file(&sample.blob, &name)
                 })
                 .collect();
             storage::record(&[
@@ -45,6 +50,7 @@ fn read_set(record: &JsValue, source: Source) -> Option<CaptureSet<Blob>> {
     let key = match source {
         Source::Camera => "camera",
         Source::Drawing => "drawing",
+        Source::Sound => "sound",
     };
     let classes: Array = storage::field(record, key)?.into();
     let mut set = CaptureSet::new(source);
@@ -56,12 +62,22 @@ fn read_set(record: &JsValue, source: Source) -> Option<CaptureSet<Blob>> {
             .unwrap_or_default();
         set.rename(index, &name);
         for file in storage::files_field(&class, "files").unwrap_or_default() {
+            let name = added_name(&file.name());
             let blob: Blob = file.into();
             let url = media::object_url(&blob);
-            set.add_sample(index, blob, url);
+            set.add_named_sample(index, blob, url, name);
         }
     }
     (!set.classes.is_empty()).then_some(set)
+}
+
+/// The name of the file a kept sample came from: "12-bark.mp3" was the file "bark.mp3",
+/// "12.wav" was recorded here (no name).
+fn added_name(kept: &str) -> String {
+    match kept.split_once('-') {
+        Some((id, name)) if id.bytes().all(|b| b.is_ascii_digit()) => name.to_string(),
+        _ => String::new(),
+    }
 }
 
 /// Brings back the kept captures (when none were made since the page opened), then keeps
@@ -76,7 +92,7 @@ pub fn keep(captures: CaptureSignal, keep: Signal<bool>) {
             return;
         };
         let _ = captures.try_update(|captures| {
-            if captures.camera.total() + captures.drawing.total() > 0 {
+            if captures.camera.total() + captures.drawing.total() + captures.sound.total() > 0 {
                 return;
             }
             if let Some(set) = read_set(&record, Source::Camera) {
@@ -84,6 +100,9 @@ pub fn keep(captures: CaptureSignal, keep: Signal<bool>) {
             }
             if let Some(set) = read_set(&record, Source::Drawing) {
                 captures.drawing = set;
+            }
+            if let Some(set) = read_set(&record, Source::Sound) {
+                captures.sound = set;
             }
             if let Some(mirrored) =
                 storage::field(&record, "mirrored").and_then(|value| value.as_bool())
@@ -115,6 +134,7 @@ fn save(captures: CaptureSignal) {
         storage::record(&[
             ("camera", &set_value(&captures.camera)),
             ("drawing", &set_value(&captures.drawing)),
+            ("sound", &set_value(&captures.sound)),
             ("mirrored", &JsValue::from_bool(captures.mirrored)),
         ])
     }) else {

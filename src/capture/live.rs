@@ -110,7 +110,7 @@ fn LiveFeed(on_close: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView
 
 /// The latest answer in a few words, beside the preview ("Class 1, 87%"); the bars and the
 /// saliency map are below, with every prediction.
-fn now_seen(uses: RwSignal<crate::use_share::state::UseState>) -> String {
+pub(crate) fn now_seen(uses: RwSignal<crate::use_share::state::UseState>) -> String {
     uses.with(|uses| {
         let prediction = uses.prediction.as_ref()?;
         let model = uses.model.as_ref()?;

@@ -6,6 +6,9 @@ pub mod classes;
 pub mod drawn;
 #[cfg(target_arch = "wasm32")]
 pub mod keep;
+pub mod listening;
 #[cfg(target_arch = "wasm32")]
 pub mod live;
+#[cfg(target_arch = "wasm32")]
+pub mod sound;
 pub mod state;

@@ -1,4 +1,4 @@
-//! Classes of captured examples (camera frames, drawings): their names and samples, what
+//! Classes of captured examples (camera frames, drawings, sounds): their names and samples, what
 //! may be loaded, and the files the image pipeline is given. Generic over the sample's
 //! handle (a browser `Blob` in the page, anything in the tests).
 
@@ -9,6 +9,8 @@ pub enum Source {
     Camera,
     /// Drawings on the pad.
     Drawing,
+    /// Sounds: one-second clips from the microphone, and sound files the user added.
+    Sound,
 }
 
 impl Source {
@@ -17,15 +19,23 @@ impl Source {
         match self {
             Source::Camera => "Camera samples",
             Source::Drawing => "Drawn samples",
+            Source::Sound => "Sound samples",
         }
     }
 
-    /// A sample's file extension (camera frames are JPEG, drawings PNG).
+    /// A sample's file extension (camera frames are JPEG, drawings PNG, recorded clips
+    /// WAV; a sound file keeps its own name).
     pub fn extension(self) -> &'static str {
         match self {
             Source::Camera => "jpg",
             Source::Drawing => "png",
+            Source::Sound => "wav",
         }
+    }
+
+    /// Whether examples are sounds (loaded as sounds, shown as play buttons).
+    pub fn is_sound(self) -> bool {
+        self == Source::Sound
     }
 
     /// The names the first two classes get.
@@ -33,6 +43,8 @@ impl Source {
         match self {
             Source::Camera => ["Class 1", "Class 2"],
             Source::Drawing => ["Circle", "Cross"],
+            // A class of the room's own noise lets a model say that nothing is happening.
+            Source::Sound => ["Background noise", "Class 2"],
         }
     }
 }
@@ -47,8 +59,11 @@ pub struct Sample<B> {
     pub id: u64,
     /// The image (a `Blob` in the page).
     pub blob: B,
-    /// Where its thumbnail is shown from (a `blob:` URL in the page).
+    /// Where its thumbnail is shown (or its sound played) from (a `blob:` URL in the page).
     pub url: String,
+    /// The name of the file it came from (a sound file the user added); empty for what
+    /// was recorded or drawn here.
+    pub name: String,
 }
 
 /// One class: its name and samples, newest last.
@@ -122,6 +137,11 @@ impl<B: Clone> CaptureSet<B> {
     /// Adds a sample to class `index`; false (and nothing added) when the class is full
     /// or gone.
     pub fn add_sample(&mut self, index: usize, blob: B, url: String) -> bool {
+        self.add_named_sample(index, blob, url, String::new())
+    }
+
+    /// Adds a sample from the file `name` to class `index` (see [`CaptureSet::add_sample`]).
+    pub fn add_named_sample(&mut self, index: usize, blob: B, url: String, name: String) -> bool {
         let id = self.next_id;
         let Some(class) = self.classes.get_mut(index) else {
             return false;
@@ -129,7 +149,12 @@ impl<B: Clone> CaptureSet<B> {
         if class.samples.len() >= MAX_PER_CLASS {
             return false;
         }
-        class.samples.push(Sample { id, blob, url });
+        class.samples.push(Sample {
+            id,
+            blob,
+            url,
+            name,
+        });
         self.next_id += 1;
         true
     }
@@ -192,8 +217,9 @@ impl<B: Clone> CaptureSet<B> {
         None
     }
 
-    /// The samples as the image pipeline takes files: (class, path, handle), the path
-    /// "SET/CLASS/N.EXT", so that the loaded set is named for the source.
+    /// The samples as the image (or sound) pipeline takes files: (class, path, handle), the
+    /// path "SET/CLASS/N.EXT" (or "SET/CLASS/N-NAME" for a file the user added, so that a
+    /// message about it names it), so that the loaded set is named for the source.
     pub fn labelled(&self) -> Vec<(String, String, B)> {
         let (folder, extension) = (self.source.set_name(), self.source.extension());
         self.classes
@@ -202,7 +228,11 @@ impl<B: Clone> CaptureSet<B> {
                 class.samples.iter().map(move |sample| {
                     (
                         class.name.clone(),
-                        format!("{folder}/{}/{}.{extension}", class.name, sample.id),
+                        if sample.name.is_empty() {
+                            format!("{folder}/{}/{}.{extension}", class.name, sample.id)
+                        } else {
+                            format!("{folder}/{}/{}-{}", class.name, sample.id, sample.name)
+                        },
                         sample.blob.clone(),
                     )
                 })
@@ -259,6 +289,18 @@ mod tests {
         let removed = set.remove_class(2);
         assert!(removed.is_empty());
         assert_eq!(set.problem(), None);
+    }
+
+    #[test]
+    fn sounds_start_with_a_background_class_and_files_keep_their_names() {
+        let mut set = CaptureSet::new(Source::Sound);
+        assert_eq!(set.classes[0].name, "Background noise");
+        assert!(set.add_sample(0, 1u8, "blob:a".into()));
+        assert!(set.add_named_sample(1, 2, "blob:b".into(), "bark.mp3".into()));
+        let files = set.labelled();
+        assert_eq!(files[0].1, "Sound samples/Background noise/0.wav");
+        assert_eq!(files[1].1, "Sound samples/Class 2/1-bark.mp3");
+        assert!(Source::Sound.is_sound() && !Source::Camera.is_sound());
     }
 
     #[test]

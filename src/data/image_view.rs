@@ -13,15 +13,24 @@ use crate::widgets::thumbnail::ThumbnailCanvas;
 pub fn ImageView(images: ImageSummary) -> impl IntoView {
     let total: usize = images.classes.iter().map(|(_, count)| count).sum();
     let (width, height) = (images.width, images.height);
+    let sound = images.sound.is_some();
+    let unit = if sound { "seconds of sound" } else { "images" };
     view! {
         <section class="image-view" aria-label="The loaded images">
             <h3 data-testid="data-name">{images.name.clone()}</h3>
             <p data-testid="data-shape">
-                {format!(
-                    "{total} images in {} classes, {width} × {height} {}",
-                    images.classes.len(),
-                    if images.channels == 1 { "grayscale" } else { "colour" }
-                )}
+                {if sound {
+                    format!(
+                        "{total} one-second sounds in {} classes, each a spectrogram of {width} frames × {height} mel bands (low pitches at the bottom)",
+                        images.classes.len(),
+                    )
+                } else {
+                    format!(
+                        "{total} images in {} classes, {width} × {height} {}",
+                        images.classes.len(),
+                        if images.channels == 1 { "grayscale" } else { "colour" }
+                    )
+                }}
             </p>
             <ul class="notices">
                 {images.notices.iter().map(|notice| view! { <li>{notice.clone()}</li> }).collect_view()}
@@ -41,7 +50,7 @@ pub fn ImageView(images: ImageSummary) -> impl IntoView {
                         view! {
                             <li>
                                 <span class="class-name">{class.clone()}</span>
-                                <span class="count">{format!("{count} images")}</span>
+                                <span class="count">{format!("{count} {unit}")}</span>
                                 <span class="thumbs">
                                     {thumbs.into_iter().map(|pixels| view! { <ThumbnailCanvas width=width height=height pixels=pixels /> }).collect_view()}
                                 </span>
@@ -50,7 +59,8 @@ pub fn ImageView(images: ImageSummary) -> impl IntoView {
                     })
                     .collect_view()}
             </ul>
-            <AugmentControls width=width height=height />
+            // A flipped or shifted spectrogram is another sound: sounds are not augmented.
+            {(!sound).then(|| view! { <AugmentControls width=width height=height /> })}
         </section>
     }
 }

@@ -101,6 +101,31 @@ impl Loader {
             .choose_data(choice, Some(Upload::Images(files.clone())));
         send_files(self.link, Some(message), None, &files);
     }
+    /// Loads sounds (recorded clips and added files) with their classes.
+    pub fn sounds(self, files: Vec<(Option<String>, String, File)>) {
+        if files.is_empty() {
+            return;
+        }
+        let named: Vec<NamedFile> = files
+            .iter()
+            .map(|(_, path, file)| (path.clone(), file.clone()))
+            .collect();
+        let name = common_folder(&named).unwrap_or_else(|| format!("{} sounds", files.len()));
+        self.data
+            .update(|data| data.start(&format!("Reading {} sounds", files.len())));
+        let paths: Vec<String> = files.iter().map(|(_, path, _)| path.clone()).collect();
+        let classes: Vec<Option<String>> = files.iter().map(|(class, ..)| class.clone()).collect();
+        let files: Vec<File> = files.into_iter().map(|(_, _, file)| file).collect();
+        let choice = DataChoice::Sounds {
+            name,
+            paths,
+            classes,
+        };
+        let message = choice.load_message(false);
+        self.keeper
+            .choose_data(choice, Some(Upload::Images(files.clone())));
+        send_files(self.link, Some(message), None, &files);
+    }
     /// Loads images whose folders name their classes.
     pub fn images(self, files: Vec<NamedFile>) {
         self.labelled(

@@ -106,6 +106,11 @@ pub fn DataPanel() -> impl IntoView {
                         on:click=move |_| capturing.update(|open| *open = toggle(*open, Source::Drawing))>
                         "Draw examples"
                     </button>
+                    <button type="button" data-testid="open-sound-capture"
+                        aria-pressed=move || (capturing.get() == Some(Source::Sound)).to_string()
+                        on:click=move |_| capturing.update(|open| *open = toggle(*open, Source::Sound))>
+                        "Record sounds"
+                    </button>
                 </div>
                 <label class="inline keep-uploads">
                     <input type="checkbox" data-testid="keep-uploads"

@@ -77,7 +77,7 @@ impl Keeper {
                 .as_ref()
                 .and_then(|record| storage::file_field(record, "file"))
                 .map(Upload::Csv),
-            DataChoice::Images { .. } => kept
+            DataChoice::Images { .. } | DataChoice::Sounds { .. } => kept
                 .as_ref()
                 .and_then(|record| storage::files_field(record, "files"))
                 .map(Upload::Images),
@@ -98,11 +98,10 @@ impl Keeper {
         let (file, files) = match (&choice, &upload) {
             (DataChoice::Builtin { .. }, _) => (None, Vec::new()),
             (DataChoice::Csv { .. }, Some(Upload::Csv(file))) => (Some(file.clone()), Vec::new()),
-            (DataChoice::Images { paths, .. }, Some(Upload::Images(files)))
-                if !files.is_empty() && files.len() == paths.len() =>
-            {
-                (None, files.clone())
-            }
+            (
+                DataChoice::Images { paths, .. } | DataChoice::Sounds { paths, .. },
+                Some(Upload::Images(files)),
+            ) if !files.is_empty() && files.len() == paths.len() => (None, files.clone()),
             _ => {
                 self.not_kept(choice.name());
                 return false;

@@ -28,6 +28,12 @@ pub enum DataChoice {
         height: u32,
         channels: u8,
     },
+    /// Sounds (recorded or added); kept only when the user allows it.
+    Sounds {
+        name: String,
+        paths: Vec<String>,
+        classes: Vec<Option<String>>,
+    },
 }
 
 /// [`DataChoice`] as read: a flat struct of optional fields, which the page reads in one
@@ -50,6 +56,7 @@ enum DataChoiceKind {
     Builtin,
     Csv,
     Images,
+    Sounds,
 }
 
 impl TryFrom<FlatDataChoice> for DataChoice {
@@ -70,6 +77,11 @@ impl TryFrom<FlatDataChoice> for DataChoice {
                 height: field(flat.height, "height")?,
                 channels: field(flat.channels, "channels")?,
             },
+            DataChoiceKind::Sounds => DataChoice::Sounds {
+                name: flat.name,
+                paths: field(flat.paths, "paths")?,
+                classes: field(flat.classes, "classes")?,
+            },
         })
     }
 }
@@ -85,7 +97,8 @@ impl DataChoice {
         match self {
             DataChoice::Builtin { name }
             | DataChoice::Csv { name }
-            | DataChoice::Images { name, .. } => name,
+            | DataChoice::Images { name, .. }
+            | DataChoice::Sounds { name, .. } => name,
         }
     }
 
@@ -109,6 +122,15 @@ impl DataChoice {
                 width,
                 height,
                 channels,
+            },
+            DataChoice::Sounds {
+                name,
+                paths,
+                classes,
+            } => ToEngine::LoadSounds {
+                name,
+                paths,
+                classes,
             },
         }
     }
@@ -242,6 +264,27 @@ mod tests {
                 name: "t.csv".into(),
                 skip_ragged: true
             }
+        );
+        let sounds = DataChoice::Sounds {
+            name: "Sound samples".into(),
+            paths: vec!["Sound samples/Hum/0.wav".into()],
+            classes: vec![Some("Hum".into())],
+        };
+        assert_eq!(
+            sounds.load_message(false),
+            ToEngine::LoadSounds {
+                name: "Sound samples".into(),
+                paths: vec!["Sound samples/Hum/0.wav".into()],
+                classes: vec![Some("Hum".into())],
+            }
+        );
+        let state = SessionState {
+            data: Some(sounds.clone()),
+            ..SessionState::default()
+        };
+        assert_eq!(
+            SessionState::parse(&state.to_json()).and_then(|state| state.data),
+            Some(sounds)
         );
         let builtin = DataChoice::Builtin {
             name: "iris".into(),

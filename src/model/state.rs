@@ -17,6 +17,8 @@ pub struct DataShape {
     pub task: Task,
     /// How many classes (1 for regression).
     pub classes: usize,
+    /// Sounds' spectrograms: the sound preset is the default.
+    pub sound: bool,
 }
 
 impl DataShape {
@@ -35,6 +37,7 @@ impl DataShape {
                     Task::MultiClass
                 },
                 classes: images.classes.len(),
+                sound: images.sound.is_some(),
             }),
             DataSummary::Table(_) => {
                 let report = data.report.as_ref()?;
@@ -48,6 +51,7 @@ impl DataShape {
                     },
                     task: target.task,
                     classes: target.classes.len(),
+                    sound: false,
                 })
             }
         }
@@ -62,6 +66,7 @@ impl DataShape {
             input: InputShape::MNIST,
             task: Task::MultiClass,
             classes: 10,
+            sound: false,
         }
     }
 }
@@ -82,7 +87,7 @@ impl SpecState {
     }
 
     /// Makes sure a spec exists that fits `shape` (the MLP preset when there is none, or
-    /// when the data changed shape).
+    /// when the data changed shape; the sound preset for sounds).
     pub fn fit_to(&mut self, shape: DataShape) {
         let fits = self.spec.as_ref().is_some_and(|spec| {
             hearth_core::model::ModelSpec::new(shape.input, Vec::new(), shape.task, shape.classes)
@@ -92,9 +97,12 @@ impl SpecState {
                 && spec.task == shape.task
         });
         if !fits {
-            self.spec = Preset::Mlp
-                .spec(shape.input, shape.task, shape.classes)
-                .ok();
+            let preset = if shape.sound {
+                Preset::Sound
+            } else {
+                Preset::Mlp
+            };
+            self.spec = preset.spec(shape.input, shape.task, shape.classes).ok();
             self.problem = None;
         }
     }
@@ -277,11 +285,26 @@ mod tests {
             input: InputShape::Features { features: 4 },
             task: Task::MultiClass,
             classes: 3,
+            sound: false,
         };
         specs.choose(Preset::Cnn, table);
         assert!(specs.problem.as_ref().unwrap().contains("table"));
         specs.fit_to(table);
         assert_eq!(specs.spec.as_ref().unwrap().input, table.input);
+        // Sounds get the sound preset.
+        let sounds = DataShape {
+            input: InputShape::Image {
+                height: 32,
+                width: 32,
+                channels: 1,
+            },
+            task: Task::MultiClass,
+            classes: 3,
+            sound: true,
+        };
+        specs.fit_to(sounds);
+        let expected = Preset::Sound.spec(sounds.input, sounds.task, 3).unwrap();
+        assert_eq!(specs.spec.as_ref(), Some(&expected));
     }
 
     #[test]

@@ -49,6 +49,7 @@ pub fn UsePanel() -> impl IntoView {
                     };
                     let body = match summary.input.clone() {
                         ModelInput::Image { digits: true, .. } => view! { <DrawingPad on_digit=ask /> }.into_any(),
+                        ModelInput::Image { sound: Some(_), .. } => view! { <crate::capture::sound::SoundInputs /> }.into_any(),
                         ModelInput::Image { .. } => view! { <ImageInput /> <LiveCamera /> <DrawToPredict /> }.into_any(),
                         ModelInput::Table { columns, target } => view! {
                             <RowForm columns=columns target=target test_rows=summary.test_rows on_predict=ask />

@@ -109,7 +109,7 @@ test("a whole journey (upload, train, evaluate, predict, download, save) sends n
   }
 });
 
-test("capturing from the camera and drawing examples send nothing: frames and drawings stay in the page", async () => {
+test("capturing from the camera, the pad and the microphone sends nothing: frames, drawings and sounds stay in the page", async () => {
   const { browser, app, page, sent } = await openLoaded(fakeMedia());
   try {
     await app.step("Data").click();
@@ -129,6 +129,15 @@ test("capturing from the camera and drawing examples send nothing: frames and dr
     await draw(page, [[0.2, 0.2], [0.8, 0.8]], "sketch-pad");
     await page.getByTestId("add-drawing-0").click();
     await page.getByTestId("capture-count-0").getByText("1 example").waitFor();
+    // Sounds: a second from the microphone, played back.
+    await page.getByTestId("open-sound-capture").click();
+    await page.getByTestId("mic-on").click();
+    await page.getByTestId("mic-off").waitFor();
+    await page.getByTestId("record-0").focus();
+    await page.keyboard.down(" ");
+    await page.waitForTimeout(1300);
+    await page.keyboard.up(" ");
+    await page.getByTestId("sound-capture").getByTestId("play-sample").first().click();
 
     assert.deepEqual(sent(), [], "requests while capturing");
     assert.deepEqual(app.policyViolations, []);

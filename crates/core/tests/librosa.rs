@@ -20,7 +20,10 @@ const PEAK_FRACTION: f32 = 1e-6;
 const DB: f32 = 0.02;
 
 fn script() -> &'static str {
-    concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/python/check_sound.py")
+    concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/python/check_sound.py"
+    )
 }
 
 fn python(args: &[&str]) -> serde_json::Value {
@@ -65,7 +68,10 @@ fn compare(name: &str, clip: &[f32]) -> (f32, f32) {
     let bytes: Vec<u8> = clip.iter().flat_map(|s| s.to_le_bytes()).collect();
     std::fs::write(&path, bytes).unwrap();
     let reference = python(&["mel", path.to_str().unwrap()]);
-    assert_eq!(reference["librosa"], "0.11.0", "the reference is librosa 0.11.0");
+    assert_eq!(
+        reference["librosa"], "0.11.0",
+        "the reference is librosa 0.11.0"
+    );
     let (power, db) = (rows(&reference["power"]), rows(&reference["db"]));
     let features = SoundFeatures::STANDARD;
     let frames = features.frames() as usize;
@@ -207,7 +213,10 @@ fn sound_files_written_by_libsndfile_decode_to_what_was_written() {
         if lossless {
             assert!(worst(&original) < 1e-4, "{file}: {}", worst(&original));
         }
-        assert!(against_libsndfile < 1e-5, "{file}: worst difference from libsndfile {against_libsndfile}");
+        assert!(
+            against_libsndfile < 1e-5,
+            "{file}: worst difference from libsndfile {against_libsndfile}"
+        );
         let resampled = resample(&samples, file_rate, 16_000).unwrap();
         let clip = &clips(&resampled, &SoundFeatures::STANDARD)[0];
         let pixels = mel.pixels(clip);

@@ -20,6 +20,7 @@ impl ValueEnum for PresetArg {
             PresetArg(Preset::Logistic),
             PresetArg(Preset::Mlp),
             PresetArg(Preset::Cnn),
+            PresetArg(Preset::Sound),
         ]
     }
 
@@ -29,6 +30,9 @@ impl ValueEnum for PresetArg {
             Preset::Mlp => "Two hidden layers of 128 and 64 ReLU units (784-128-64-10 on MNIST)",
             Preset::Cnn => {
                 "The small MNIST CNN: conv32-pool-conv64-pool-conv64-dense64 (images only)"
+            }
+            Preset::Sound => {
+                "A CNN for one-second sound spectrograms: conv16-pool-conv32-pool-dense64-dropout"
             }
         };
         Some(PossibleValue::new(self.0.id()).help(help))

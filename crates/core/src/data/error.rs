@@ -103,7 +103,9 @@ pub enum DataError {
     Sound { file: String, reason: String },
     #[error("No sounds were given. Record or add sounds for at least two classes.")]
     NoSounds,
-    #[error("Sounds need at least two classes (found {found}). Record or add sounds of another class.")]
+    #[error(
+        "Sounds need at least two classes (found {found}). Record or add sounds of another class."
+    )]
     OneSoundClass { found: usize },
     #[error(
         "{file} is not in a class folder and was given no class, so Hearth cannot tell what it \

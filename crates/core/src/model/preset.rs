@@ -13,19 +13,22 @@ pub enum Preset {
     Mlp,
     /// The small MNIST CNN: conv32-pool-conv64-pool-conv64-dense64 (images only).
     Cnn,
+    /// A CNN for one-second sound spectrograms (32×32): conv16-pool-conv32-pool-dense64
+    /// with dropout (images only; the default for sounds).
+    Sound,
 }
 
 /// Why a preset cannot be built for the data.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PresetError {
     /// The CNN was chosen for a table.
-    #[error("The CNN reads images; this data set is a table.")]
+    #[error("The CNNs read images (or sounds); this data set is a table.")]
     CnnNeedsImages,
 }
 
 impl Preset {
     /// Every preset, in the order they are offered.
-    pub const ALL: [Preset; 3] = [Preset::Logistic, Preset::Mlp, Preset::Cnn];
+    pub const ALL: [Preset; 4] = [Preset::Logistic, Preset::Mlp, Preset::Cnn, Preset::Sound];
 
     /// The name people see.
     pub fn label(self) -> &'static str {
@@ -33,6 +36,7 @@ impl Preset {
             Preset::Logistic => "Logistic regression",
             Preset::Mlp => "MLP (128-64)",
             Preset::Cnn => "Small CNN (images)",
+            Preset::Sound => "Sound CNN (spectrograms)",
         }
     }
 
@@ -42,6 +46,7 @@ impl Preset {
             Preset::Logistic => "logistic",
             Preset::Mlp => "mlp",
             Preset::Cnn => "cnn",
+            Preset::Sound => "sound",
         }
     }
 
@@ -60,11 +65,15 @@ impl Preset {
         Ok(match self {
             Preset::Logistic => ModelSpec::logistic(input, task, classes),
             Preset::Mlp => ModelSpec::mlp(input, task, classes),
-            Preset::Cnn => {
+            Preset::Cnn | Preset::Sound => {
                 if let InputShape::Features { .. } = input {
                     return Err(PresetError::CnnNeedsImages);
                 }
-                ModelSpec::cnn(input, task, classes)
+                if self == Preset::Sound {
+                    ModelSpec::sound_cnn(input, task, classes)
+                } else {
+                    ModelSpec::cnn(input, task, classes)
+                }
             }
         })
     }
@@ -84,8 +93,9 @@ mod tests {
         let error = Preset::Cnn.spec(table, Task::MultiClass, 3).unwrap_err();
         assert_eq!(
             error.to_string(),
-            "The CNN reads images; this data set is a table."
+            "The CNNs read images (or sounds); this data set is a table."
         );
+        assert!(Preset::Sound.spec(table, Task::MultiClass, 3).is_err());
         assert!(
             Preset::Cnn
                 .spec(InputShape::MNIST, Task::MultiClass, 10)

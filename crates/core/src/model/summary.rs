@@ -117,6 +117,7 @@ pub enum PredictInput {
     /// sound model reads its last second.
     Recording { samples: Vec<f32>, sample_rate: u32 },
     /// An image file, attached to the message as `file`; it is fitted to the model's size.
+    /// For a sound model, a sound file: its loudest second is classified.
     ImageFile { name: String },
 }
 

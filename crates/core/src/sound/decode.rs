@@ -135,7 +135,9 @@ pub(crate) mod tests {
 
     #[test]
     fn a_wav_file_decodes_to_mono_at_its_rate() {
-        let stereo: Vec<i16> = (0..8000).flat_map(|n| [(n % 100) as i16 * 100, 0]).collect();
+        let stereo: Vec<i16> = (0..8000)
+            .flat_map(|n| [(n % 100) as i16 * 100, 0])
+            .collect();
         let (samples, rate) = decode("clap.WAV", &wav(&stereo, 8000, 2)).unwrap();
         assert_eq!(rate, 8000);
         assert_eq!(samples.len(), 8000);

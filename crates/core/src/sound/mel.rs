@@ -271,7 +271,9 @@ mod tests {
         // The brightest row in the middle of the clip: 1 kHz is band 10 of 32 from the bottom
         // on Slaney's scale (edges every 14.4 mels up to 8 kHz).
         let column = 16;
-        let brightest = (0..32).max_by_key(|&row| pixels[row * 32 + column]).unwrap();
+        let brightest = (0..32)
+            .max_by_key(|&row| pixels[row * 32 + column])
+            .unwrap();
         let band = 31 - brightest;
         assert!((9..=11).contains(&band), "band {band}");
         assert!(pixels[brightest * 32 + column] > 200);

@@ -18,19 +18,19 @@
 //!   an image of 32×32: the image pipeline trains on it, shows it and explains it, with
 //!   no augmentation (a flipped sound is another sound).
 
-#[cfg(feature = "sound")]
-mod mel;
 #[cfg(feature = "sound-decode")]
 mod decode;
+#[cfg(feature = "sound")]
+mod mel;
 #[cfg(feature = "sound-decode")]
 mod set;
 
 #[cfg(feature = "sound-decode")]
 pub use decode::{MAX_SECONDS, decode};
-#[cfg(feature = "sound-decode")]
-pub use set::{SoundFile, file_input, load_sounds};
 #[cfg(feature = "sound")]
 pub use mel::{MelSpectrogram, clips, decibels, recording_input, resample};
+#[cfg(feature = "sound-decode")]
+pub use set::{SoundFile, file_input, load_sounds};
 
 use serde::{Deserialize, Serialize};
 

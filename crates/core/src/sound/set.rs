@@ -110,7 +110,6 @@ fn energy(clip: &[f32]) -> f32 {
     clip.iter().map(|s| s * s).sum()
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -138,7 +137,11 @@ mod tests {
     fn files_become_one_second_spectrograms_and_a_broken_one_is_named() {
         let files = vec![
             file("low.wav", "low", wav(&tone(300.0, 2.2, 16_000), 16_000, 1)),
-            file("high.wav", "high", wav(&tone(3000.0, 1.0, 44_100), 44_100, 1)),
+            file(
+                "high.wav",
+                "high",
+                wav(&tone(3000.0, 1.0, 44_100), 44_100, 1),
+            ),
             file("broken.mp3", "high", b"ID3 nothing else".to_vec()),
         ];
         let (set, skipped) = load_sounds("sounds", files).unwrap();
@@ -148,14 +151,16 @@ mod tests {
         // 2.2 s is two clips (the last 0.2 s is left out), 1 s one.
         assert_eq!(set.counts(), [1, 2]);
         assert_eq!(skipped.len(), 1);
-        assert!(skipped[0].reason.starts_with("broken.mp3 could not be read as a sound ("));
+        assert!(
+            skipped[0]
+                .reason
+                .starts_with("broken.mp3 could not be read as a sound (")
+        );
         assert!(skipped[0].reason.contains("WAV, FLAC, Ogg Vorbis and MP3"));
         // The tones' rows differ: the low tone is bright lower down the image.
         let brightest_row = |index: usize| {
             let image = set.image(index);
-            (0..32)
-                .max_by_key(|&row| image[row * 32 + 16])
-                .unwrap()
+            (0..32).max_by_key(|&row| image[row * 32 + 16]).unwrap()
         };
         assert!(brightest_row(1) > brightest_row(0));
     }
@@ -163,7 +168,11 @@ mod tests {
     #[test]
     fn nothing_readable_or_one_class_is_an_error_in_words() {
         let error = load_sounds("s", vec![file("a.ogg", "a", b"OggS".to_vec())]).unwrap_err();
-        assert!(error.to_string().starts_with("a.ogg could not be read as a sound"));
+        assert!(
+            error
+                .to_string()
+                .starts_with("a.ogg could not be read as a sound")
+        );
         let one = vec![
             file("a.wav", "a", wav(&tone(300.0, 1.0, 8000), 8000, 1)),
             file("b.wav", "a", wav(&tone(600.0, 1.0, 8000), 8000, 1)),
@@ -190,7 +199,10 @@ mod tests {
         padded.extend(vec![0i16; 16_000]);
         let from_file = file_input("t.wav", &wav(&padded, 16_000, 1)).unwrap();
         assert_eq!(from_file.len(), 32 * 32);
-        assert!(from_file.iter().sum::<f32>() > as_input(&mel.pixels(&[0.0; 16_000])).iter().sum::<f32>());
+        assert!(
+            from_file.iter().sum::<f32>()
+                > as_input(&mel.pixels(&[0.0; 16_000])).iter().sum::<f32>()
+        );
         assert!(matches!(
             file_input("x.flac", b"fLaC").unwrap_err(),
             DataError::Sound { .. }

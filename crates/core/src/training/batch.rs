@@ -145,7 +145,7 @@ mod tests {
             pixels: (0..20 * 64)
                 .map(|i| if (i % 8) < 3 { 255 } else { 0 })
                 .collect(),
-                sound: None,
+            sound: None,
         };
         let split = Split {
             train: 0.5,

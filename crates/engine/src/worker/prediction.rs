@@ -25,7 +25,8 @@ impl EngineState {
         // An image file is decoded by the browser and brought to the model's input here;
         // the model then reads its pixels as it reads a drawing.
         // A sound file is decoded here, by the model.
-        if let (PredictInput::ImageFile { name }, Some(file), Some(_)) = (&input, &file, model.sound)
+        if let (PredictInput::ImageFile { name }, Some(file), Some(_)) =
+            (&input, &file, model.sound)
         {
             let reply = match read_blob(file).await {
                 Ok(bytes) => model.predict(&input, Some(&bytes)).await,
