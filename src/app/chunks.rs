@@ -26,6 +26,7 @@ use crate::data::loading::Loader;
 use crate::data::table_view::TableView;
 use crate::engine::widgets::EngineCheck;
 use crate::evaluate::panel::EvaluatePanel;
+use crate::keeping::project::{Done, Job};
 use crate::model::panel::ModelPanel;
 use crate::train::panel::TrainPanel;
 use crate::use_share::panel::UsePanel;
@@ -88,6 +89,13 @@ pub fn capture_view(
     })
 }
 
+/// The project file's code (the ZIP reader and writer): fetched when a project is first
+/// downloaded or opened.
+#[wasm_split(project_file, wasm_split_path = ::leptos::wasm_split, fallible, preload(preload_project_file))]
+pub fn project_file(job: Job) -> Result<Done, NotFetched> {
+    Ok(crate::keeping::project::run(job))
+}
+
 /// Fetches every chunk (the page calls it once it is usable, so that every step then opens
 /// at once, and with no request). One that fails is fetched again when it is opened.
 pub async fn preload_all() {
@@ -99,6 +107,7 @@ pub async fn preload_all() {
         preload_table_view().await,
         preload_image_view().await,
         preload_capture_view().await,
+        preload_project_file().await,
     ];
     let failed = loads.iter().filter(|load| load.is_err()).count();
     if failed > 0 {

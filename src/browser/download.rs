@@ -37,6 +37,20 @@ pub fn blob_of(bytes: &js_sys::Uint8Array) -> Option<web_sys::Blob> {
     Some(gloo::file::Blob::new(exact_buffer(bytes)).into())
 }
 
+/// A `Blob` of `bytes` whose media type is `media_type` (so that the browser shows or
+/// plays it).
+pub fn typed_blob(bytes: &[u8], media_type: &str) -> web_sys::Blob {
+    gloo::file::Blob::new_with_options(bytes, Some(media_type)).into()
+}
+
+/// The bytes of `blob` (a file the user chose, a captured example).
+pub async fn read_blob(blob: &web_sys::Blob) -> Result<Vec<u8>, String> {
+    let buffer = wasm_bindgen_futures::JsFuture::from(blob.array_buffer())
+        .await
+        .map_err(|error| hearth_core::js::describe(&error))?;
+    Ok(js_sys::Uint8Array::new(&buffer).to_vec())
+}
+
 /// A buffer holding exactly `bytes` (a view may show part of a larger one).
 fn exact_buffer(bytes: &js_sys::Uint8Array) -> js_sys::ArrayBuffer {
     js_sys::Uint8Array::new(bytes).buffer()

@@ -47,12 +47,7 @@ fn set_value(set: &CaptureSet<Blob>) -> JsValue {
 }
 
 fn read_set(record: &JsValue, source: Source) -> Option<CaptureSet<Blob>> {
-    let key = match source {
-        Source::Camera => "camera",
-        Source::Drawing => "drawing",
-        Source::Sound => "sound",
-    };
-    let classes: Array = storage::field(record, key)?.into();
+    let classes: Array = storage::field(record, source.key())?.into();
     let mut set = CaptureSet::new(source);
     set.classes.clear();
     for (index, class) in classes.iter().enumerate() {

@@ -14,6 +14,23 @@ pub enum Source {
 }
 
 impl Source {
+    /// Every source.
+    pub const ALL: [Source; 3] = [Source::Camera, Source::Drawing, Source::Sound];
+
+    /// Its name in stored records and project files.
+    pub fn key(self) -> &'static str {
+        match self {
+            Source::Camera => "camera",
+            Source::Drawing => "drawing",
+            Source::Sound => "sound",
+        }
+    }
+
+    /// The source whose [`Source::key`] is `key`.
+    pub fn from_key(key: &str) -> Option<Source> {
+        Source::ALL.into_iter().find(|source| source.key() == key)
+    }
+
     /// The data set's name once loaded (the folder of its files' paths).
     pub fn set_name(self) -> &'static str {
         match self {

@@ -16,6 +16,7 @@ use crate::context;
 use crate::engine::link::send;
 use crate::engine::status::EngineStatus;
 use crate::keeping::snapshot::DataChoice;
+use crate::widgets::project::ProjectControls;
 
 /// The Data step's content.
 #[component]
@@ -112,6 +113,8 @@ pub fn DataPanel() -> impl IntoView {
                         "Record sounds"
                     </button>
                 </div>
+                <h3>"Projects"</h3>
+                <ProjectControls />
                 <label class="inline keep-uploads">
                     <input type="checkbox" data-testid="keep-uploads"
                         prop:checked=move || keeper.session.with(|session| session.keep_uploads)

@@ -253,6 +253,7 @@ mod tests {
             examples: 1,
             parameters: 1,
             backend: hearth_core::protocol::Backend::Cpu,
+            from_epoch: 0,
         };
         state.on_message(&started);
         assert_eq!(

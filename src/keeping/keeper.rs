@@ -81,6 +81,8 @@ pub struct Keeper {
     /// has. Until then the engine is not ready for the user's work (a run started before
     /// the data is back would be stopped by it).
     pub(super) resuming: StoredValue<Option<Augment>>,
+    /// What the project buttons say ("Download project", "Open project").
+    pub project: RwSignal<super::projects::ProjectStatus>,
 }
 
 impl Keeper {
@@ -112,6 +114,7 @@ impl Keeper {
             restarting: StoredValue::new(false),
             handing_over: StoredValue::new(false),
             resuming: StoredValue::new(None),
+            project: RwSignal::new(Default::default()),
         };
         keeper.watch();
         keeper
@@ -120,14 +123,7 @@ impl Keeper {
     /// Writes the session's settings whenever they change (once restoring is over).
     fn watch(self) {
         Effect::new(move |_| {
-            let state = SessionState {
-                data: self.session.with(|session| session.data.clone()),
-                keep_uploads: self.session.with(|session| session.keep_uploads),
-                data_config: self.data.with(|data| data.config.clone()),
-                spec: self.specs.with(|specs| specs.spec.clone()),
-                train_config: Some(self.train.with(|train| train.config.clone())),
-                ..SessionState::default()
-            };
+            let state = self.session_state();
             if self.restore_stage.get_value() < 2 {
                 return;
             }
@@ -143,6 +139,24 @@ impl Keeper {
                 }
             });
         });
+    }
+
+    /// The session as it is now (tracked: an effect that reads it runs again when it
+    /// changes).
+    fn session_state(self) -> SessionState {
+        SessionState {
+            data: self.session.with(|session| session.data.clone()),
+            keep_uploads: self.session.with(|session| session.keep_uploads),
+            data_config: self.data.with(|data| data.config.clone()),
+            spec: self.specs.with(|specs| specs.spec.clone()),
+            train_config: Some(self.train.with(|train| train.config.clone())),
+            ..SessionState::default()
+        }
+    }
+
+    /// The session as it is now, for a project file.
+    pub(super) fn session_state_untracked(self) -> SessionState {
+        untrack(|| self.session_state())
     }
 
     /// Says that storage refused to keep `what`, and why.

@@ -2,6 +2,9 @@
 pub mod keeper;
 #[cfg(target_arch = "wasm32")]
 pub mod kept_models;
+pub mod project;
+#[cfg(target_arch = "wasm32")]
+pub mod projects;
 #[cfg(target_arch = "wasm32")]
 pub mod reload;
 pub mod snapshot;

@@ -176,7 +176,7 @@ impl Keeper {
 
     /// Opens the last model file kept in the new engine, keeping the page's spec and
     /// settings as they are.
-    fn hand_over_model(self) {
+    pub(super) fn hand_over_model(self) {
         if let Some((name, bytes)) = self.last_file.get_value()
             && let Some(blob) = browser::download::blob_of(&bytes)
         {

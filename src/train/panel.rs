@@ -19,9 +19,20 @@ pub fn TrainPanel() -> impl IntoView {
     let problem = RwSignal::new(None::<String>);
     let ready = move || status.with(|status| status.is_ready());
     let phase = move || train.with(|train| train.phase.clone());
-    let on_train = move |_| {
-        let spec = specs.with_untracked(|specs| specs.spec.clone());
-        match train.try_update(|train| train.start(spec.as_ref())) {
+    let uses = context::uses();
+    // The model in use, which "Train further" goes on from: its name and epochs.
+    let in_use = move || {
+        uses.with(|uses| {
+            uses.model.as_ref().map(|model| {
+                let epochs = model.history.last().map_or(0, |record| record.epoch);
+                (model.name.clone(), epochs)
+            })
+        })
+    };
+    let run = move |start: &dyn Fn(
+        &mut TrainState,
+    ) -> Result<hearth_core::protocol::ToEngine, String>| {
+        match train.try_update(|train| start(train)) {
             Some(Ok(message)) => {
                 problem.set(None);
                 send(link, Some(message));
@@ -30,6 +41,11 @@ pub fn TrainPanel() -> impl IntoView {
             None => {}
         }
     };
+    let on_train = move |_| {
+        let spec = specs.with_untracked(|specs| specs.spec.clone());
+        run(&|train: &mut TrainState| train.start(spec.as_ref()));
+    };
+    let on_further = move |_| run(&TrainState::further);
     view! {
         <div class="train-panel">
             <TrainSettings />
@@ -37,6 +53,9 @@ pub fn TrainPanel() -> impl IntoView {
                 <button type="button" class="primary" data-testid="train"
                     prop:disabled=move || !ready() || train.with(TrainState::busy)
                     on:click=on_train>"Train"</button>
+                <button type="button" data-testid="train-further"
+                    prop:disabled=move || !ready() || train.with(TrainState::busy) || in_use().is_none()
+                    on:click=on_further>"Train further"</button>
                 <button type="button" data-testid="pause"
                     prop:disabled=move || phase() != RunPhase::Running
                     on:click=move |_| send(link, train.try_update(|train| train.pause()).flatten())>"Pause"</button>
@@ -48,6 +67,13 @@ pub fn TrainPanel() -> impl IntoView {
                     on:click=move |_| send(link, train.try_update(|train| train.stop()).flatten())>"Stop"</button>
                 <span class="run-state" data-testid="run-state" role="status">{move || run_label(&phase())}</span>
             </div>
+            <p class="hint" data-testid="further-hint">{move || match in_use() {
+                Some((name, epochs)) => format!(
+                    "\u{201c}Train\u{201d} starts a new model with step 2's layers. \u{201c}Train further\u{201d} goes on from the model in use, {name} ({}), for the epochs set above, on the data loaded: its weights, preprocessing and classes stay.",
+                    hearth_core::text::counted(u64::from(epochs), "epoch")
+                ),
+                None => "\u{201c}Train\u{201d} starts a new model with step 2's layers.".to_string(),
+            }}</p>
             {move || problem.get().map(|problem| view! { <p class="problem" role="alert" data-testid="train-problem">{problem}</p> })}
             {move || match phase() {
                 RunPhase::Failed { message } => Some(view! { <p class="problem" role="alert" data-testid="train-failed">{message}</p> }),

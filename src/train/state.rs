@@ -40,6 +40,15 @@ pub struct Plan {
     pub parameters: u64,
     /// Where it computes.
     pub backend: Backend,
+    /// The epochs the model had before this run (training further); 0 for a new model.
+    pub from_epoch: u32,
+}
+
+impl Plan {
+    /// The steps before this run (a model trained further counts on from its epochs).
+    fn steps_before(&self) -> u64 {
+        u64::from(self.from_epoch) * self.steps_per_epoch
+    }
 }
 
 /// The latest progress within the run.
@@ -114,6 +123,7 @@ impl TrainState {
                 examples,
                 parameters,
                 backend,
+                from_epoch,
             } => {
                 self.phase = RunPhase::Running;
                 self.plan = Some(Plan {
@@ -122,10 +132,13 @@ impl TrainState {
                     examples: *examples,
                     parameters: *parameters,
                     backend: *backend,
+                    from_epoch: *from_epoch,
                 });
                 self.progress = None;
-                self.history.clear();
-                self.loss_trace.clear();
+                // Training further keeps the model's epochs so far; a new model starts afresh.
+                self.history.retain(|record| record.epoch <= *from_epoch);
+                self.loss_trace
+                    .retain(|(epochs, _)| *epochs <= f64::from(*from_epoch));
                 self.notice = None;
                 self.memory_bytes = None;
                 self.crashed = false;
@@ -275,6 +288,18 @@ impl TrainState {
         })
     }
 
+    /// The user pressed "Train further": the message to send (the engine goes on from the
+    /// model in use), or the settings' problem.
+    pub fn further(&mut self) -> Result<ToEngine, String> {
+        self.config
+            .check()
+            .map_err(|problem| hearth_core::text::capitalised(&problem.to_string()) + ".")?;
+        self.phase = RunPhase::Starting;
+        Ok(ToEngine::TrainFurther {
+            config: self.config.clone(),
+        })
+    }
+
     /// The user pressed Pause: the message to send, while the run is running.
     pub fn pause(&mut self) -> Option<ToEngine> {
         (self.phase == RunPhase::Running).then_some(ToEngine::Pause)
@@ -299,8 +324,9 @@ impl TrainState {
     pub fn fraction(&self) -> f64 {
         match (self.plan, self.progress) {
             (Some(plan), Some(progress)) => {
-                let total = plan.steps_per_epoch * u64::from(plan.epochs);
-                (progress.step as f64 / total.max(1) as f64).min(1.0)
+                let before = plan.steps_before();
+                let total = (plan.steps_per_epoch * u64::from(plan.epochs)).saturating_sub(before);
+                (progress.step.saturating_sub(before) as f64 / total.max(1) as f64).min(1.0)
             }
             _ => 0.0,
         }
@@ -310,7 +336,8 @@ impl TrainState {
     pub fn seconds_left(&self) -> Option<f64> {
         let (plan, progress) = (self.plan?, self.progress?);
         let total = plan.steps_per_epoch * u64::from(plan.epochs);
-        let rate = progress.step as f64 / progress.seconds.max(1e-6);
+        let done = progress.step.saturating_sub(plan.steps_before());
+        let rate = done as f64 / progress.seconds.max(1e-6);
         (rate > 0.0).then(|| total.saturating_sub(progress.step) as f64 / rate)
     }
 
@@ -444,6 +471,7 @@ mod tests {
             examples: 6400,
             parameters: 109_386,
             backend: Backend::Cpu,
+            from_epoch: 0,
         });
         state.on_message(&FromEngine::TrainProgress {
             epoch: 1,
@@ -502,6 +530,7 @@ mod tests {
             examples: 640,
             parameters: 100,
             backend: Backend::WebGpu,
+            from_epoch: 0,
         });
         for epoch in 1..=3 {
             state.on_message(&FromEngine::TrainEpoch {
@@ -533,6 +562,74 @@ mod tests {
     }
 
     #[test]
+    fn training_further_keeps_the_epochs_so_far_and_counts_on() {
+        let record = |epoch| EpochRecord {
+            epoch,
+            train_loss: 1.0 / epoch as f32,
+            validation_loss: None,
+            train_accuracy: None,
+            validation_accuracy: None,
+            learning_rate: 0.001,
+        };
+        let mut state = TrainState {
+            history: (1..=4).map(record).collect(),
+            loss_trace: (1..=4).map(|epoch| (f64::from(epoch), 0.5)).collect(),
+            ..TrainState::default()
+        };
+        state.config.epochs = 2;
+        let message = state.further().unwrap();
+        assert!(matches!(message, ToEngine::TrainFurther { config } if config.epochs == 2));
+        assert!(state.busy());
+        state.on_message(&FromEngine::TrainStarted {
+            epochs: 6,
+            steps_per_epoch: 10,
+            examples: 640,
+            parameters: 100,
+            backend: Backend::Cpu,
+            from_epoch: 4,
+        });
+        assert_eq!(state.history.len(), 4, "the model's epochs stay");
+        assert_eq!(state.loss_trace.len(), 4);
+        state.on_message(&FromEngine::TrainProgress {
+            epoch: 5,
+            step: 45,
+            loss: 0.2,
+            examples_per_second: 100.0,
+            seconds: 1.0,
+        });
+        assert_eq!(
+            state.progress_text(),
+            "Epoch 5 of 6, step 5 of 10, 100 examples/s, 3 s left"
+        );
+        assert!(
+            (state.fraction() - 0.25).abs() < 1e-9,
+            "{}",
+            state.fraction()
+        );
+        // A new model starts its history afresh.
+        state.phase = RunPhase::Idle;
+        state
+            .start(Some(&hearth_core::model::ModelSpec::mlp(
+                hearth_core::model::InputShape::Features { features: 4 },
+                Task::MultiClass,
+                3,
+            )))
+            .unwrap();
+        state.on_message(&FromEngine::TrainStarted {
+            epochs: 2,
+            steps_per_epoch: 10,
+            examples: 640,
+            parameters: 100,
+            backend: Backend::Cpu,
+            from_epoch: 0,
+        });
+        assert!(state.history.is_empty());
+        assert!(state.loss_trace.is_empty());
+        state.config.epochs = 0;
+        assert!(state.further().is_err(), "the settings are checked");
+    }
+
+    #[test]
     fn a_crashed_engine_ends_the_run_and_its_last_checkpoint_comes_back() {
         use hearth_core::model::summary::{ModelCard, ModelInput, ModelSource};
         let mut state = TrainState::default();
@@ -550,6 +647,7 @@ mod tests {
             examples: 640,
             parameters: 100,
             backend: Backend::Cpu,
+            from_epoch: 0,
         });
         let record = |epoch| EpochRecord {
             epoch,

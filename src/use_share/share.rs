@@ -6,6 +6,7 @@ use crate::browser;
 use crate::browser::files::NamedFile;
 use crate::context;
 use crate::widgets::format::bytes_label;
+use crate::widgets::project::ProjectControls;
 
 /// Download, open and keep models; the Saved models list and the storage it uses.
 #[component]
@@ -29,6 +30,7 @@ pub fn SharePanel(has_model: Signal<bool>) -> impl IntoView {
                 <button type="button" data-testid="download-pytorch" prop:disabled=move || !has_model.get()
                     on:click=move |_| keeper.download_pytorch()>"PyTorch (.py)"</button>
             </div>
+            <ProjectControls />
             <p class="hint">"The PyTorch file defines the model as a torch.nn.Module and loads the weights from the downloaded .safetensors file: keep the two side by side."</p>
             <div class="dropzone model-drop" class:dragging=move || dragging.get() data-testid="model-drop"
                 on:dragover=move |event: web_sys::DragEvent| { event.prevent_default(); dragging.set(true); }

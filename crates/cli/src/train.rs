@@ -11,13 +11,16 @@ use hearth_core::data::images::ImageShape;
 use hearth_core::data::prep::Groups;
 use hearth_core::data::session::Loaded;
 use hearth_core::data::summary::{Augment, Role, Split, Task};
+use hearth_core::inference::ActiveModel;
 use hearth_core::metrics::SplitName;
 use hearth_core::model::file::{self, FORMAT_VERSION, ModelCard, ModelDocument};
+use hearth_core::model::summary::ModelSource;
 use hearth_core::model::{
     ExampleWeights, InputShape, ModelSpec, Preset, PresetError, Schedule, TrainConfig,
 };
 use hearth_core::protocol::FromEngine;
-use hearth_core::training::job::check_spec;
+use hearth_core::training::further;
+use hearth_core::training::job::{JobError, check_spec};
 use hearth_core::training::{SpecMismatch, StepOutcome, TrainSet, Trainer};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
@@ -60,8 +63,17 @@ pub fn run(args: &TrainArgs) -> Result<(), Failure> {
         )));
     }
     let config = train_config(args)?;
-    let prepared = prepare(args, &config)?;
-    let spec = model_spec(args, &prepared)?;
+    let device = Device::flex();
+    let base = args
+        .continue_from
+        .as_deref()
+        .map(|path| open_model(path, &device))
+        .transpose()?;
+    let prepared = prepare(args, &config, base.as_ref())?;
+    let spec = match &base {
+        Some(model) => model.spec.clone(),
+        None => model_spec(args, &prepared)?,
+    };
     println!("model:");
     report::print_layers(&spec)?;
     print_plan(&config, prepared.set.train.len());
@@ -71,7 +83,6 @@ pub fn run(args: &TrainArgs) -> Result<(), Failure> {
         .iter()
         .map(|&row| prepared.set.y[row as usize])
         .collect();
-    let device = Device::flex();
     let started = Instant::now();
     let mut trainer_config = config.clone();
     if let Some(weights) = prepared.trainer_weights {
@@ -79,6 +90,18 @@ pub fn run(args: &TrainArgs) -> Result<(), Failure> {
     }
     let mut trainer = Trainer::new(spec.clone(), trainer_config, prepared.set, &device)
         .map_err(|error| Failure::input(error.to_string()))?;
+    if let Some(model) = &base {
+        let weights = pollster::block_on(model.weights())
+            .map_err(|error| Failure::internal(error.to_string()))?;
+        let from = trainer
+            .continue_from(&weights, model.history.clone())
+            .map_err(|error| Failure::input(error.to_string()))?;
+        println!(
+            "training further: {} from epoch {from}, to epoch {}",
+            model.summary.name,
+            from + config.epochs
+        );
+    }
     let reason = train_with_progress(&mut trainer, &config, prepared.task)?;
     let seconds = started.elapsed().as_secs_f64();
     println!("{reason} in {seconds:.1} s");
@@ -105,6 +128,10 @@ pub fn run(args: &TrainArgs) -> Result<(), Failure> {
         })
     });
     let description = match &prepared.target {
+        _ if base.is_some() => base
+            .as_ref()
+            .map(|model| model.card.description.clone())
+            .unwrap_or_default(),
         Some(target) => format!(
             "{} of \"{target}\" from {}, trained with `hearth train`.",
             capitalised(prepared.task.label()),
@@ -141,6 +168,17 @@ pub fn run(args: &TrainArgs) -> Result<(), Failure> {
         hearth_core::text::thousands(bytes.len() as u64)
     );
     Ok(())
+}
+
+/// The model file at `path`, to train further.
+fn open_model(path: &Path, device: &Device) -> Result<ActiveModel, Failure> {
+    let bytes = std::fs::read(path)
+        .map_err(|error| Failure::input(format!("cannot read {}: {error}", path.display())))?;
+    let name = path
+        .file_name()
+        .map_or_else(String::new, |name| name.to_string_lossy().into_owned());
+    ActiveModel::open(&name, &bytes, device, ModelSource::File)
+        .map_err(|error| Failure::input(format!("--continue: {error}")))
 }
 
 /// Prints what training will do: epochs, steps of `train_rows`, optimizer and schedule.
@@ -212,7 +250,12 @@ fn test_metrics(
 }
 
 /// Reads and prepares the data as the options say.
-fn prepare(args: &TrainArgs, config: &TrainConfig) -> Result<TrainingData, Failure> {
+fn prepare(
+    args: &TrainArgs,
+    config: &TrainConfig,
+    base: Option<&ActiveModel>,
+) -> Result<TrainingData, Failure> {
+    let not_fitting = |error: JobError| Failure::input(format!("{}: {error}", args.data));
     let (width, height) = source::parse_size(&args.image_size)
         .map_err(|message| Failure::input(format!("--image-size: {message}")))?;
     let shape = ImageShape {
@@ -266,10 +309,17 @@ fn prepare(args: &TrainArgs, config: &TrainConfig) -> Result<TrainingData, Failu
             {
                 return Err(Failure::input(format!("{}: {problem}", args.data)));
             }
-            let prepared = session
+            let mut prepared = session
                 .prepared()
                 .ok_or_else(|| Failure::internal("the table is gone"))?
                 .map_err(|error| Failure::input(format!("{}: {error}", args.data)))?;
+            if let Some(model) = base {
+                let Loaded::Table(loaded) = &session.loaded else {
+                    return Err(Failure::internal("the table is gone"));
+                };
+                prepared = further::as_trained(prepared, &loaded.table, model.basis())
+                    .map_err(not_fitting)?;
+            }
             let report = prepared.report();
             println!(
                 "data: {data_name}, target \"{}\" ({}), {} inputs",
@@ -312,9 +362,30 @@ fn prepare(args: &TrainArgs, config: &TrainConfig) -> Result<TrainingData, Failu
                 data_name,
             })
         }
-        Loaded::Images(images) => image_data(args, images, &split),
+        Loaded::Images(images) => {
+            let data = image_data(args, images, &split)?;
+            match base {
+                Some(model) => with_classes_of(data, images, model).map_err(not_fitting),
+                None => Ok(data),
+            }
+        }
         Loaded::Nothing => Err(Failure::internal("nothing was loaded")),
     }
+}
+
+/// `data` (from `images`) with the classes of `model`, which it trains further.
+fn with_classes_of(
+    mut data: TrainingData,
+    images: &ImageSet,
+    model: &ActiveModel,
+) -> Result<TrainingData, JobError> {
+    let map = further::image_classes(images, model.basis())?;
+    for y in &mut data.set.y {
+        *y = map.get(*y as usize).copied().unwrap_or(0) as f32;
+    }
+    data.labels = model.labels.clone();
+    data.task = model.spec.task;
+    Ok(data)
 }
 
 /// An image set as training data, refusing the options that only tables have.

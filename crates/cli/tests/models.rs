@@ -791,3 +791,86 @@ fn the_page_and_hearth_eval_report_the_same_group_figures() {
         stdout(&output)
     );
 }
+
+#[test]
+fn continue_trains_a_model_file_further_and_refuses_data_that_does_not_fit() {
+    let dir = folder("continue");
+    let (first, further) = (
+        dir.join("first.safetensors"),
+        dir.join("further.safetensors"),
+    );
+    let output = run(&[
+        "train",
+        "builtin:iris",
+        "--epochs",
+        "3",
+        "--batch",
+        "16",
+        "--lr",
+        "0.01",
+        "--out",
+        path(&first),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let output = run(&[
+        "train",
+        "builtin:iris",
+        "--continue",
+        path(&first),
+        "--epochs",
+        "2",
+        "--batch",
+        "16",
+        "--lr",
+        "0.01",
+        "--out",
+        path(&further),
+    ]);
+    let out = stdout(&output);
+    assert!(output.status.success(), "{out}\n{}", stderr(&output));
+    assert!(
+        out.contains("training further: first from epoch 3, to epoch 5"),
+        "{out}"
+    );
+    // The epoch table goes on from 4.
+    let epochs: Vec<u32> = out
+        .lines()
+        .filter_map(|line| line.split_whitespace().next()?.parse().ok())
+        .collect();
+    assert_eq!(epochs, [4, 5], "{out}");
+    let inspect = run(&["inspect", path(&further), "--json"]);
+    assert!(inspect.status.success(), "{}", stderr(&inspect));
+    let json: serde_json::Value = serde_json::from_str(stdout(&inspect).trim()).expect("JSON");
+    let history = json["history"].as_array().expect("a history");
+    assert_eq!(history.len(), 5, "{json}");
+    assert_eq!(history[4]["epoch"], 5);
+    // Another table: what differs is named.
+    let output = run(&[
+        "train",
+        "builtin:xor",
+        "--continue",
+        path(&first),
+        "--out",
+        path(&dir.join("x.safetensors")),
+    ]);
+    assert_bad_input(
+        &output,
+        &[
+            "cannot train further",
+            "the model predicts \"species\"",
+            "\"petal_length\"",
+        ],
+    );
+    // --continue and a new architecture are two different things.
+    let output = run(&[
+        "train",
+        "builtin:iris",
+        "--continue",
+        path(&first),
+        "--preset",
+        "mlp",
+        "--out",
+        path(&further),
+    ]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+}

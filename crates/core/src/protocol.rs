@@ -68,6 +68,11 @@ pub enum ToEngine {
         spec: ModelSpec,
         config: TrainConfig,
     },
+    /// Train the model in use further on the loaded data, `config.epochs` more epochs: its
+    /// weights, preprocessing and classes, its history numbered on (stopping any run
+    /// under way). Data that does not fit it gets a [`FromEngine::TrainFailed`] naming
+    /// what differs.
+    TrainFurther { config: TrainConfig },
     /// Pause the run under way after its current step.
     Pause,
     /// Continue a paused run.
@@ -175,6 +180,10 @@ pub enum FromEngine {
         examples: usize,
         parameters: u64,
         backend: Backend,
+        /// The epochs the model had been trained for before this run (0 for a new model):
+        /// the run's epochs are numbered on from there, up to `epochs`.
+        #[serde(default)]
+        from_epoch: u32,
     },
     /// Progress within an epoch (sent a few times a second, not after every step).
     TrainProgress {

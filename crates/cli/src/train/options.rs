@@ -58,6 +58,11 @@ pub struct TrainArgs {
     /// A model spec (JSON, as the page's "Copy spec" gives) instead of a preset.
     #[arg(long)]
     pub spec: Option<PathBuf>,
+    /// Train this model file further instead of a new model: its weights, preprocessing
+    /// and classes, its history numbered on; --epochs more epochs. The data must have its
+    /// columns (or classes).
+    #[arg(long = "continue", value_name = "MODEL", conflicts_with_all = ["preset", "spec"])]
+    pub continue_from: Option<PathBuf>,
     #[arg(long, default_value_t = 10)]
     pub epochs: u32,
     /// Examples per training step.

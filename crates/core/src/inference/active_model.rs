@@ -225,6 +225,11 @@ impl ActiveModel {
         }
     }
 
+    /// The weights, read back to the host (to train further from them).
+    pub async fn weights(&self) -> Result<crate::model::network::HostWeights, crate::Error> {
+        self.network.to_host().await
+    }
+
     /// The model file's bytes. The weights are read back asynchronously, so a model
     /// trained on WebGPU saves too.
     pub async fn file_bytes(&self) -> Result<Vec<u8>, ModelFileError> {

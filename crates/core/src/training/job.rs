@@ -4,6 +4,7 @@
 use burn::tensor::Device;
 
 use super::batch::TrainSet;
+use super::further::{self, Basis};
 use super::reweigh::{ReweighError, reweighing_prepared};
 use super::trainer::{StepOutcome, Trainer};
 use crate::data::DataError;
@@ -94,6 +95,12 @@ pub enum JobError {
          preprocessing or classes), so it is not scored on it."
     )]
     PreparedOtherwise,
+    /// Training further: what in the loaded data does not fit the model.
+    #[error(
+        "The model in use cannot train further on this data: {differences}. Load data that \
+         fits it, or train a new model."
+    )]
+    DoesNotFit { differences: String },
 }
 
 /// A training run over the loaded data.
@@ -127,13 +134,28 @@ impl Job {
         config: TrainConfig,
         device: &Device,
     ) -> Result<Job, JobError> {
+        Job::assemble(data, spec, config, device, None)
+    }
+
+    /// A run of `spec`; with a `basis`, on the data encoded as that model was trained (see
+    /// [`super::further`]).
+    pub(super) fn assemble(
+        data: &DataSession,
+        spec: ModelSpec,
+        config: TrainConfig,
+        device: &Device,
+        basis: Option<Basis<'_>>,
+    ) -> Result<Job, JobError> {
         let mut groups = Vec::new();
         // What the trainer uses: reweighting by group becomes one weight per row.
         let mut trainer_config = config.clone();
         let (set, input, task, labels, schema, name, test) = match &data.loaded {
             Loaded::Nothing => return Err(JobError::NoData),
             Loaded::Table(loaded) => {
-                let prepared = data.prepared().ok_or(JobError::NoData)??;
+                let mut prepared = data.prepared().ok_or(JobError::NoData)??;
+                if let Some(basis) = basis {
+                    prepared = further::as_trained(prepared, &loaded.table, basis)?;
+                }
                 let labels = match &prepared.schema.target {
                     TargetSchema::Classes { labels, .. } => labels.clone(),
                     TargetSchema::Regression { .. } => Vec::new(),
@@ -190,21 +212,12 @@ impl Job {
                 if matches!(config.weights, ExampleWeights::ReweighGroups { .. }) {
                     return Err(JobError::ImagesHaveNoGroups);
                 }
-                let split = Split::default();
-                let task = if images.classes.len() == 2 {
-                    Task::Binary
-                } else {
-                    Task::MultiClass
-                };
+                let (set, input, task, labels) = image_parts(images, data, basis)?;
                 (
-                    TrainSet::from_images(images, &split, data.augment),
-                    InputShape::Image {
-                        height: images.height as usize,
-                        width: images.width as usize,
-                        channels: images.channels as usize,
-                    },
+                    set,
+                    input,
                     task,
-                    images.classes.clone(),
+                    labels,
                     None,
                     images.name.clone(),
                     Vec::new(),
@@ -347,6 +360,36 @@ impl Job {
             ..ModelCard::default()
         }
     }
+}
+
+/// An image set as a run's examples: the set, its input shape, the task and the classes
+/// (with a `basis`, the model's classes in its order).
+fn image_parts(
+    images: &crate::data::ImageSet,
+    data: &DataSession,
+    basis: Option<Basis<'_>>,
+) -> Result<(TrainSet, InputShape, Task, Vec<String>), JobError> {
+    let mut set = TrainSet::from_images(images, &Split::default(), data.augment);
+    let mut labels = images.classes.clone();
+    if let Some(basis) = basis {
+        // The model's classes, in the order of its outputs.
+        let map = further::image_classes(images, basis)?;
+        for y in &mut set.y {
+            *y = map.get(*y as usize).copied().unwrap_or(0) as f32;
+        }
+        labels = basis.labels.to_vec();
+    }
+    let task = match basis {
+        Some(basis) => basis.spec.task,
+        None if labels.len() == 2 => Task::Binary,
+        None => Task::MultiClass,
+    };
+    let input = InputShape::Image {
+        height: images.height as usize,
+        width: images.width as usize,
+        channels: images.channels as usize,
+    };
+    Ok((set, input, task, labels))
 }
 
 #[cfg(test)]

@@ -7,6 +7,8 @@ pub mod batch;
 #[cfg(feature = "modelfile")]
 mod evaluation;
 #[cfg(feature = "modelfile")]
+pub mod further;
+#[cfg(feature = "modelfile")]
 pub mod job;
 #[cfg(test)]
 mod learning;

@@ -61,6 +61,8 @@ pub struct Trainer {
     checkpoint: Option<Checkpoint>,
     /// Examples trained on so far (each step's batch; a moved run counts its redone work).
     examples_trained: u64,
+    /// The epochs the network had when this run began (training further); 0 for a new one.
+    started_after: u32,
 }
 
 /// The state at the end of the last completed epoch, on the host, so that training can
@@ -70,8 +72,6 @@ struct Checkpoint {
     epoch: u32,
     step: u64,
     weights: HostWeights,
-    rng: ChaCha8Rng,
-    augment_rng: ChaCha8Rng,
     best: Option<(f32, HostWeights)>,
     since_best: u32,
 }
@@ -107,8 +107,8 @@ impl Trainer {
         let model = Network::new(&spec, &device)?;
         let optimizer = build_optimizer(&config);
         Ok(Trainer {
-            rng: ChaCha8Rng::seed_from_u64(config.seed),
-            augment_rng: ChaCha8Rng::seed_from_u64(config.seed ^ 0x5eed_a06e),
+            rng: epoch_rngs(config.seed, 0).0,
+            augment_rng: epoch_rngs(config.seed, 0).1,
             spec,
             config,
             data,
@@ -127,6 +127,7 @@ impl Trainer {
             keep_checkpoints: false,
             checkpoint: None,
             examples_trained: 0,
+            started_after: 0,
         })
     }
 
@@ -151,8 +152,6 @@ impl Trainer {
                     }
                     None => None,
                 };
-                self.rng = checkpoint.rng;
-                self.augment_rng = checkpoint.augment_rng;
                 self.step = checkpoint.step;
                 self.epoch = checkpoint.epoch;
                 self.since_best = checkpoint.since_best;
@@ -160,8 +159,6 @@ impl Trainer {
             }
             None => {
                 device.seed(self.config.seed);
-                self.rng = ChaCha8Rng::seed_from_u64(self.config.seed);
-                self.augment_rng = ChaCha8Rng::seed_from_u64(self.config.seed ^ 0x5eed_a06e);
                 self.step = 0;
                 self.epoch = 0;
                 self.best = None;
@@ -178,6 +175,46 @@ impl Trainer {
         self.history.truncate(self.epoch as usize);
         self.finished = None;
         Ok(self.epoch)
+    }
+
+    /// Goes on from a trained network of this spec: its `weights`, and its `history` (the
+    /// epochs it was trained for), training this config's epochs more, numbered on from
+    /// there. Returns the epoch it goes on after.
+    pub fn continue_from(
+        &mut self,
+        weights: &HostWeights,
+        history: Vec<EpochRecord>,
+    ) -> Result<u32, Error> {
+        self.use_weights(weights)?;
+        let done = history.last().map_or(0, |record| record.epoch);
+        self.epoch = done;
+        self.step = u64::from(done) * self.steps_per_epoch();
+        self.config.epochs = done.saturating_add(self.config.epochs);
+        self.history = history;
+        self.started_after = done;
+        Ok(done)
+    }
+
+    /// The share of the learning rate a step takes: 1, except in the first
+    /// [`WARM_UP_STEPS`] steps of training further with an optimizer that keeps running
+    /// averages (Adam, AdamW, RMSprop, momentum): those start afresh, and a full first
+    /// step of Adam moves every weight by the whole rate at once, undoing much of what
+    /// the model had learned. SGD without momentum keeps no state and goes on as it was.
+    fn warm_up(&self) -> f64 {
+        let stateless =
+            matches!(self.config.optimizer, Optimizer::Sgd { momentum, .. } if momentum == 0.0);
+        let steps_before = u64::from(self.started_after) * self.steps_per_epoch();
+        let step = self.step.saturating_sub(steps_before);
+        if self.started_after == 0 || stateless || step >= WARM_UP_STEPS {
+            1.0
+        } else {
+            step as f64 / WARM_UP_STEPS as f64
+        }
+    }
+
+    /// Batches in an epoch.
+    fn steps_per_epoch(&self) -> u64 {
+        self.train_rows().div_ceil(self.config.batch_size.max(1)) as u64
     }
 
     /// Holds `weights` (of a network of this spec, such as a model opened from a file)
@@ -214,8 +251,6 @@ impl Trainer {
             epoch: self.epoch,
             step: self.step,
             weights,
-            rng: self.rng.clone(),
-            augment_rng: self.augment_rng.clone(),
             best,
             since_best: self.since_best,
         });
@@ -230,6 +265,10 @@ impl Trainer {
             });
         }
         if self.position == 0 {
+            // Each epoch's shuffling and augmentation depend on the seed and the epoch
+            // alone, so that a run moved to another device, or trained further from its
+            // model file, goes on as the same run would have.
+            (self.rng, self.augment_rng) = epoch_rngs(self.config.seed, self.epoch);
             self.order = self.data.train.clone();
             self.order.shuffle(&mut self.rng);
         }
@@ -263,7 +302,7 @@ impl Trainer {
             loss
         };
         let gradients = GradientsParams::from_grads(objective.backward(), &model);
-        let rate = self.config.learning_rate_at(self.epoch);
+        let rate = self.config.learning_rate_at(self.epoch) * self.warm_up();
         self.model = Some(self.optimizer.step(rate, model, gradients));
         self.examples_trained += rows.len() as u64;
         self.epoch_totals.0 += f64::from(value) * rows.len() as f64;
@@ -300,10 +339,16 @@ impl Trainer {
         self.history.push(record.clone());
         self.track_best(validation_loss);
         if self.epoch >= self.config.epochs {
-            self.finish(format!(
-                "trained {}",
-                counted(u64::from(self.epoch), "epoch")
-            ));
+            let reason = if self.started_after == 0 {
+                format!("trained {}", counted(u64::from(self.epoch), "epoch"))
+            } else {
+                format!(
+                    "trained {} more ({} in all)",
+                    counted(u64::from(self.epoch - self.started_after), "epoch"),
+                    self.epoch
+                )
+            };
+            self.finish(reason);
         }
         if self.keep_checkpoints {
             self.take_checkpoint().await?;
@@ -471,6 +516,21 @@ impl Trainer {
 
 /// The trainer's model is missing: a step failed on the device after taking it, so only
 /// [`Trainer::resume_on`] (which the engine calls after a backend failure) brings it back.
+/// The shuffling and augmentation generators of epoch `epoch` (from 0) of a run seeded
+/// `seed`: one stream of each per epoch.
+fn epoch_rngs(seed: u64, epoch: u32) -> (ChaCha8Rng, ChaCha8Rng) {
+    let mut shuffle = ChaCha8Rng::seed_from_u64(seed);
+    shuffle.set_stream(u64::from(epoch));
+    let mut augment = ChaCha8Rng::seed_from_u64(seed ^ 0x5eed_a06e);
+    augment.set_stream(u64::from(epoch));
+    (shuffle, augment)
+}
+
+/// Steps over which the learning rate rises to its full value when a model is trained
+/// further with an optimizer whose running averages start afresh (see
+/// [`Trainer::warm_up`]).
+pub const WARM_UP_STEPS: u64 = 20;
+
 fn model_gone() -> Error {
     Error::Backend("the model is gone".to_string())
 }

@@ -47,6 +47,7 @@ impl EngineState {
             ToEngine::ConfigureData { config } => self.configure_data(config),
             ToEngine::SetAugmentation { augment } => self.set_augmentation(augment),
             ToEngine::Train { spec, config } => self.train(spec, config),
+            ToEngine::TrainFurther { config } => self.train_further(config).await,
             ToEngine::Pause => self.pause(),
             ToEngine::Resume => self.resume(),
             ToEngine::Stop => self.stop(),

@@ -29,8 +29,8 @@ pub(super) struct Run {
 }
 
 impl Run {
-    /// A run of `job` whose clock starts now.
-    pub fn new(job: Job) -> Self {
+    /// A run of `job`, going on after epoch `from_epoch`, whose clock starts now.
+    pub fn new(job: Job, from_epoch: u32) -> Self {
         let file_name = job.file_name();
         Run {
             job,
@@ -38,7 +38,7 @@ impl Run {
             active_ms: 0.0,
             since: now(),
             last_post: now(),
-            epoch: 1,
+            epoch: from_epoch + 1,
             steps: 0,
             examples: 0,
             epoch_loss: (0.0, 0),
@@ -97,7 +97,8 @@ impl Run {
     }
 
     /// Counts the epoch's last batch and posts the epoch's training loss.
-    pub fn count_epoch(&mut self, batch: usize, train_loss: f32) {
+    pub fn count_epoch(&mut self, epoch: u32, batch: usize, train_loss: f32) {
+        self.epoch = epoch;
         self.steps += 1;
         self.examples += batch;
         self.epoch_loss = (0.0, 0);

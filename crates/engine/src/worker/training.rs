@@ -4,8 +4,8 @@
 
 use hearth_core::model::{EpochRecord, ModelSpec, TrainConfig};
 use hearth_core::protocol::{Backend, FilePurpose, FromEngine};
-use hearth_core::training::Job;
 use hearth_core::training::StepOutcome;
+use hearth_core::training::{Job, JobError};
 
 use super::EngineState;
 use super::measure::wasm_memory_bytes;
@@ -17,7 +17,28 @@ impl EngineState {
     pub(super) fn train(&mut self, spec: ModelSpec, config: TrainConfig) {
         self.run = None;
         let device = self.backends.active_device();
-        match Job::start(&self.data, spec, config, &device) {
+        let job = Job::start(&self.data, spec, config, &device);
+        self.begin(job, 0);
+    }
+
+    /// Starts a run that trains the model in use further (see [`Job::continue_from`]).
+    pub(super) async fn train_further(&mut self, config: TrainConfig) {
+        self.run = None;
+        let Some(model) = self.model.as_ref() else {
+            post(&FromEngine::TrainFailed {
+                message: "There is no model to train further: train one, or open a model file in step 5 (Use & share).".to_string(),
+            });
+            return;
+        };
+        let from_epoch = model.history.last().map_or(0, |record| record.epoch);
+        let device = self.backends.active_device();
+        let job = Job::continue_from(&self.data, model, config, &device).await;
+        self.begin(job, from_epoch);
+    }
+
+    /// Runs `job`, or says why it cannot start.
+    fn begin(&mut self, job: Result<Job, JobError>, from_epoch: u32) {
+        match job {
             Ok(mut job) => {
                 if self.backends.active() == Backend::WebGpu {
                     // So that a lost GPU costs at most the epoch under way.
@@ -31,8 +52,9 @@ impl EngineState {
                     examples,
                     parameters,
                     backend,
+                    from_epoch,
                 });
-                self.run = Some(Run::new(job));
+                self.run = Some(Run::new(job, from_epoch));
             }
             Err(error) => post(&FromEngine::TrainFailed {
                 message: error.to_string(),
@@ -122,7 +144,7 @@ impl EngineState {
         let Some(run) = self.run.as_mut() else {
             return;
         };
-        run.count_epoch(batch, record.train_loss);
+        run.count_epoch(record.epoch, batch, record.train_loss);
         let epoch = record.epoch;
         post(&FromEngine::TrainEpoch {
             seconds: run.seconds(),
