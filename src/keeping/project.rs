@@ -455,17 +455,8 @@ pub fn media_type(name: &str) -> &'static str {
 
 /// A name for the project's file: the name's letters and digits, then `.hearth`.
 pub fn file_name(name: &str) -> String {
-    let mut slug = String::new();
-    for c in name.trim().chars().flat_map(char::to_lowercase) {
-        if c.is_alphanumeric() {
-            slug.push(c);
-        } else if !slug.is_empty() && !slug.ends_with('-') {
-            slug.push('-');
-        }
-    }
-    let slug: String = slug.trim_end_matches('-').chars().take(60).collect();
-    let slug = slug.trim_end_matches('-');
-    format!("{}.hearth", if slug.is_empty() { "project" } else { slug })
+    let slug = hearth_core::text::slug(name);
+    format!("{}.hearth", if slug.is_empty() { "project" } else { &slug })
 }
 
 #[cfg(test)]

@@ -17,6 +17,7 @@ use crate::browser::{download, media};
 use crate::capture::classes::CaptureSignal;
 use crate::capture::state::{CaptureSet, Source};
 use crate::widgets::format::bytes_label;
+use hearth_core::text::{counted, listed};
 
 /// What the project buttons say.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -157,10 +158,7 @@ impl Keeper {
         download::download(&js_sys::Uint8Array::from(bytes.as_slice()), &file_name)?;
         let mut held = Vec::new();
         if examples > 0 {
-            held.push(match examples {
-                1 => "1 recorded example".to_string(),
-                n => format!("{n} recorded examples"),
-            });
+            held.push(counted(examples as u64, "recorded example"));
         }
         if let Some(data) = data_name {
             held.push(format!("the data set {data}"));
@@ -172,7 +170,7 @@ impl Keeper {
         let mut notice = format!(
             "Downloaded {file_name} ({}): {}.",
             bytes_label(bytes.len() as f64),
-            and_list(&held)
+            listed(&held)
         );
         if let Some(data) = left_out {
             notice.push_str(&format!(
@@ -265,10 +263,7 @@ impl Keeper {
         }
         let mut brought = Vec::new();
         if examples > 0 {
-            brought.push(match examples {
-                1 => "1 recorded example".to_string(),
-                n => format!("{n} recorded examples"),
-            });
+            brought.push(counted(examples as u64, "recorded example"));
         }
         if let Some(choice) = &manifest.session.data {
             brought.push(format!("the data set {}", choice.name()));
@@ -277,7 +272,7 @@ impl Keeper {
         if let Some(model) = &model {
             brought.push(format!("the model {model}"));
         }
-        format!("Opened {}: {}.", manifest.name, and_list(&brought))
+        format!("Opened {}: {}.", manifest.name, listed(&brought))
     }
 }
 
@@ -308,13 +303,4 @@ async fn read(blob: &Blob) -> Result<Vec<u8>, String> {
     download::read_blob(blob)
         .await
         .map_err(|reason| format!("A file could not be read ({reason}); nothing was changed."))
-}
-
-/// "a, b and c".
-fn and_list(items: &[String]) -> String {
-    match items {
-        [] => String::new(),
-        [one] => one.clone(),
-        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
-    }
 }

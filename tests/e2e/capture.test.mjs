@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { HearthPage, draw, fakeMedia, launchBrowser, predicted, serveDist } from "./harness.mjs";
+import { HearthPage, circle, cross, draw, fakeMedia, launchBrowser, predicted, serveDist } from "./harness.mjs";
 
 const open = [];
 after(async () => {
@@ -42,21 +42,6 @@ async function openApp({ args = [] } = {}) {
   await app.open(server.origin);
   await app.waitForEngine();
   return { app, page };
-}
-
-/** A circle, a little different each time `n`. */
-function circle(n) {
-  const [cx, cy, r] = [0.5 + ((n % 3) - 1) * 0.06, 0.5 + ((n % 4) - 1.5) * 0.04, 0.22 + (n % 5) * 0.02];
-  return Array.from({ length: 17 }, (_, i) => [cx + r * Math.cos((i / 16) * 2 * Math.PI), cy + r * Math.sin((i / 16) * 2 * Math.PI)]);
-}
-
-/** A cross's two strokes, a little different each time `n`. */
-function cross(n) {
-  const [d, s] = [((n % 3) - 1) * 0.05, 0.2 + (n % 4) * 0.03];
-  return [
-    [[0.5 - s + d, 0.5 - s], [0.5 + s + d, 0.5 + s]],
-    [[0.5 + s + d, 0.5 - s], [0.5 - s + d, 0.5 + s]],
-  ];
 }
 
 test("drawn classes: draw examples of two shapes, train on them, and the model reads new drawings", async () => {

@@ -80,6 +80,21 @@ export async function predicted(page) {
   return last;
 }
 
+/** A circle, a little different each time `n` (fractions of the pad). */
+export function circle(n) {
+  const [cx, cy, r] = [0.5 + ((n % 3) - 1) * 0.06, 0.5 + ((n % 4) - 1.5) * 0.04, 0.22 + (n % 5) * 0.02];
+  return Array.from({ length: 17 }, (_, i) => [cx + r * Math.cos((i / 16) * 2 * Math.PI), cy + r * Math.sin((i / 16) * 2 * Math.PI)]);
+}
+
+/** A cross's two strokes, a little different each time `n`. */
+export function cross(n) {
+  const [d, s] = [((n % 3) - 1) * 0.05, 0.2 + (n % 4) * 0.03];
+  return [
+    [[0.5 - s + d, 0.5 - s], [0.5 + s + d, 0.5 + s]],
+    [[0.5 + s + d, 0.5 - s], [0.5 - s + d, 0.5 + s]],
+  ];
+}
+
 /** A vertical stroke, drawn off-centre and small: a one, once the MNIST fitting centres it. */
 export const ONE = [[0.3, 0.2], [0.31, 0.45], [0.32, 0.7]];
 

@@ -8,7 +8,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, writeFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { HearthPage, draw, launchBrowser, predicted, serveDist } from "./harness.mjs";
+import { HearthPage, circle, cross, draw, launchBrowser, predicted, serveDist } from "./harness.mjs";
 
 const open = [];
 after(async () => {
@@ -27,19 +27,6 @@ async function openApp() {
   await app.open(server.origin);
   await app.waitForEngine();
   return { app, page };
-}
-
-function circle(n) {
-  const [cx, cy, r] = [0.5 + ((n % 3) - 1) * 0.06, 0.5 + ((n % 4) - 1.5) * 0.04, 0.22 + (n % 5) * 0.02];
-  return Array.from({ length: 17 }, (_, i) => [cx + r * Math.cos((i / 16) * 2 * Math.PI), cy + r * Math.sin((i / 16) * 2 * Math.PI)]);
-}
-
-function cross(n) {
-  const [d, s] = [((n % 3) - 1) * 0.05, 0.2 + (n % 4) * 0.03];
-  return [
-    [[0.5 - s + d, 0.5 - s], [0.5 + s + d, 0.5 + s]],
-    [[0.5 + s + d, 0.5 - s], [0.5 - s + d, 0.5 + s]],
-  ];
 }
 
 /** Python's zipfile (the standard library's reader) lists the project and reads its manifest. */

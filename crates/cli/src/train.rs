@@ -380,9 +380,7 @@ fn with_classes_of(
     model: &ActiveModel,
 ) -> Result<TrainingData, JobError> {
     let map = further::image_classes(images, model.basis())?;
-    for y in &mut data.set.y {
-        *y = map.get(*y as usize).copied().unwrap_or(0) as f32;
-    }
+    further::remap_classes(&mut data.set.y, &map);
     data.labels = model.labels.clone();
     data.task = model.spec.task;
     Ok(data)

@@ -30,9 +30,45 @@ pub fn counted(count: u64, noun: &str) -> String {
     }
 }
 
+/// `items` joined as a sentence lists them: `a`, `a and b`, `a, b and c`.
+pub fn listed(items: &[impl AsRef<str>]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.as_ref().to_string(),
+        [rest @ .., last] => {
+            let rest: Vec<&str> = rest.iter().map(AsRef::as_ref).collect();
+            format!("{} and {}", rest.join(", "), last.as_ref())
+        }
+    }
+}
+
+/// `text` as part of a file name: its letters and digits in lower case, anything else
+/// between them one dash, at most 60 characters; empty when it has no letter or digit.
+pub fn slug(text: &str) -> String {
+    let mut slug = String::new();
+    for c in text.trim().chars().flat_map(char::to_lowercase) {
+        if c.is_alphanumeric() {
+            slug.push(c);
+        } else if !slug.is_empty() && !slug.ends_with('-') {
+            slug.push('-');
+        }
+    }
+    let slug: String = slug.trim_end_matches('-').chars().take(60).collect();
+    slug.trim_end_matches('-').to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lists_and_slugs_read_as_people_write_them() {
+        assert_eq!(listed(&[] as &[&str]), "");
+        assert_eq!(listed(&["a"]), "a");
+        assert_eq!(listed(&["a", "b", "c"]), "a, b and c");
+        assert_eq!(slug("  Sound samples!  "), "sound-samples");
+        assert_eq!(slug("?!"), "");
+    }
 
     #[test]
     fn thousands_are_grouped_and_sentences_capitalised() {

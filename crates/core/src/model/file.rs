@@ -104,19 +104,10 @@ pub fn file_name(name: &str) -> String {
         .trim()
         .trim_end_matches(".safetensors")
         .trim_end_matches(".csv");
-    let mut slug = String::new();
-    for c in stem.chars().flat_map(char::to_lowercase) {
-        if c.is_alphanumeric() {
-            slug.push(c);
-        } else if !slug.is_empty() && !slug.ends_with('-') {
-            slug.push('-');
-        }
-    }
-    let slug: String = slug.trim_end_matches('-').chars().take(60).collect();
-    let slug = slug.trim_end_matches('-');
+    let slug = crate::text::slug(stem);
     format!(
         "{}.safetensors",
-        if slug.is_empty() { "model" } else { slug }
+        if slug.is_empty() { "model" } else { &slug }
     )
 }
 

@@ -62,13 +62,16 @@ impl Job {
     }
 }
 
-/// `names` quoted and joined: `"a"`, `"a" and "b"`, `"a", "b" and "c"`.
+/// `names` quoted and listed: `"a", "b" and "c"`.
 fn quoted(names: &[&str]) -> String {
     let quoted: Vec<String> = names.iter().map(|name| format!("\"{name}\"")).collect();
-    match quoted.as_slice() {
-        [] => String::new(),
-        [one] => one.clone(),
-        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    crate::text::listed(&quoted)
+}
+
+/// `y`, class indices of the data, as the model's (`map[class]` is its index there).
+pub fn remap_classes(y: &mut [f32], map: &[usize]) {
+    for y in y {
+        *y = map.get(*y as usize).copied().unwrap_or(0) as f32;
     }
 }
 
@@ -174,9 +177,7 @@ pub fn as_trained(
         }
     }
     if let Some((map, labels)) = map {
-        for y in &mut prepared.y {
-            *y = map.get(*y as usize).copied().unwrap_or(0) as f32;
-        }
+        remap_classes(&mut prepared.y, &map);
         prepared.target.classes = labels
             .iter()
             .enumerate()

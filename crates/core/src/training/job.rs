@@ -374,9 +374,7 @@ fn image_parts(
     if let Some(basis) = basis {
         // The model's classes, in the order of its outputs.
         let map = further::image_classes(images, basis)?;
-        for y in &mut set.y {
-            *y = map.get(*y as usize).copied().unwrap_or(0) as f32;
-        }
+        further::remap_classes(&mut set.y, &map);
         labels = basis.labels.to_vec();
     }
     let task = match basis {
