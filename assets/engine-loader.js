@@ -5,7 +5,10 @@
 // (engine.js, engine_bg.wasm), which every visit needs. (The name, not a query: a script
 // the service worker serves from its cache runs at the cached URL, without the query.)
 "use strict";
-const ENGINE = self.name === "engine-gpu" ? "engine-gpu" : "engine";
+// The sound decoder (sound-decoder.js, sound-decoder_bg.wasm) is loaded the same way, by
+// the engine, in a worker named "sound-decoder".
+const ENGINE = self.name === "engine-gpu" || self.name === "sound-decoder" ? self.name : "engine";
+const WHAT = self.name === "sound-decoder" ? "the sound decoder" : "the engine";
 importScripts("./" + ENGINE + ".js");
 
 (async function () {
@@ -44,7 +47,7 @@ importScripts("./" + ENGINE + ".js");
   } catch (error) {
     self.postMessage({
       error: {
-        message: "could not load the engine (" + error + "). Check your connection to the page and reload.",
+        message: "could not load " + WHAT + " (" + error + "). Check your connection to the page and reload.",
         fatal: true,
       },
     });

@@ -36,6 +36,7 @@ optimise() {
 find "$opt_cache" -name '*.wasm' -mmin +1440 -delete
 optimise dist/engine_bg.wasm -O2
 optimise dist/engine-gpu_bg.wasm -O1
+optimise dist/sound-decoder_bg.wasm -O2
 # The service worker, with the list of this build's files (it hashes them), then the
 # precompressed copies of every large file (hosts that can serve them send fewer bytes).
 node scripts/offline.mjs dist

@@ -23,6 +23,8 @@ export const POLICY = [
   "connect-src 'self'",
   // Canvas images, thumbnails and the empty favicon are data: or blob: URLs made here.
   "img-src 'self' data: blob:",
+  // The recorded sounds' play buttons and the camera's preview: blob: URLs made in the page.
+  "media-src 'self' blob:",
   "style-src 'self'",
   "font-src 'self'",
   "object-src 'none'",

@@ -6,7 +6,8 @@
 # Clippy is not a separate check build here: scripts/env.sh makes clippy-driver the
 # compiler of the workspace's own crates, so this script lints by building every target
 # the tests need: natively all of them (the test binaries the native tier then runs), and
-# for wasm32 the page (its `page` profile, as scripts/page.sh builds it), both engines (CPU, WebGPU)
+# for wasm32 the page (its `page` profile, as scripts/page.sh builds it), both engines (CPU, WebGPU),
+# the sound decoder
 # and the engine's browser test. ./test.sh runs it first, and its tiers reuse these builds; the wasm32
 # builds run beside the native one, each filling the other's single-threaded stretches.
 set -euo pipefail
@@ -23,6 +24,7 @@ wasm_log="$CARGO_TARGET_DIR/lint-wasm32.log"
 (
   with_wasm_std cargo build --target wasm32-unknown-unknown --release -p hearth-engine --bin engine &&
     with_wasm_std cargo build --target wasm32-unknown-unknown --release -p hearth-engine --features webgpu --bin engine-gpu &&
+    with_wasm_std cargo build --target wasm32-unknown-unknown --release -p hearth-decoder --bin sound-decoder &&
     build_page_wasm &&
     with_wasm_std cargo test --target wasm32-unknown-unknown --release -p hearth-engine --features webgpu --test browser --no-run
 ) >"$wasm_log" 2>&1 &

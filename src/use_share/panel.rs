@@ -105,7 +105,8 @@ pub fn PredictionView() -> impl IntoView {
         });
         Some(view! {
             <div class="prediction" aria-live="polite" data-testid="prediction"
-                aria-busy=move || uses.with(UseState::pending).to_string()>
+                aria-busy=move || uses.with(UseState::pending).to_string()
+                data-answered=move || uses.with(UseState::answered).to_string()>
                 <p>"Prediction: " <strong data-testid="predicted">{prediction.predicted.clone()}</strong>
                     {prediction.truth.clone().map(|truth| format!(" (true value: {truth})"))}</p>
                 {bars}

@@ -48,6 +48,12 @@ impl UseState {
         self.answered != self.latest
     }
 
+    /// The id of the latest request answered (0 before any): the page shows it, so that a
+    /// test can wait for the answer to its own drawing.
+    pub fn answered(&self) -> u32 {
+        self.answered
+    }
+
     /// A prediction request for `input`.
     pub fn ask(&mut self, input: PredictInput) -> ToEngine {
         self.latest += 1;

@@ -64,10 +64,25 @@ export async function draw(page, points, testId = "pad") {
   await page.mouse.up();
 }
 
+/** The id of the latest prediction request answered (0 before any): pass it to
+ * `predicted` as `after` to wait for the answer to what is drawn next. */
+export async function answeredId(page) {
+  const prediction = page.getByTestId("prediction");
+  return (await prediction.count()) ? Number(await prediction.getAttribute("data-answered")) : 0;
+}
+
 /** The prediction once it has settled (predictions of partial strokes arrive first). */
-export async function predicted(page) {
+export async function predicted(page, { after = null } = {}) {
   const result = page.getByTestId("predicted");
   await result.waitFor({ timeout: 30_000 });
+  // With `after` (answeredId before drawing), an answer to a request made since.
+  if (after !== null) {
+    await page.waitForFunction(
+      (after) => Number(document.querySelector('[data-testid="prediction"]')?.dataset.answered ?? 0) > after,
+      after,
+      { timeout: 30_000 },
+    );
+  }
   // The answer to the latest request has arrived.
   await page.locator('[data-testid="prediction"][aria-busy="false"]').waitFor({ timeout: 30_000 });
   let last = (await result.innerText()).trim();

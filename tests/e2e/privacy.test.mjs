@@ -132,7 +132,9 @@ test("capturing from the camera, the pad and the microphone sends nothing: frame
     // Sounds: a second from the microphone, played back.
     await page.getByTestId("open-sound-capture").click();
     await page.getByTestId("mic-on").click();
-    await page.getByTestId("mic-off").waitFor();
+    // The record buttons are enabled once the microphone is on ("Turn off" shows while it
+    // starts: Space on it would turn it off again).
+    await page.locator('[data-testid="record-0"]:enabled').waitFor();
     await page.getByTestId("record-0").focus();
     await page.keyboard.down(" ");
     await page.waitForTimeout(1300);

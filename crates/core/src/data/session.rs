@@ -123,7 +123,26 @@ impl DataSession {
     /// Decodes sound files into one-second spectrograms and makes them the data set.
     #[cfg(feature = "sound-decode")]
     pub fn load_sounds(&mut self, name: &str, files: Vec<crate::sound::SoundFile>) -> FromEngine {
-        match crate::sound::load_sounds(name, files) {
+        self.set_sounds(crate::sound::load_sounds(name, files))
+    }
+
+    /// [`Self::load_sounds`] for sound files decoded already (the browser's engine has them
+    /// decoded by its sound decoder).
+    #[cfg(feature = "sound")]
+    pub fn load_decoded_sounds(
+        &mut self,
+        name: &str,
+        files: Vec<crate::sound::DecodedSound>,
+    ) -> FromEngine {
+        self.set_sounds(crate::sound::load_decoded(name, files))
+    }
+
+    #[cfg(feature = "sound")]
+    fn set_sounds(
+        &mut self,
+        loaded: Result<(ImageSet, Vec<crate::data::images::Skipped>), DataError>,
+    ) -> FromEngine {
+        match loaded {
             Ok((images, skipped)) => {
                 let notices = skipped
                     .iter()

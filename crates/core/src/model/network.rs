@@ -166,8 +166,20 @@ impl Network {
         let infos = spec.infer()?;
         let mut shape = Shape::from(spec.input);
         let mut blocks = Vec::with_capacity(spec.layers.len());
-        for (layer, info) in spec.layers.iter().zip(&infos) {
-            blocks.push(block(layer, shape, device));
+        // Frozen layers ask for no gradient: backpropagation stops above them, and the
+        // optimizer never sees them.
+        let frozen = spec
+            .origin
+            .as_ref()
+            .filter(|origin| origin.frozen)
+            .map_or(0, |origin| origin.kept_layers);
+        for (index, (layer, info)) in spec.layers.iter().zip(&infos).enumerate() {
+            let block = block(layer, shape, device);
+            blocks.push(if index < frozen {
+                block.no_grad()
+            } else {
+                block
+            });
             shape = info.output;
         }
         let outputs = infos.last().map_or(1, |info| info.output.size());
@@ -333,43 +345,120 @@ impl Network {
         weights: &HostWeights,
         device: &Device,
     ) -> Result<Network, crate::Error> {
-        struct Fill<'a> {
-            tensors: &'a [(Vec<usize>, Vec<f32>)],
-            next: usize,
-            mismatch: bool,
-        }
-        impl ModuleMapper for Fill<'_> {
-            fn map_float<const D: usize>(&mut self, param: Param<Tensor<D>>) -> Param<Tensor<D>> {
-                let Some((dims, values)) = self.tensors.get(self.next) else {
-                    self.mismatch = true;
-                    return param;
-                };
-                self.next += 1;
-                if param.val().dims().as_slice() != dims.as_slice() {
-                    self.mismatch = true;
-                    return param;
-                }
-                param.map(|old| {
-                    let grad = old.is_require_grad();
-                    let value = Tensor::<D>::from_data(
-                        TensorData::new(values.clone(), dims.clone()),
-                        &old.device(),
-                    );
-                    if grad { value.require_grad() } else { value }
-                })
+        let network = Network::new(spec, device)?;
+        let mut fill = Fill::new(&weights.tensors);
+        let network = network.map(&mut fill);
+        fill.done()?;
+        Ok(network)
+    }
+
+    /// How many tensors the first `layers` blocks hold in a [`HostWeights`] copy (which
+    /// lists them first, in block order).
+    pub fn tensors_in(&self, layers: usize) -> usize {
+        struct Count(usize);
+        impl ModuleVisitor for Count {
+            fn visit_float<const D: usize>(&mut self, _: &Param<Tensor<D>>) {
+                self.0 += 1;
             }
         }
-        let network = Network::new(spec, device)?;
-        let mut fill = Fill {
-            tensors: &weights.tensors,
+        let mut count = Count(0);
+        for block in self.blocks.iter().take(layers) {
+            block.visit(&mut count);
+        }
+        count.0
+    }
+
+    /// The ids of the parameters of the first `layers` blocks (fine-tuned kept layers are
+    /// stepped at their own rate).
+    pub fn param_ids_in(&self, layers: usize) -> Vec<burn::module::ParamId> {
+        struct Ids(Vec<burn::module::ParamId>);
+        impl ModuleVisitor for Ids {
+            fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+                self.0.push(param.id);
+            }
+        }
+        let mut ids = Ids(Vec::new());
+        for block in self.blocks.iter().take(layers) {
+            block.visit(&mut ids);
+        }
+        ids.0
+    }
+
+    /// This network with its first `layers` blocks holding `kept` (the first tensors of a
+    /// base model's [`HostWeights`], [`Network::tensors_in`] of them); whether each asks
+    /// for gradients stays as built. Tensors that do not fit are refused.
+    pub fn keep(self, layers: usize, kept: &HostWeights) -> Result<Network, crate::Error> {
+        let mut fill = Fill::new(&kept.tensors);
+        let Network { blocks, head } = self;
+        let blocks = blocks
+            .into_iter()
+            .enumerate()
+            .map(|(index, block)| {
+                if index < layers {
+                    block.map(&mut fill)
+                } else {
+                    block
+                }
+            })
+            .collect();
+        fill.done()?;
+        Ok(Network { blocks, head })
+    }
+}
+
+impl HostWeights {
+    /// The first `tensors` tensors (see [`Network::tensors_in`]).
+    pub fn first(&self, tensors: usize) -> HostWeights {
+        HostWeights {
+            tensors: self.tensors.iter().take(tensors).cloned().collect(),
+        }
+    }
+}
+
+/// Fills a module's parameters, in visiting order, from host copies.
+struct Fill<'a> {
+    tensors: &'a [(Vec<usize>, Vec<f32>)],
+    next: usize,
+    mismatch: bool,
+}
+
+impl<'a> Fill<'a> {
+    fn new(tensors: &'a [(Vec<usize>, Vec<f32>)]) -> Self {
+        Fill {
+            tensors,
             next: 0,
             mismatch: false,
-        };
-        let network = network.map(&mut fill);
-        if fill.mismatch || fill.next != weights.tensors.len() {
+        }
+    }
+
+    /// Whether every tensor was used, each where it fits.
+    fn done(&self) -> Result<(), crate::Error> {
+        if self.mismatch || self.next != self.tensors.len() {
             return Err(crate::Error::WeightsMismatch);
         }
-        Ok(network)
+        Ok(())
+    }
+}
+
+impl ModuleMapper for Fill<'_> {
+    fn map_float<const D: usize>(&mut self, param: Param<Tensor<D>>) -> Param<Tensor<D>> {
+        let Some((dims, values)) = self.tensors.get(self.next) else {
+            self.mismatch = true;
+            return param;
+        };
+        self.next += 1;
+        if param.val().dims().as_slice() != dims.as_slice() {
+            self.mismatch = true;
+            return param;
+        }
+        param.map(|old| {
+            let grad = old.is_require_grad();
+            let value = Tensor::<D>::from_data(
+                TensorData::new(values.clone(), dims.clone()),
+                &old.device(),
+            );
+            if grad { value.require_grad() } else { value }
+        })
     }
 }
 

@@ -59,6 +59,9 @@ impl ModelSpec {
                 ),
             ));
         }
+        if let Some(origin) = &self.origin {
+            origin_fits(origin, self.layers.len())?;
+        }
         let mut shape = Shape::from(self.input);
         let too_large = |shape: Shape| {
             format!(
@@ -290,6 +293,30 @@ fn layer_shape(layer: &Layer, number: usize, input: Shape) -> Result<(Shape, u64
             Ok((input, 2 * features as u64, 4 * input.size() as u64))
         }
     }
+}
+
+/// Whether a model built on another keeps layers it has, and learns at a lower rate.
+fn origin_fits(origin: &super::spec::Origin, layers: usize) -> Result<(), SpecError> {
+    let fail = |message: String| SpecError {
+        layer: 0,
+        name: "spec".to_string(),
+        message,
+    };
+    if origin.kept_layers == 0 || origin.kept_layers > layers {
+        return Err(fail(format!(
+            "it keeps {} of {}, but has {}",
+            crate::text::counted(origin.kept_layers as u64, "layer"),
+            origin.model,
+            crate::text::counted(layers as u64, "layer")
+        )));
+    }
+    let rate = origin.kept_rate;
+    if !origin.frozen && !(rate > 0.0 && rate <= 1.0) {
+        return Err(fail(format!(
+            "the kept layers' learning rate is {rate} × the run's: it must be more than 0 and at most 1"
+        )));
+    }
+    Ok(())
 }
 
 /// "Same" padding as TensorFlow defines it, for any stride: the pixels added (before,

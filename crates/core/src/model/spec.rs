@@ -377,6 +377,53 @@ pub struct ModelSpec {
     pub outputs: usize,
     #[serde(default)]
     pub regression_loss: RegressionLoss,
+    /// The model this one was built on, whose first layers it kept (see [`Origin`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<Origin>,
+}
+
+/// Where a model's first layers came from: a trained model it was built on ("Start from a
+/// model" on the Model step, `hearth train --from`). The spec's first `kept_layers` layers
+/// are that model's, and start with its weights; the rest, and the head, are new. It
+/// travels in the spec, so the model file, `hearth inspect` and the model card say it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Origin {
+    /// The base model's name.
+    pub model: String,
+    /// The SHA-256 of the base model's file (lowercase hex): which file it was, exactly.
+    pub sha256: String,
+    /// How many of its layers were kept: this spec's first `kept_layers`.
+    pub kept_layers: usize,
+    /// Whether the kept layers are frozen (no gradients, their weights unchanged), or
+    /// fine-tuned at [`Origin::kept_rate`] times the run's learning rate.
+    pub frozen: bool,
+    /// The kept layers' learning rate as a fraction of the run's, when fine-tuned.
+    #[serde(default = "default_kept_rate")]
+    pub kept_rate: f64,
+}
+
+/// Fine-tuned layers learn at a tenth of the run's rate unless the user says otherwise.
+pub const DEFAULT_KEPT_RATE: f64 = 0.1;
+
+fn default_kept_rate() -> f64 {
+    DEFAULT_KEPT_RATE
+}
+
+impl Origin {
+    /// "the first 5 layers of Digits (pretrained) (sha256 0a1b2c3d…), frozen".
+    pub fn describe(&self) -> String {
+        let short: String = self.sha256.chars().take(12).collect();
+        let how = if self.frozen {
+            "frozen".to_string()
+        } else {
+            format!("fine-tuned at {} × the learning rate", self.kept_rate)
+        };
+        format!(
+            "the first {} of {} (file sha256 {short}…), {how}",
+            crate::text::counted(self.kept_layers as u64, "layer"),
+            self.model
+        )
+    }
 }
 
 impl ModelSpec {
@@ -389,6 +436,7 @@ impl ModelSpec {
             task,
             outputs: if task == Task::MultiClass { classes } else { 1 },
             regression_loss: RegressionLoss::default(),
+            origin: None,
         }
     }
 

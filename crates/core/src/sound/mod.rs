@@ -22,15 +22,17 @@
 mod decode;
 #[cfg(feature = "sound")]
 mod mel;
-#[cfg(feature = "sound-decode")]
+#[cfg(feature = "sound")]
 mod set;
 
 #[cfg(feature = "sound-decode")]
 pub use decode::{MAX_SECONDS, decode};
 #[cfg(feature = "sound")]
 pub use mel::{MelSpectrogram, clips, decibels, recording_input, resample};
-#[cfg(feature = "sound-decode")]
-pub use set::{SoundFile, file_input, load_sounds};
+#[cfg(feature = "sound")]
+pub use set::{Decoded, DecodedSound, SoundFile, decoded_input, load_decoded};
+#[cfg(all(feature = "sound", feature = "sound-decode"))]
+pub use set::{file_input, load_sounds};
 
 use serde::{Deserialize, Serialize};
 

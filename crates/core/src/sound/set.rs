@@ -1,7 +1,9 @@
 //! Sound files into a set of spectrograms, and a recording into one model input.
 
+#[cfg(feature = "sound-decode")]
+use super::decode;
 use super::mel::as_input;
-use super::{MelSpectrogram, SoundFeatures, clips, decode, resample};
+use super::{MelSpectrogram, SoundFeatures, clips, resample};
 use crate::data::images::{ImageContent, ImageFile, Skipped, load_images};
 use crate::data::{DataError, ImageSet};
 
@@ -15,12 +17,44 @@ pub struct SoundFile {
     pub bytes: Vec<u8>,
 }
 
+/// What decoding a sound file gave: its mono samples and their rate, or why it could not be
+/// read, in words for the user.
+pub type Decoded = Result<(Vec<f32>, u32), String>;
+
+/// A sound file once decoded (the browser's engine decodes in a worker of its own, fetched
+/// only when sounds are loaded: see `crates/decoder`).
+#[derive(Clone, PartialEq)]
+pub struct DecodedSound {
+    /// The file's name or path.
+    pub path: String,
+    /// Its class, as the user chose it (else its folder's name).
+    pub class: Option<String>,
+    pub sound: Decoded,
+}
+
 /// Decodes `files`, cuts each into one-second clips and makes them one set of spectrogram
 /// images ([`ImageSet::sound`] says so). A file that cannot be decoded is left out with a
 /// message naming it, and the rest load; a set with none, or with one class, is an error.
+#[cfg(feature = "sound-decode")]
 pub fn load_sounds(
     name: &str,
     files: Vec<SoundFile>,
+) -> Result<(ImageSet, Vec<Skipped>), DataError> {
+    let decoded = files
+        .into_iter()
+        .map(|file| DecodedSound {
+            sound: decode(&file.path, &file.bytes),
+            path: file.path,
+            class: file.class,
+        })
+        .collect();
+    load_decoded(name, decoded)
+}
+
+/// [`load_sounds`] for files decoded already.
+pub fn load_decoded(
+    name: &str,
+    files: Vec<DecodedSound>,
 ) -> Result<(ImageSet, Vec<Skipped>), DataError> {
     let features = SoundFeatures::STANDARD;
     let mel = MelSpectrogram::new(features);
@@ -29,7 +63,7 @@ pub fn load_sounds(
     let mut first_failure = None;
     let total = files.len();
     for file in files {
-        match spectrograms(&mel, &file.path, &file.bytes) {
+        match spectrograms(&mel, file.sound) {
             Ok(clips) => {
                 let count = clips.len();
                 for (second, pixels) in clips.into_iter().enumerate() {
@@ -79,9 +113,9 @@ pub fn load_sounds(
 }
 
 /// The spectrogram images of the clips of one sound file.
-fn spectrograms(mel: &MelSpectrogram, path: &str, bytes: &[u8]) -> Result<Vec<Vec<u8>>, String> {
+fn spectrograms(mel: &MelSpectrogram, sound: Decoded) -> Result<Vec<Vec<u8>>, String> {
     let features = mel.features();
-    let (samples, rate) = decode(path, bytes)?;
+    let (samples, rate) = sound?;
     let samples = resample(&samples, rate, features.sample_rate)?;
     Ok(clips(&samples, &features)
         .iter()
@@ -91,13 +125,19 @@ fn spectrograms(mel: &MelSpectrogram, path: &str, bytes: &[u8]) -> Result<Vec<Ve
 
 /// The model input for a sound file: its loudest second (a file may hold silence around
 /// the sound).
+#[cfg(feature = "sound-decode")]
 pub fn file_input(name: &str, bytes: &[u8]) -> Result<Vec<f32>, DataError> {
+    decoded_input(name, decode(name, bytes))
+}
+
+/// [`file_input`] for the file `name` decoded already.
+pub fn decoded_input(name: &str, sound: Decoded) -> Result<Vec<f32>, DataError> {
     let features = SoundFeatures::STANDARD;
     let failed = |reason: String| DataError::Sound {
         file: name.to_string(),
         reason,
     };
-    let (samples, rate) = decode(name, bytes).map_err(failed)?;
+    let (samples, rate) = sound.map_err(failed)?;
     let samples = resample(&samples, rate, features.sample_rate).map_err(failed)?;
     let loudest = clips(&samples, &features)
         .into_iter()
@@ -110,7 +150,7 @@ fn energy(clip: &[f32]) -> f32 {
     clip.iter().map(|s| s * s).sum()
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "sound-decode"))]
 mod tests {
     use super::*;
     use crate::sound::decode::tests::wav;

@@ -101,6 +101,9 @@ pub enum JobError {
          fits it, or train a new model."
     )]
     DoesNotFit { differences: String },
+    /// Starting from a model: the spec does not fit the model chosen to start from.
+    #[error("The model cannot start from the chosen model: {reason}.")]
+    NotOnBase { reason: String },
 }
 
 /// A training run over the loaded data.

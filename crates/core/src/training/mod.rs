@@ -15,6 +15,8 @@ mod learning;
 pub mod loss;
 pub mod reweigh;
 pub mod trainer;
+#[cfg(feature = "modelfile")]
+pub mod transfer;
 
 pub use batch::{ImageAugment, TrainSet};
 #[cfg(feature = "modelfile")]

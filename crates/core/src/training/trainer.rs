@@ -212,6 +212,45 @@ impl Trainer {
         }
     }
 
+    /// One optimizer step at `rate`; kept layers that are fine-tuned (see
+    /// [`crate::model::Origin`]) are stepped at their own, lower rate. Frozen ones have
+    /// no gradients and are left as they are.
+    fn descend(
+        &mut self,
+        rate: f64,
+        model: Network,
+        mut gradients: burn::tensor::Gradients,
+    ) -> Network {
+        let tuned = self
+            .spec
+            .origin
+            .as_ref()
+            .filter(|origin| !origin.frozen)
+            .map(|origin| (origin.kept_layers, origin.kept_rate));
+        let Some((layers, factor)) = tuned else {
+            let gradients = GradientsParams::from_grads(gradients, &model);
+            return self.optimizer.step(rate, model, gradients);
+        };
+        let kept =
+            GradientsParams::from_params(&mut gradients, &model, &model.param_ids_in(layers));
+        let rest = GradientsParams::from_module(&mut gradients, &model);
+        let model = self.optimizer.step(rate, model, rest);
+        self.optimizer.step(rate * factor, model, kept)
+    }
+
+    /// Holds the first [`Origin::kept_layers`](crate::model::Origin) layers of a base
+    /// model, `kept` (the first tensors of its weights), in place of fresh ones.
+    pub fn keep_layers(&mut self, kept: &HostWeights) -> Result<(), Error> {
+        let layers = self
+            .spec
+            .origin
+            .as_ref()
+            .map_or(0, |origin| origin.kept_layers);
+        let model = self.model.take().ok_or_else(model_gone)?;
+        self.model = Some(model.keep(layers, kept)?);
+        Ok(())
+    }
+
     /// Batches in an epoch.
     fn steps_per_epoch(&self) -> u64 {
         self.train_rows().div_ceil(self.config.batch_size.max(1)) as u64
@@ -301,9 +340,8 @@ impl Trainer {
         } else {
             loss
         };
-        let gradients = GradientsParams::from_grads(objective.backward(), &model);
         let rate = self.config.learning_rate_at(self.epoch) * self.warm_up();
-        self.model = Some(self.optimizer.step(rate, model, gradients));
+        self.model = Some(self.descend(rate, model, objective.backward()));
         self.examples_trained += rows.len() as u64;
         self.epoch_totals.0 += f64::from(value) * rows.len() as f64;
         self.epoch_totals.1 += f64::from(values.get(1).copied().unwrap_or(0.0));

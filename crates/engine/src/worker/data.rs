@@ -8,10 +8,10 @@ use hearth_core::data::builtin;
 use hearth_core::data::images::{ImageFile, ImageShape};
 use hearth_core::data::summary::{Augment, DataConfig};
 use hearth_core::protocol::FromEngine;
-use hearth_core::sound::SoundFile;
+use hearth_core::sound::DecodedSound;
 
 use super::transport::{fetch_with_progress, post, read_blob};
-use super::{EngineState, decode};
+use super::{EngineState, decode, sound};
 
 /// How many image files are read and decoded at once: enough to keep the browser's
 /// decoders busy with many small files, few enough that large photos (48 MB of pixels for
@@ -134,17 +134,19 @@ impl EngineState {
         for (index, (path, blob)) in paths.iter().zip(&blobs).enumerate() {
             if index % 10 == 0 {
                 post(&FromEngine::DataProgress {
-                    stage: "Reading sounds".to_string(),
+                    stage: "Decoding sounds".to_string(),
                     done: index as f64,
                     total,
                 });
             }
-            // A file that cannot be read is decoded from nothing, and so named as unreadable.
-            let bytes = read_blob(blob).await.unwrap_or_default();
-            sounds.push(SoundFile {
+            let sound = match read_blob(blob).await {
+                Ok(bytes) => sound::decode(path, &bytes).await,
+                Err(reason) => Err(reason),
+            };
+            sounds.push(DecodedSound {
                 path: path.clone(),
                 class: classes.get(index).cloned().flatten(),
-                bytes,
+                sound,
             });
         }
         post(&FromEngine::DataProgress {
@@ -152,7 +154,7 @@ impl EngineState {
             done: total,
             total,
         });
-        post(&self.data.load_sounds(&name, sounds));
+        post(&self.data.load_decoded_sounds(&name, sounds));
     }
 
     /// Loads the built-in data set `name`; a large one is first fetched from its own file

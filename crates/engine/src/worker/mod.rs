@@ -14,6 +14,7 @@ mod files;
 mod measure;
 mod prediction;
 mod run;
+mod sound;
 mod training;
 pub(crate) mod transport;
 

@@ -6,8 +6,8 @@ use hearth_core::model::summary::PredictInput;
 use hearth_core::protocol::FromEngine;
 
 use super::EngineState;
-use super::decode;
 use super::transport::{post, read_blob};
+use super::{decode, sound};
 
 /// How many samples of a confusion-matrix cell are sent.
 const CELL_SAMPLES: usize = 24;
@@ -24,24 +24,24 @@ impl EngineState {
         };
         // An image file is decoded by the browser and brought to the model's input here;
         // the model then reads its pixels as it reads a drawing.
-        // A sound file is decoded here, by the model.
+        // A sound file is decoded by the sound decoder; its loudest second is the input.
         if let (PredictInput::ImageFile { name }, Some(file), Some(_)) =
             (&input, &file, model.sound)
         {
-            let reply = match read_blob(file).await {
-                Ok(bytes) => model.predict(&input, Some(&bytes)).await,
-                Err(reason) => Err(DataError::Sound {
-                    file: name.clone(),
-                    reason,
-                }
-                .into()),
+            let decoded = match read_blob(file).await {
+                Ok(bytes) => sound::decode(name, &bytes).await,
+                Err(reason) => Err(reason),
+            };
+            let reply = match hearth_core::sound::decoded_input(name, decoded) {
+                Ok(values) => model
+                    .predict(&PredictInput::Pixels { values }, None)
+                    .await
+                    .map_err(|error| error.to_string()),
+                Err(error) => Err(error.to_string()),
             };
             post(&match reply {
                 Ok(prediction) => FromEngine::Predicted { id, prediction },
-                Err(error) => FromEngine::PredictFailed {
-                    id,
-                    message: error.to_string(),
-                },
+                Err(message) => FromEngine::PredictFailed { id, message },
             });
             return;
         }
