@@ -311,7 +311,8 @@ fn origin_fits(origin: &super::spec::Origin, layers: usize) -> Result<(), SpecEr
         )));
     }
     let rate = origin.kept_rate;
-    if !origin.frozen && !(rate > 0.0 && rate <= 1.0) {
+    let lower = rate > 0.0 && rate <= 1.0;
+    if !origin.frozen && !lower {
         return Err(fail(format!(
             "the kept layers' learning rate is {rate} × the run's: it must be more than 0 and at most 1"
         )));

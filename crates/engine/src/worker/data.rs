@@ -139,14 +139,10 @@ impl EngineState {
                     total,
                 });
             }
-            let sound = match read_blob(blob).await {
-                Ok(bytes) => sound::decode(path, &bytes).await,
-                Err(reason) => Err(reason),
-            };
             sounds.push(DecodedSound {
                 path: path.clone(),
                 class: classes.get(index).cloned().flatten(),
-                sound,
+                sound: sound::decode_file(path, blob).await,
             });
         }
         post(&FromEngine::DataProgress {

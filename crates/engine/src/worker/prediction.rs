@@ -6,7 +6,7 @@ use hearth_core::model::summary::PredictInput;
 use hearth_core::protocol::FromEngine;
 
 use super::EngineState;
-use super::transport::{post, read_blob};
+use super::transport::post;
 use super::{decode, sound};
 
 /// How many samples of a confusion-matrix cell are sent.
@@ -28,10 +28,7 @@ impl EngineState {
         if let (PredictInput::ImageFile { name }, Some(file), Some(_)) =
             (&input, &file, model.sound)
         {
-            let decoded = match read_blob(file).await {
-                Ok(bytes) => sound::decode(name, &bytes).await,
-                Err(reason) => Err(reason),
-            };
+            let decoded = sound::decode_file(name, file).await;
             let reply = match hearth_core::sound::decoded_input(name, decoded) {
                 Ok(values) => model
                     .predict(&PredictInput::Pixels { values }, None)

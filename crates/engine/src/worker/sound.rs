@@ -21,9 +21,18 @@ thread_local! {
     static DECODER: RefCell<Option<JsValue>> = const { RefCell::new(None) };
 }
 
+/// Reads and decodes the sound file `name` the page sent: its mono samples and their
+/// rate, or why it cannot be read.
+pub(super) async fn decode_file(name: &str, file: &web_sys::Blob) -> Decoded {
+    match super::transport::read_blob(file).await {
+        Ok(bytes) => decode(name, &bytes).await,
+        Err(reason) => Err(reason),
+    }
+}
+
 /// Decodes the sound file `name` (`bytes`): its mono samples and their rate, or why it
 /// cannot be read.
-pub(super) async fn decode(name: &str, bytes: &[u8]) -> Decoded {
+async fn decode(name: &str, bytes: &[u8]) -> Decoded {
     let worker = match DECODER.with_borrow(Clone::clone) {
         Some(worker) => worker,
         None => {
