@@ -144,6 +144,14 @@ fn print_document(name: &str, size: usize, document: &ModelDocument) -> Result<(
     }
     println!("architecture:");
     report::print_layers(spec)?;
+    if let Some(origin) = &spec.origin {
+        println!(
+            "built on: {} ({}), file sha256 {}",
+            origin.model,
+            origin.kept_summary(),
+            origin.sha256
+        );
+    }
     match (&spec.input, &document.preprocessing) {
         (InputShape::Image { .. }, _) => println!(
             "inputs: {} images, pixel values divided by 255",

@@ -66,27 +66,48 @@ pub fn score(
     (Scores::Classification(scores), reports)
 }
 
-/// The layers with their output shapes, parameters and FLOPs, and the totals.
+/// The layers with their output shapes, parameters and FLOPs, and the totals; layers kept
+/// from the model it was built on say so.
 pub fn print_layers(spec: &ModelSpec) -> Result<(), Failure> {
     let infos = spec
         .infer()
         .map_err(|error| Failure::input(format!("the model does not fit together: {error}")))?;
+    let (kept, how) = spec.origin.as_ref().map_or((0, ""), |origin| {
+        let how = if origin.frozen {
+            " (kept, frozen)"
+        } else {
+            " (kept, fine-tuned)"
+        };
+        (origin.kept_layers, how)
+    });
+    let names: Vec<String> = infos
+        .iter()
+        .enumerate()
+        .map(|(index, info)| {
+            let how = if index < kept { how } else { "" };
+            format!("{}{how}", info.name)
+        })
+        .collect();
+    let width = names
+        .iter()
+        .map(|name| name.chars().count())
+        .fold(34, usize::max);
     println!(
-        "  {:<34} {:>14} {:>12} {:>14}",
+        "  {:<width$} {:>14} {:>12} {:>14}",
         "layer", "output", "parameters", "FLOPs"
     );
-    println!("  {:<34} {:>14}", "input", spec_input(spec));
-    for info in &infos {
+    println!("  {:<width$} {:>14}", "input", spec_input(spec));
+    for (info, name) in infos.iter().zip(&names) {
         println!(
-            "  {:<34} {:>14} {:>12} {:>14}",
-            info.name,
+            "  {:<width$} {:>14} {:>12} {:>14}",
+            name,
             info.output.label(),
             thousands(info.params),
             thousands(info.flops)
         );
     }
     println!(
-        "  {:<34} {:>14} {:>12} {:>14}",
+        "  {:<width$} {:>14} {:>12} {:>14}",
         "total",
         "",
         thousands(spec.params()),

@@ -16,11 +16,12 @@ use hearth_core::metrics::SplitName;
 use hearth_core::model::file::{self, FORMAT_VERSION, ModelCard, ModelDocument};
 use hearth_core::model::summary::ModelSource;
 use hearth_core::model::{
-    ExampleWeights, InputShape, ModelSpec, Preset, PresetError, Schedule, TrainConfig,
+    ExampleWeights, InputShape, ModelSpec, Preset, PresetError, Schedule, Shape, TrainConfig,
 };
 use hearth_core::protocol::FromEngine;
 use hearth_core::training::further;
 use hearth_core::training::job::{JobError, check_spec};
+use hearth_core::training::transfer::Base;
 use hearth_core::training::{SpecMismatch, StepOutcome, TrainSet, Trainer};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
@@ -67,12 +68,18 @@ pub fn run(args: &TrainArgs) -> Result<(), Failure> {
     let base = args
         .continue_from
         .as_deref()
-        .map(|path| open_model(path, &device))
+        .map(|path| open_model("--continue", path, &device))
+        .transpose()?;
+    let start = args
+        .from
+        .as_deref()
+        .map(|path| open_base(path, &device))
         .transpose()?;
     let prepared = prepare(args, &config, base.as_ref())?;
-    let spec = match &base {
-        Some(model) => model.spec.clone(),
-        None => model_spec(args, &prepared)?,
+    let spec = match (&base, &start) {
+        (Some(model), _) => model.spec.clone(),
+        (None, Some(start)) => base_spec(args, start, &prepared)?,
+        (None, None) => model_spec(args, &prepared)?,
     };
     println!("model:");
     report::print_layers(&spec)?;
@@ -90,18 +97,7 @@ pub fn run(args: &TrainArgs) -> Result<(), Failure> {
     }
     let mut trainer = Trainer::new(spec.clone(), trainer_config, prepared.set, &device)
         .map_err(|error| Failure::input(error.to_string()))?;
-    if let Some(model) = &base {
-        let weights = pollster::block_on(model.weights())
-            .map_err(|error| Failure::internal(error.to_string()))?;
-        let from = trainer
-            .continue_from(&weights, model.history.clone())
-            .map_err(|error| Failure::input(error.to_string()))?;
-        println!(
-            "training further: {} from epoch {from}, to epoch {}",
-            model.summary.name,
-            from + config.epochs
-        );
-    }
+    begin(&mut trainer, &spec, &config, base.as_ref(), start.as_ref())?;
     let reason = train_with_progress(&mut trainer, &config, prepared.task)?;
     let seconds = started.elapsed().as_secs_f64();
     println!("{reason} in {seconds:.1} s");
@@ -170,15 +166,104 @@ pub fn run(args: &TrainArgs) -> Result<(), Failure> {
     Ok(())
 }
 
-/// The model file at `path`, to train further.
-fn open_model(path: &Path, device: &Device) -> Result<ActiveModel, Failure> {
+/// Puts the weights a run begins with in `trainer`: the model trained further, or the
+/// kept layers of the one it is built on (fresh ones otherwise).
+fn begin(
+    trainer: &mut Trainer,
+    spec: &ModelSpec,
+    config: &TrainConfig,
+    further: Option<&ActiveModel>,
+    start: Option<&Base>,
+) -> Result<(), Failure> {
+    if let Some(model) = further {
+        let weights = pollster::block_on(model.weights())
+            .map_err(|error| Failure::internal(error.to_string()))?;
+        let from = trainer
+            .continue_from(&weights, model.history.clone())
+            .map_err(|error| Failure::input(error.to_string()))?;
+        println!(
+            "training further: {} from epoch {from}, to epoch {}",
+            model.summary.name,
+            from + config.epochs
+        );
+    }
+    if let Some(start) = start {
+        let kept = start
+            .kept(spec)
+            .map_err(|error| Failure::input(format!("--from: {error}")))?;
+        trainer
+            .keep_layers(&kept)
+            .map_err(|error| Failure::input(format!("--from: {error}")))?;
+        if let Some(origin) = &spec.origin {
+            println!("built on {}: {}", origin.model, origin.kept_summary());
+        }
+    }
+    Ok(())
+}
+
+/// The model file at `path`, to train further (`option` names it in messages).
+fn open_model(option: &str, path: &Path, device: &Device) -> Result<ActiveModel, Failure> {
     let bytes = std::fs::read(path)
         .map_err(|error| Failure::input(format!("cannot read {}: {error}", path.display())))?;
     let name = path
         .file_name()
         .map_or_else(String::new, |name| name.to_string_lossy().into_owned());
     ActiveModel::open(&name, &bytes, device, ModelSource::File)
-        .map_err(|error| Failure::input(format!("--continue: {error}")))
+        .map_err(|error| Failure::input(format!("{option}: {error}")))
+}
+
+/// The model file at `path`, to build a new model on.
+fn open_base(path: &Path, device: &Device) -> Result<Base, Failure> {
+    let model = open_model("--from", path, device)?;
+    pollster::block_on(Base::new(&model)).map_err(|error| Failure::internal(error.to_string()))
+}
+
+/// The spec of a new model on `start`: its first --keep-layers layers, then a head for the
+/// prepared data, whose input must be what `start` reads.
+fn base_spec(
+    args: &TrainArgs,
+    start: &Base,
+    prepared: &TrainingData,
+) -> Result<ModelSpec, Failure> {
+    let layers = start.spec.layers.len();
+    let kept = args.keep_layers.unwrap_or(layers);
+    if kept == 0 || kept > layers {
+        return Err(Failure::input(format!(
+            "--keep-layers {kept}: {} has {} before its head; keep 1 to {layers}",
+            start.name,
+            hearth_core::text::counted(layers as u64, "layer")
+        )));
+    }
+    if prepared.input != start.spec.input {
+        let model = Shape::from(start.spec.input).label();
+        let data = Shape::from(prepared.input).label();
+        let advice = match start.spec.input {
+            InputShape::Image {
+                height,
+                width,
+                channels,
+            } => format!(
+                "load the images at its size: --image-size {width}x{height} --channels {channels}"
+            ),
+            InputShape::Features { features } => {
+                format!("it needs a table with {features} input columns")
+            }
+        };
+        return Err(Failure::input(format!(
+            "--from: {} reads inputs of {model}, and {} gives {data}; {advice}",
+            start.name, args.data
+        )));
+    }
+    start
+        .spec(
+            kept,
+            Vec::new(),
+            args.freeze,
+            args.kept_rate,
+            prepared.task,
+            prepared.labels.len(),
+        )
+        .map_err(|error| Failure::input(format!("--from: {error}")))
 }
 
 /// Prints what training will do: epochs, steps of `train_rows`, optimizer and schedule.

@@ -874,3 +874,182 @@ fn continue_trains_a_model_file_further_and_refuses_data_that_does_not_fit() {
     ]);
     assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
 }
+
+/// Three classes of 28x28 grayscale shapes drawn as strokes (light on dark, as the digit
+/// CNN saw digits): circles, squares and triangles of varied size, place and tilt, in
+/// `name`/CLASS/, `per_class` each; `seed` picks them.
+fn shapes(dir: &Path, name: &str, per_class: u32, seed: u32) -> PathBuf {
+    let root = dir.join(name);
+    let mut state = seed;
+    let mut uniform = |low: f64, high: f64| {
+        state = state.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+        low + (high - low) * f64::from((state >> 8) & 0xffff) / 65_535.0
+    };
+    for class in ["circle", "square", "triangle"] {
+        let folder = root.join(class);
+        std::fs::create_dir_all(&folder).expect("folder");
+        for i in 0..per_class {
+            let size = uniform(5.0, 10.0);
+            let (cx, cy) = (uniform(11.0, 17.0), uniform(11.0, 17.0));
+            let (sin, cos) = uniform(-0.5, 0.5).sin_cos();
+            let stroke = uniform(0.8, 1.6);
+            let image = image::GrayImage::from_fn(28, 28, |x, y| {
+                let (px, py) = (f64::from(x) - cx, f64::from(y) - cy);
+                // The point in the shape's own (untilted) frame.
+                let (u, v) = (px * cos + py * sin, -px * sin + py * cos);
+                let distance = match class {
+                    "circle" => (u.hypot(v) - size).abs(),
+                    "square" => (u.abs().max(v.abs()) - size).abs(),
+                    _ => {
+                        // Apex at (0, -size), base from (-size, size) to (size, size).
+                        let base = if u.abs() <= size {
+                            (v - size).abs()
+                        } else {
+                            f64::MAX
+                        };
+                        let side = ((2.0 * u.abs() - (v + size)).abs() / 5f64.sqrt()).max(
+                            if (-size..=size).contains(&v) {
+                                0.0
+                            } else {
+                                f64::MAX
+                            },
+                        );
+                        base.min(side)
+                    }
+                };
+                let noise = ((x * 7 + y * 13 + i * 5) % 11) as u8 * 3;
+                image::Luma([if distance < stroke {
+                    230 - noise
+                } else {
+                    noise
+                }])
+            });
+            image
+                .save(folder.join(format!("{i:03}.png")))
+                .expect("save png");
+        }
+    }
+    root
+}
+
+#[test]
+fn from_builds_on_the_digit_cnn_and_records_where_the_model_came_from() {
+    let dir = folder("from");
+    let digits = Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../assets/digits.safetensors"
+    ));
+    // Few examples to learn from, and many new ones to judge by.
+    let images = shapes(&dir, "shapes", 10, 17);
+    let held_out = shapes(&dir, "held-out", 30, 91);
+    let model = dir.join("shapes.safetensors");
+    let train = |extra: &[&str], out: &Path| {
+        let mut args = vec![
+            "train",
+            path(&images),
+            "--epochs",
+            "10",
+            "--batch",
+            "8",
+            "--lr",
+            "0.01",
+            "--split",
+            "80,10",
+            "--seed",
+            "3",
+            "--out",
+            path(out),
+        ];
+        args.extend_from_slice(extra);
+        run(&args)
+    };
+    let output = train(&["--from", path(digits), "--freeze"], &model);
+    let out = stdout(&output);
+    assert!(output.status.success(), "{out}{}", stderr(&output));
+    assert!(
+        out.contains("built on Digits (pretrained CNN): its first 7 layers kept, frozen"),
+        "{out}"
+    );
+    assert!(
+        out.contains("1. Conv2d 32 3×3 relu (kept, frozen)"),
+        "{out}"
+    );
+    let output = run(&["eval", path(&model), path(&held_out), "--json"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let json: serde_json::Value = serde_json::from_str(stdout(&output).trim()).expect("JSON");
+    assert_eq!(json["n"], 90);
+    // Eight training examples a class: far above chance (a third), not perfect.
+    assert!(json["accuracy"].as_f64().unwrap() >= 0.6, "{json}");
+
+    let bytes = std::fs::read(digits).expect("the shipped model");
+    let sha256 = hearth_core::training::transfer::sha256_hex(&bytes);
+    let output = run(&["inspect", path(&model)]);
+    let out = stdout(&output);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        out.contains(&format!(
+            "built on: Digits (pretrained CNN) (its first 7 layers kept, frozen), file sha256 {sha256}"
+        )),
+        "{out}"
+    );
+    let output = run(&["inspect", path(&model), "--json"]);
+    let json: serde_json::Value = serde_json::from_str(stdout(&output).trim()).expect("JSON");
+    assert_eq!(
+        json["spec"]["origin"],
+        serde_json::json!({
+            "model": "Digits (pretrained CNN)",
+            "sha256": sha256,
+            "kept_layers": 7,
+            "frozen": true,
+            "kept_rate": 0.1
+        }),
+        "{json}"
+    );
+
+    // Fewer layers, fine-tuned at a fifth of the rate.
+    let tuned = dir.join("tuned.safetensors");
+    let output = train(
+        &[
+            "--from",
+            path(digits),
+            "--keep-layers",
+            "4",
+            "--kept-rate",
+            "0.2",
+        ],
+        &tuned,
+    );
+    let out = stdout(&output);
+    assert!(output.status.success(), "{out}{}", stderr(&output));
+    assert!(
+        out.contains("its first 4 layers kept, fine-tuned at 0.2 × the learning rate"),
+        "{out}"
+    );
+    assert!(out.contains("4. MaxPool2d 2×2 (kept, fine-tuned)"), "{out}");
+
+    // Mistakes: images of another size, more layers than it has, a frozen rate.
+    let output = train(
+        &["--from", path(digits), "--image-size", "14x14"],
+        &dir.join("x.safetensors"),
+    );
+    assert_bad_input(
+        &output,
+        &[
+            "--from: Digits (pretrained CNN) reads inputs of 1×28×28",
+            "--image-size 28x28 --channels 1",
+        ],
+    );
+    let output = train(
+        &["--from", path(digits), "--keep-layers", "8"],
+        &dir.join("x.safetensors"),
+    );
+    assert_bad_input(
+        &output,
+        &["--keep-layers 8", "has 7 layers before its head"],
+    );
+    let output = train(
+        &["--from", path(digits), "--freeze", "--kept-rate", "0.5"],
+        &dir.join("x.safetensors"),
+    );
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+}

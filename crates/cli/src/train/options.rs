@@ -63,6 +63,22 @@ pub struct TrainArgs {
     /// columns (or classes).
     #[arg(long = "continue", value_name = "MODEL", conflicts_with_all = ["preset", "spec"])]
     pub continue_from: Option<PathBuf>,
+    /// Build a new model on this model file: its first layers (--keep-layers) with their
+    /// weights, then a new head for the data's classes (or value). The data is prepared
+    /// anew; images must be of the size the model reads (--image-size, --channels).
+    #[arg(long = "from", value_name = "MODEL", conflicts_with_all = ["preset", "spec", "continue_from"])]
+    pub from: Option<PathBuf>,
+    /// How many of --from's layers to keep [default: all but its head].
+    #[arg(long, value_name = "N", requires = "from")]
+    pub keep_layers: Option<usize>,
+    /// Keep --from's layers as they are (no gradients for them), instead of fine-tuning
+    /// them at --kept-rate times the learning rate.
+    #[arg(long, requires = "from")]
+    pub freeze: bool,
+    /// The kept layers' learning rate as a fraction of --lr, when not frozen.
+    #[arg(long, value_name = "FRACTION", requires = "from", conflicts_with = "freeze",
+          default_value_t = hearth_core::model::DEFAULT_KEPT_RATE)]
+    pub kept_rate: f64,
     #[arg(long, default_value_t = 10)]
     pub epochs: u32,
     /// Examples per training step.

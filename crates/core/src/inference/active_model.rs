@@ -86,6 +86,9 @@ pub struct ActiveModel {
     /// Image models: the test samples' inputs and their shape, for thumbnails.
     pub(crate) test_images: Option<(ImageShape, Vec<f32>)>,
     pub(crate) device: Device,
+    /// The SHA-256 of the file it was opened from, while it is that file's model (a card
+    /// edit or training makes another file): what a model built on it records.
+    pub file_sha256: Option<String>,
 }
 
 impl ActiveModel {
@@ -113,12 +116,10 @@ impl ActiveModel {
             test_score,
             0,
         );
-        Ok(ActiveModel::from_document(
-            network,
-            document,
-            summary,
-            device.clone(),
-        ))
+        Ok(ActiveModel {
+            file_sha256: Some(crate::training::transfer::sha256_hex(bytes)),
+            ..ActiveModel::from_document(network, document, summary, device.clone())
+        })
     }
 
     /// The model of `network` and its file's `document`, without test data: an opened
@@ -145,6 +146,7 @@ impl ActiveModel {
             test_classes: Vec::new(),
             test_images: None,
             device,
+            file_sha256: None,
         }
     }
 
@@ -241,6 +243,7 @@ impl ActiveModel {
         self.card.intended_use = intended_use.trim().to_string();
         self.card.limitations = limitations.trim().to_string();
         self.summary.card = self.card.clone();
+        self.file_sha256 = None;
     }
 
     /// The model card as Markdown.

@@ -61,17 +61,28 @@ fn model(out: &mut String, document: &ModelDocument) {
     let spec = &document.spec;
     out.push_str("## Model\n\n");
     out.push_str(&format!(
-        "{}, {} parameters. Input: {}.\n\n| # | Layer | Output | Parameters |\n|---|---|---|---|\n",
+        "{}, {} parameters. Input: {}.\n\n",
         capitalised(spec.task.label()),
         thousands(spec.params()),
         Shape::from(spec.input).label()
     ));
+    if let Some(origin) = &spec.origin {
+        out.push_str(&format!(
+            "Built on {}: {}. Its file's SHA-256 is `{}`.\n\n",
+            origin.model,
+            origin.kept_summary(),
+            origin.sha256
+        ));
+    }
+    out.push_str("| # | Layer | Output | Parameters |\n|---|---|---|---|\n");
+    let kept = spec.origin.as_ref().map_or(0, |origin| origin.kept_layers);
     if let Ok(infos) = spec.infer() {
         for (index, (layer, info)) in spec.layers.iter().zip(&infos).enumerate() {
             out.push_str(&format!(
-                "| {} | {} | {} | {} |\n",
+                "| {} | {}{} | {} | {} |\n",
                 index + 1,
                 layer.label(),
+                if index < kept { " (kept)" } else { "" },
                 info.output.label(),
                 thousands(info.params)
             ));

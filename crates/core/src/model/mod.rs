@@ -3,6 +3,7 @@
 
 #[cfg(feature = "ingest")]
 pub mod apply;
+pub mod base;
 #[cfg(feature = "modelfile")]
 pub mod card;
 pub mod config;
@@ -24,4 +25,7 @@ pub use crate::flat::MissingField;
 pub use config::{ConfigError, EarlyStopping, ExampleWeights, Optimizer, Schedule, TrainConfig};
 pub use history::EpochRecord;
 pub use preset::{Preset, PresetError};
-pub use spec::{Activation, InputShape, Layer, LayerInfo, ModelSpec, Padding, Shape, SpecError};
+pub use spec::{
+    Activation, DEFAULT_KEPT_RATE, InputShape, Layer, LayerInfo, ModelSpec, Origin, Padding, Shape,
+    SpecError,
+};

@@ -289,7 +289,7 @@ impl Network {
 /// synchronous reads of burn's stores cannot.
 #[derive(Debug, Clone, PartialEq)]
 pub struct HostWeights {
-    tensors: Vec<(Vec<usize>, Vec<f32>)>,
+    pub(crate) tensors: Vec<(Vec<usize>, Vec<f32>)>,
 }
 
 impl HostWeights {

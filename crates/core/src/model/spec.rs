@@ -410,19 +410,37 @@ fn default_kept_rate() -> f64 {
 }
 
 impl Origin {
-    /// "the first 5 layers of Digits (pretrained) (sha256 0a1b2c3d…), frozen".
+    /// "the first 5 layers of Digits (pretrained) (file sha256 0a1b2c3d4e5f…), frozen".
     pub fn describe(&self) -> String {
         let short: String = self.sha256.chars().take(12).collect();
-        let how = if self.frozen {
+        format!(
+            "the {} of {} (file sha256 {short}…), {}",
+            self.first(),
+            self.model,
+            self.how()
+        )
+    }
+
+    /// "its first 5 layers kept, frozen".
+    pub fn kept_summary(&self) -> String {
+        format!("its {} kept, {}", self.first(), self.how())
+    }
+
+    /// "first layer", "first 5 layers".
+    fn first(&self) -> String {
+        match self.kept_layers {
+            1 => "first layer".to_string(),
+            layers => format!("first {layers} layers"),
+        }
+    }
+
+    /// "frozen", or "fine-tuned at 0.1 × the learning rate".
+    pub fn how(&self) -> String {
+        if self.frozen {
             "frozen".to_string()
         } else {
             format!("fine-tuned at {} × the learning rate", self.kept_rate)
-        };
-        format!(
-            "the first {} of {} (file sha256 {short}…), {how}",
-            crate::text::counted(self.kept_layers as u64, "layer"),
-            self.model
-        )
+        }
     }
 }
 

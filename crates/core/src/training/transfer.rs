@@ -8,9 +8,10 @@
 use sha2::{Digest, Sha256};
 
 use crate::inference::active_model::ActiveModel;
+use crate::model::TrainConfig;
+pub use crate::model::base::BaseSummary;
 use crate::model::network::HostWeights;
-use crate::model::spec::{InputShape, Layer, ModelSpec, Origin, Shape};
-use crate::model::{LayerInfo, TrainConfig};
+use crate::model::spec::{Layer, ModelSpec, Shape};
 
 use super::job::{Job, JobError};
 
@@ -29,19 +30,6 @@ pub struct Base {
     tensors: Vec<usize>,
 }
 
-/// What the page shows of a base: each layer with its output and parameters.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct BaseSummary {
-    pub name: String,
-    pub sha256: String,
-    pub input: InputShape,
-    /// Its hidden layers, in order (not its head, which a new model replaces).
-    pub layers: Vec<Layer>,
-    /// Their output shapes and parameters.
-    pub infos: Vec<LayerInfo>,
-    pub sound: bool,
-}
-
 /// The lowercase hex SHA-256 of `bytes`.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     Sha256::digest(bytes)
@@ -51,15 +39,20 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 impl Base {
-    /// `model` as a base; `file` is its model file's bytes (hashed to say which it was).
-    pub async fn new(model: &ActiveModel, file: &[u8]) -> Result<Base, crate::Error> {
+    /// `model` as a base, named by the hash of the file it was opened from (or, for a
+    /// model trained here, of its model file as it saves now).
+    pub async fn new(model: &ActiveModel) -> Result<Base, crate::Error> {
+        let sha256 = match &model.file_sha256 {
+            Some(sha256) => sha256.clone(),
+            None => sha256_hex(&model.file_bytes().await.map_err(crate::Error::backend)?),
+        };
         let weights = model.weights().await?;
         let tensors = (0..=model.spec.layers.len())
             .map(|layers| model.network.tensors_in(layers))
             .collect();
         Ok(Base {
             name: model.summary.name.clone(),
-            sha256: sha256_hex(file),
+            sha256,
             spec: model.spec.clone(),
             sound: model.sound.is_some(),
             weights,
@@ -81,9 +74,7 @@ impl Base {
         }
     }
 
-    /// The spec of a new model on this base: its first `kept` layers, then `more` layers
-    /// of the new model's own, then a head for `task` and `classes` (the loaded data's);
-    /// frozen, or fine-tuned at `kept_rate` times the run's learning rate.
+    /// The spec of a new model on this base (see [`BaseSummary::spec`]).
     pub fn spec(
         &self,
         kept: usize,
@@ -93,18 +84,8 @@ impl Base {
         task: crate::data::summary::Task,
         classes: usize,
     ) -> Result<ModelSpec, crate::model::SpecError> {
-        let mut layers: Vec<Layer> = self.spec.layers.iter().take(kept).cloned().collect();
-        layers.extend(more);
-        let mut spec = ModelSpec::new(self.spec.input, layers, task, classes);
-        spec.origin = Some(Origin {
-            model: self.name.clone(),
-            sha256: self.sha256.clone(),
-            kept_layers: kept,
-            frozen,
-            kept_rate,
-        });
-        spec.infer()?;
-        Ok(spec)
+        self.summary()
+            .spec(kept, more, frozen, kept_rate, task, classes)
     }
 
     /// The weights of the layers `spec` keeps, once it is checked to be built on this
@@ -172,5 +153,237 @@ impl Job {
         let mut job = Job::start(data, spec, config, device)?;
         job.trainer.keep_layers(&kept)?;
         Ok(job)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use burn::tensor::{Device, Tensor, TensorData};
+
+    use super::*;
+    use crate::data::session::DataSession;
+    use crate::data::summary::Task;
+    use crate::model::network::Network;
+    use crate::model::summary::ModelSource;
+    use crate::model::{Activation, DEFAULT_KEPT_RATE, InputShape, Optimizer, Origin, Schedule};
+    use crate::training::job::tests::run;
+
+    fn iris() -> DataSession {
+        let mut data = DataSession::default();
+        data.load_builtin("iris");
+        data
+    }
+
+    /// SGD without momentum, so that one step's change is the rate times the gradient.
+    fn sgd(epochs: u32) -> TrainConfig {
+        TrainConfig {
+            learning_rate: 0.05,
+            epochs,
+            batch_size: 16,
+            optimizer: Optimizer::Sgd {
+                momentum: 0.0,
+                nesterov: false,
+            },
+            schedule: Schedule::Constant,
+            ..TrainConfig::default()
+        }
+    }
+
+    fn dense(units: usize) -> Layer {
+        Layer::Dense {
+            units,
+            activation: Activation::Relu,
+        }
+    }
+
+    /// A trained iris model with two hidden layers, and its file's bytes.
+    fn base_model() -> (ActiveModel, Vec<u8>) {
+        let device = Device::flex();
+        let spec = ModelSpec::new(
+            InputShape::Features { features: 4 },
+            vec![dense(16), dense(8)],
+            Task::MultiClass,
+            3,
+        );
+        let mut job = Job::start(&iris(), spec, sgd(3), &device).unwrap();
+        pollster::block_on(run(&mut job));
+        let bytes = pollster::block_on(job.file_bytes()).unwrap();
+        let model =
+            ActiveModel::open("base.safetensors", &bytes, &device, ModelSource::File).unwrap();
+        (model, bytes)
+    }
+
+    fn host(network: &Network) -> HostWeights {
+        pollster::block_on(network.to_host()).unwrap()
+    }
+
+    #[test]
+    fn frozen_layers_keep_the_bases_weights_bit_for_bit_and_the_file_says_where_from() {
+        let (model, bytes) = base_model();
+        let base = pollster::block_on(Base::new(&model)).unwrap();
+        assert_eq!(base.sha256, sha256_hex(&bytes));
+        assert_eq!(base.sha256.len(), 64);
+        let summary = base.summary();
+        assert_eq!(summary.layers, vec![dense(16), dense(8)]);
+        assert_eq!(summary.infos.len(), 2, "the hidden layers, not the head");
+        assert_eq!(summary.infos[0].params, 4 * 16 + 16);
+
+        let spec = base
+            .spec(
+                1,
+                vec![dense(6)],
+                true,
+                DEFAULT_KEPT_RATE,
+                Task::MultiClass,
+                3,
+            )
+            .unwrap();
+        let device = Device::flex();
+        let mut job = Job::start_from(&iris(), spec, sgd(4), &base, &device).unwrap();
+        let before = host(&job.trainer.network().unwrap());
+        pollster::block_on(run(&mut job));
+        let after = host(&job.trainer.network().unwrap());
+        let original = host(&model.network);
+        // Dense layers hold a weight and a bias: the first two tensors are layer 1's.
+        assert_eq!(
+            before.tensors[..2],
+            original.tensors[..2],
+            "kept from the base"
+        );
+        assert_eq!(
+            after.tensors[..2],
+            original.tensors[..2],
+            "frozen: unchanged"
+        );
+        assert_ne!(
+            after.tensors[2..],
+            before.tensors[2..],
+            "the new layers learned"
+        );
+
+        let file = pollster::block_on(job.file_bytes()).unwrap();
+        let opened = ActiveModel::open("new.safetensors", &file, &device, ModelSource::File)
+            .expect("a model built on another opens as any other");
+        let origin = Origin {
+            model: base.name.clone(),
+            sha256: sha256_hex(&bytes),
+            kept_layers: 1,
+            frozen: true,
+            kept_rate: DEFAULT_KEPT_RATE,
+        };
+        assert_eq!(opened.spec.origin.as_ref(), Some(&origin));
+        let card = crate::model::card::markdown(&opened.document());
+        assert!(
+            card.contains(&format!(
+                "Built on {}: its first layer kept, frozen. Its file's SHA-256 is `{}`.",
+                base.name, origin.sha256
+            )),
+            "{card}"
+        );
+        assert!(card.contains("| 1 | Dense 16 relu (kept) |"), "{card}");
+        assert!(card.contains("| 2 | Dense 6 relu |"), "{card}");
+    }
+
+    #[test]
+    fn frozen_layers_get_no_gradients() {
+        let (model, _) = base_model();
+        let base = pollster::block_on(Base::new(&model)).unwrap();
+        let gradients = |frozen: bool| {
+            let spec = base
+                .spec(2, Vec::new(), frozen, 0.5, Task::MultiClass, 3)
+                .unwrap();
+            let device = Device::flex().autodiff();
+            let network = Network::new(&spec, &device).unwrap();
+            let x = Tensor::<2>::from_data(TensorData::new(vec![0.5f32; 8], [2, 4]), &device);
+            let mut grads = network.forward(&spec, x).sum().backward();
+            let ids = network.param_ids_in(2);
+            let kept = burn::optim::GradientsParams::from_params(&mut grads, &network, &ids);
+            let rest = burn::optim::GradientsParams::from_module(&mut grads, &network);
+            (ids.len(), kept.len(), rest.len())
+        };
+        // Two kept dense layers (a weight and a bias each) and the head's two.
+        assert_eq!(
+            gradients(false),
+            (4, 4, 2),
+            "fine-tuned layers have gradients"
+        );
+        assert_eq!(gradients(true), (4, 0, 2), "frozen ones none");
+    }
+
+    #[test]
+    fn fine_tuned_layers_move_at_their_own_rate() {
+        let (model, _) = base_model();
+        let base = pollster::block_on(Base::new(&model)).unwrap();
+        let device = Device::flex();
+        // One step of plain SGD from the same weights: the kept layer's change is the
+        // rate times the gradient, so a quarter of the rate moves it a quarter as far.
+        let changes = |kept_rate: f64| {
+            let spec = base
+                .spec(1, vec![dense(6)], false, kept_rate, Task::MultiClass, 3)
+                .unwrap();
+            Job::start_from(&iris(), spec, sgd(1), &base, &device).unwrap()
+        };
+        let mut whole = changes(1.0);
+        let mut quarter = changes(0.25);
+        // The same fresh layers after the kept one in both.
+        let start = host(&whole.trainer.network().unwrap());
+        quarter.trainer.use_weights(&start).unwrap();
+        pollster::block_on(whole.step()).unwrap();
+        pollster::block_on(quarter.step()).unwrap();
+        let moved = |job: &Job| {
+            let after = host(&job.trainer.network().unwrap());
+            after.tensors[0]
+                .1
+                .iter()
+                .zip(&start.tensors[0].1)
+                .map(|(a, b)| f64::from(a - b))
+                .collect::<Vec<f64>>()
+        };
+        let (whole, quarter) = (moved(&whole), moved(&quarter));
+        let size = |v: &[f64]| v.iter().map(|x| x * x).sum::<f64>().sqrt();
+        assert!(
+            size(&whole) > 1e-4,
+            "the kept layer learns: {}",
+            size(&whole)
+        );
+        for (w, q) in whole.iter().zip(&quarter) {
+            assert!((q - w * 0.25).abs() <= 1e-6 + w.abs() * 1e-3, "{w} {q}");
+        }
+    }
+
+    #[test]
+    fn a_model_not_built_on_the_base_is_refused_with_what_differs() {
+        let (model, _) = base_model();
+        let base = pollster::block_on(Base::new(&model)).unwrap();
+        let mut spec = base
+            .spec(2, Vec::new(), true, DEFAULT_KEPT_RATE, Task::MultiClass, 3)
+            .unwrap();
+        let mut elsewhere = base.clone();
+        elsewhere.sha256 = sha256_hex(b"another file");
+        let error = elsewhere.kept(&spec).err().unwrap().to_string();
+        assert!(
+            error.contains(&format!("choose {} again", base.name)),
+            "{error}"
+        );
+        spec.layers[1] = dense(9);
+        let error = base.kept(&spec).err().unwrap().to_string();
+        assert!(
+            error.contains(
+                "layer 2 is kept from Iris flowers model, but it is Dense 8 relu there and Dense 9 relu here"
+            ),
+            "{error}"
+        );
+        let error = base
+            .spec(3, Vec::new(), true, DEFAULT_KEPT_RATE, Task::MultiClass, 3)
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(error.contains("3 layers"), "{error}");
+        let error = base
+            .spec(1, Vec::new(), false, 0.0, Task::MultiClass, 3)
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(error.contains("rate"), "{error}");
     }
 }
