@@ -11,6 +11,7 @@ use crate::engine::link::{EngineLink, Link};
 use crate::engine::status::{EngineStatus, GpuEngine, Phase};
 use crate::evaluate::state::EvalState;
 use crate::keeping::keeper::Keeper;
+use crate::model::state::SpecState;
 use crate::train::state::TrainState;
 use crate::use_share::state::UseState;
 
@@ -21,6 +22,7 @@ pub struct EngineConnection {
     link: Link,
     status: RwSignal<EngineStatus>,
     data: RwSignal<DataState>,
+    specs: RwSignal<SpecState>,
     train: RwSignal<TrainState>,
     uses: RwSignal<UseState>,
     eval: RwSignal<EvalState>,
@@ -36,6 +38,7 @@ impl EngineConnection {
             link: shared.link,
             status: shared.status,
             data: shared.data,
+            specs: shared.specs,
             train: shared.train,
             uses: shared.uses,
             eval: shared.eval,
@@ -71,6 +74,12 @@ impl EngineConnection {
                 reply_link.send(&ToEngine::PanicAfterEpoch { after_epoch: 1 });
             }
             self.data.update(|data| data.on_message(&message));
+            if matches!(
+                message,
+                FromEngine::BaseChosen { .. } | FromEngine::BaseRefused { .. }
+            ) {
+                self.specs.update(|specs| specs.on_message(&message));
+            }
             self.train.update(|train| train.on_message(&message));
             self.uses.update(|uses| uses.on_message(&message));
             self.eval.update(|eval| eval.on_message(&message));

@@ -219,7 +219,9 @@ impl EngineStatus {
             | FromEngine::Predicted { .. }
             | FromEngine::PredictFailed { .. }
             | FromEngine::BenchDone { .. }
-            | FromEngine::BenchFailed { .. } => Vec::new(),
+            | FromEngine::BenchFailed { .. }
+            | FromEngine::BaseChosen { .. }
+            | FromEngine::BaseRefused { .. } => Vec::new(),
         }
     }
 

@@ -4,7 +4,7 @@
 
 use hearth_core::data::summary::{Augment, DataConfig};
 use hearth_core::model::summary::{ModelSource, ModelSummary};
-use hearth_core::protocol::{FilePurpose, FromEngine, ToEngine};
+use hearth_core::protocol::{BaseSource, FilePurpose, FromEngine, ToEngine};
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 
@@ -83,6 +83,8 @@ pub struct Keeper {
     pub(super) resuming: StoredValue<Option<Augment>>,
     /// What the project buttons say ("Download project", "Open project").
     pub project: RwSignal<super::projects::ProjectStatus>,
+    /// The model last chosen to build on, and its file: a new engine gets it again.
+    pub(super) base_choice: StoredValue<Option<(BaseSource, Option<web_sys::Blob>)>, LocalStorage>,
 }
 
 impl Keeper {
@@ -115,6 +117,7 @@ impl Keeper {
             handing_over: StoredValue::new(false),
             resuming: StoredValue::new(None),
             project: RwSignal::new(Default::default()),
+            base_choice: StoredValue::new_local(None),
         };
         keeper.watch();
         keeper
@@ -326,6 +329,30 @@ impl Keeper {
                 });
             }
             _ => {}
+        }
+    }
+}
+
+impl Keeper {
+    /// Sends the engine the model to build on ("Start from a model"): the model in use,
+    /// or the model file `file`. Remembered, so that a new engine (restarted, or the
+    /// WebGPU engine taking over) gets it again.
+    pub fn choose_base(self, source: BaseSource, file: Option<&web_sys::Blob>) {
+        self.base_choice
+            .set_value(Some((source.clone(), file.cloned())));
+        link::send_files(self.link, Some(ToEngine::ChooseBase { source }), file, &[]);
+    }
+
+    /// Gives a new engine the model last chosen to build on, after the model in use (for
+    /// a choice of the model in use, the same one is in use again by then).
+    pub(super) fn choose_base_again(self) {
+        if let Some((source, file)) = self.base_choice.get_value() {
+            link::send_files(
+                self.link,
+                Some(ToEngine::ChooseBase { source }),
+                file.as_ref(),
+                &[],
+            );
         }
     }
 }

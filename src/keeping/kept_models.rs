@@ -161,17 +161,8 @@ impl Keeper {
     /// Opens a model of the Saved models list.
     pub fn open_saved(self, id: String) {
         wasm_bindgen_futures::spawn_local(async move {
-            let record = storage::get(MODELS, &id).await.ok().flatten();
-            let info = record
-                .as_ref()
-                .and_then(|record| storage::field(record, "info"))
-                .and_then(|info| info.as_string())
-                .and_then(|json| crate::browser::json::from_str::<SavedInfo>(&json).ok());
-            let bytes = record
-                .as_ref()
-                .and_then(|record| storage::bytes_field(record, "bytes"));
-            match (info, bytes.as_ref().and_then(browser::download::blob_of)) {
-                (Some(info), Some(blob)) => {
+            match saved_file(&id).await {
+                Some((info, blob)) => {
                     self.saved.update(|saved| {
                         saved.problem = None;
                         saved.notice = Some(format!("Opened {} from this browser.", info.name));
@@ -186,7 +177,7 @@ impl Keeper {
                         &[],
                     );
                 }
-                _ => self.saved.update(|saved| {
+                None => self.saved.update(|saved| {
                     saved.problem = Some(
                         "That saved model could not be read back; delete it and save again."
                             .to_string(),
@@ -225,4 +216,13 @@ impl Keeper {
         let usage = storage::estimate().await;
         self.saved.update(|saved| saved.usage = usage);
     }
+}
+
+/// A model of the Saved models list, read back: what the list shows of it, and its file.
+pub async fn saved_file(id: &str) -> Option<(SavedInfo, web_sys::Blob)> {
+    let record = storage::get(MODELS, id).await.ok().flatten()?;
+    let info = storage::field(&record, "info")?.as_string()?;
+    let info = crate::browser::json::from_str::<SavedInfo>(&info).ok()?;
+    let bytes = storage::bytes_field(&record, "bytes")?;
+    Some((info, browser::download::blob_of(&bytes)?))
 }

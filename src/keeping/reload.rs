@@ -183,6 +183,7 @@ impl Keeper {
             self.handing_over.set_value(true);
             self.reopen_model(name, &blob);
         }
+        self.choose_base_again();
     }
 
     /// Opens the kept model file `name` in the engine again, as the saved model.

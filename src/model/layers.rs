@@ -30,6 +30,12 @@ pub fn LayerTable() -> impl IntoView {
         };
         let input_label = Shape::from(spec.input).label();
         let count = spec.layers.len();
+        let kept = spec.origin.as_ref().map_or(0, |origin| origin.kept_layers);
+        let how = match &spec.origin {
+            Some(origin) if origin.frozen => format!("kept from {}, frozen", origin.model),
+            Some(origin) => format!("kept from {}, fine-tuned", origin.model),
+            None => String::new(),
+        };
         let rows = spec
             .layers
             .iter()
@@ -38,23 +44,34 @@ pub fn LayerTable() -> impl IntoView {
                 let info = infos.get(index).cloned();
                 let problem = error_at(index + 1);
                 let layer = *layer;
+                let is_kept = index < kept;
+                let settings = if is_kept {
+                    view! {
+                        <span>{layer.label()}</span>
+                        <span class="badge" data-testid=format!("layer-{}-kept", index + 1)>{how.clone()}</span>
+                    }
+                    .into_any()
+                } else {
+                    view! { <LayerEditor index=index layer=layer /> }.into_any()
+                };
                 view! {
-                    <tr class:error=problem.is_some() data-testid=format!("layer-{}", index + 1)>
+                    <tr class:error=problem.is_some() class:kept=is_kept data-testid=format!("layer-{}", index + 1)>
                         <th scope="row">{index + 1}</th>
-                        <td><LayerEditor index=index layer=layer /></td>
+                        <td>{settings}</td>
                         <td class="shape" data-testid=format!("layer-{}-shape", index + 1)>
                             {info.as_ref().map(|info| info.output.label()).unwrap_or_else(|| "?".into())}
                         </td>
                         <td class="number">{info.as_ref().map(|info| thousands(info.params))}</td>
                         <td class="actions">
                             <button type="button" aria-label=format!("Move layer {} up", index + 1)
-                                prop:disabled=index == 0
+                                prop:disabled=index <= kept
                                 on:click=move |_| specs.update(|specs| specs.shift(index, -1))>"↑"</button>
                             <button type="button" aria-label=format!("Move layer {} down", index + 1)
-                                prop:disabled=index + 1 == count
+                                prop:disabled=is_kept || index + 1 == count
                                 on:click=move |_| specs.update(|specs| specs.shift(index, 1))>"↓"</button>
                             <button type="button" aria-label=format!("Remove layer {}", index + 1)
                                 data-testid=format!("remove-layer-{}", index + 1)
+                                prop:disabled=is_kept
                                 on:click=move |_| specs.update(|specs| specs.remove(index))>"✕"</button>
                         </td>
                     </tr>

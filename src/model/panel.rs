@@ -5,6 +5,7 @@ use hearth_core::model::preset::Preset;
 use leptos::prelude::*;
 
 use super::layers::{AddLayer, LayerTable};
+use super::start::StartFromModel;
 use super::state::{DataShape, SpecState};
 use crate::browser;
 use crate::context;
@@ -58,6 +59,7 @@ pub fn ModelPanel() -> impl IntoView {
                     })
                     .collect_view()}
             </div>
+            <StartFromModel shape=shape />
             <LayerTable />
             <AddLayer />
             {move || {

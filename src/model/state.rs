@@ -2,8 +2,12 @@
 //! plain structs tested natively.
 
 use hearth_core::data::summary::{DataSummary, Task};
+use hearth_core::model::base::BaseSummary;
 use hearth_core::model::preset::Preset;
-use hearth_core::model::{Activation, InputShape, Layer, LayerInfo, ModelSpec, Padding};
+use hearth_core::model::{
+    Activation, DEFAULT_KEPT_RATE, InputShape, Layer, LayerInfo, ModelSpec, Padding,
+};
+use hearth_core::protocol::FromEngine;
 
 use crate::browser::json;
 use crate::data::state::DataState;
@@ -78,9 +82,147 @@ pub struct SpecState {
     pub spec: Option<ModelSpec>,
     /// Why the pasted JSON or chosen preset was refused.
     pub problem: Option<String>,
+    /// "Start from a model": the model chosen to build on, and how.
+    pub start: StartFrom,
+}
+
+/// "Start from a model" on the Model step: the model chosen to build on (its layers, as
+/// the engine sent them), how many of its layers to keep, and frozen or fine-tuned.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StartFrom {
+    /// The model chosen to build on, once the engine has read it.
+    pub base: Option<BaseSummary>,
+    /// Waiting for the engine to read the chosen model (its name).
+    pub choosing: Option<String>,
+    /// Why the chosen model cannot be built on.
+    pub problem: Option<String>,
+    /// Its first `kept` layers are kept.
+    pub kept: usize,
+    /// Kept layers frozen (else fine-tuned at `kept_rate` times the learning rate).
+    pub frozen: bool,
+    pub kept_rate: f64,
+}
+
+impl Default for StartFrom {
+    fn default() -> Self {
+        StartFrom {
+            base: None,
+            choosing: None,
+            problem: None,
+            kept: 0,
+            frozen: true,
+            kept_rate: DEFAULT_KEPT_RATE,
+        }
+    }
 }
 
 impl SpecState {
+    /// The engine's answers to "Start from a model".
+    pub fn on_message(&mut self, message: &FromEngine) {
+        match message {
+            FromEngine::BaseChosen { base } => {
+                // The same model again (a new engine given it back) keeps the choice.
+                let same = self
+                    .start
+                    .base
+                    .as_ref()
+                    .is_some_and(|old| old.sha256 == base.sha256);
+                if !same {
+                    self.start.kept = base.layers.len();
+                }
+                self.start.base = Some(base.clone());
+                self.start.choosing = None;
+                self.start.problem = None;
+            }
+            FromEngine::BaseRefused { message } => {
+                self.start.choosing = None;
+                self.start.problem = Some(message.clone());
+            }
+            _ => {}
+        }
+    }
+
+    /// A model was sent to the engine to build on.
+    pub fn choosing(&mut self, name: String) {
+        self.start.choosing = Some(name);
+        self.start.problem = None;
+    }
+
+    /// Why the chosen model cannot take data of `shape` (its input differs), with what to
+    /// do.
+    pub fn base_misfit(&self, shape: Option<DataShape>) -> Option<String> {
+        let base = self.start.base.as_ref()?;
+        let shape = shape?;
+        if base.sound != shape.sound {
+            return Some(format!(
+                "{} reads {}, and the loaded data is {}: load data of its kind in step 1.",
+                base.name,
+                if base.sound {
+                    "sounds"
+                } else {
+                    "images or a table"
+                },
+                if shape.sound { "sounds" } else { "not sounds" }
+            ));
+        }
+        let misfit = base.misfit(shape.input)?;
+        let advice = match base.input {
+            InputShape::Image {
+                height,
+                width,
+                channels,
+            } if !base.sound => format!(
+                "load the images at {width} × {height} {} in step 1 (the size choice above the files)",
+                if channels == 1 { "grayscale" } else { "colour" }
+            ),
+            _ => "load data of its shape in step 1".to_string(),
+        };
+        Some(format!("{misfit}: {advice}."))
+    }
+
+    /// Makes the spec a new model on the chosen base for data of `shape`: its first
+    /// `start.kept` layers, then a head for the data; frozen or fine-tuned as chosen.
+    pub fn build_on_base(&mut self, shape: DataShape) {
+        let Some(base) = self.start.base.as_ref() else {
+            return;
+        };
+        if let Some(misfit) = self.base_misfit(Some(shape)) {
+            self.problem = Some(misfit);
+            return;
+        }
+        match base.spec(
+            self.start.kept,
+            Vec::new(),
+            self.start.frozen,
+            self.start.kept_rate,
+            shape.task,
+            shape.classes,
+        ) {
+            Ok(spec) => {
+                self.spec = Some(spec);
+                self.problem = None;
+            }
+            Err(error) => self.problem = Some(error.to_string()),
+        }
+    }
+
+    /// Whether the spec is built on the chosen base.
+    pub fn built_on_base(&self) -> bool {
+        let origin = self.spec.as_ref().and_then(|spec| spec.origin.as_ref());
+        match (origin, &self.start.base) {
+            (Some(origin), Some(base)) => origin.sha256 == base.sha256,
+            _ => false,
+        }
+    }
+
+    /// Layers kept from the model the spec is built on (not edited here).
+    pub fn kept(&self) -> usize {
+        self.spec
+            .as_ref()
+            .and_then(|spec| spec.origin.as_ref())
+            .map_or(0, |origin| origin.kept_layers)
+    }
+
     /// Layer infos, or the error that names the layer that does not fit.
     pub fn infer(&self) -> Option<Result<Vec<LayerInfo>, hearth_core::model::SpecError>> {
         self.spec.as_ref().map(ModelSpec::infer)
@@ -96,7 +238,17 @@ impl SpecState {
                 && spec.input == shape.input
                 && spec.task == shape.task
         });
-        if !fits {
+        let rebuilt = !fits
+            && self
+                .spec
+                .as_ref()
+                .is_some_and(|spec| spec.origin.is_some() && spec.input == shape.input);
+        if rebuilt && let Some(spec) = self.spec.as_mut() {
+            // A model built on another keeps its layers; only its head follows the classes.
+            let head = ModelSpec::new(shape.input, Vec::new(), shape.task, shape.classes);
+            spec.task = head.task;
+            spec.outputs = head.outputs;
+        } else if !fits {
             let preset = if shape.sound {
                 Preset::Sound
             } else {
@@ -130,6 +282,9 @@ impl SpecState {
 
     /// Removes layer `index` (0-based).
     pub fn remove(&mut self, index: usize) {
+        if index < self.kept() {
+            return;
+        }
         if let Some(spec) = self.spec.as_mut()
             && index < spec.layers.len()
         {
@@ -139,6 +294,10 @@ impl SpecState {
 
     /// Moves layer `index` one place up (`-1`) or down (`1`).
     pub fn shift(&mut self, index: usize, by: isize) {
+        let kept = self.kept() as isize;
+        if (index as isize) < kept || index as isize + by < kept {
+            return;
+        }
         if let Some(spec) = self.spec.as_mut() {
             let target = index as isize + by;
             if index < spec.layers.len() && target >= 0 && (target as usize) < spec.layers.len() {
@@ -149,6 +308,9 @@ impl SpecState {
 
     /// Replaces layer `index`.
     pub fn set(&mut self, index: usize, layer: Layer) {
+        if index < self.kept() {
+            return;
+        }
         if let Some(spec) = self.spec.as_mut()
             && let Some(slot) = spec.layers.get_mut(index)
         {
@@ -371,5 +533,106 @@ mod tests {
                 .unwrap()
                 .starts_with("The link's model spec could not be read: That is not a model spec")
         );
+    }
+
+    /// The digit CNN as the engine describes it for "Start from a model".
+    fn digits() -> BaseSummary {
+        let mut spec = Preset::Cnn
+            .spec(InputShape::MNIST, Task::MultiClass, 10)
+            .unwrap();
+        spec.layers.truncate(7);
+        let mut infos = spec.infer().unwrap();
+        infos.pop();
+        BaseSummary {
+            name: "Digits (pretrained CNN)".into(),
+            sha256: "0a".repeat(32),
+            input: spec.input,
+            layers: spec.layers,
+            infos,
+            sound: false,
+        }
+    }
+
+    #[test]
+    fn a_model_built_on_another_keeps_its_layers_and_follows_the_classes() {
+        let mut specs = SpecState::default();
+        let drawn = DataShape {
+            classes: 3,
+            ..DataShape::mnist()
+        };
+        specs.fit_to(drawn);
+        specs.on_message(&FromEngine::BaseChosen { base: digits() });
+        assert_eq!(specs.start.kept, 7, "all its layers, at first");
+        assert!(!specs.built_on_base());
+        specs.start.kept = 5;
+        specs.build_on_base(drawn);
+        assert!(specs.built_on_base(), "{:?}", specs.problem);
+        let spec = specs.spec.clone().unwrap();
+        assert_eq!(
+            spec.layers.len(),
+            6,
+            "five kept, then a Flatten for the head"
+        );
+        assert_eq!(spec.outputs, 3);
+        let origin = spec.origin.as_ref().unwrap();
+        assert!(origin.frozen);
+        assert_eq!(origin.kept_layers, 5);
+        // Kept layers are not edited, moved or removed; the new ones are.
+        specs.remove(0);
+        specs.shift(5, -1);
+        specs.set(1, Layer::Flatten);
+        assert_eq!(specs.spec.as_ref().unwrap().layers, spec.layers);
+        specs.add("dense");
+        specs.remove(6);
+        assert_eq!(specs.spec.as_ref().unwrap().layers, spec.layers);
+        // A fourth class: the head follows, the kept layers stay.
+        specs.fit_to(DataShape {
+            classes: 4,
+            ..drawn
+        });
+        let grown = specs.spec.as_ref().unwrap();
+        assert_eq!(grown.outputs, 4);
+        assert_eq!(grown.origin, spec.origin);
+        // Fine-tuned at a fifth of the rate.
+        specs.start.frozen = false;
+        specs.start.kept_rate = 0.2;
+        specs.build_on_base(drawn);
+        let origin = specs.spec.as_ref().unwrap().origin.clone().unwrap();
+        assert!(!origin.frozen);
+        assert_eq!(origin.kept_rate, 0.2);
+        // A preset starts afresh.
+        specs.choose(Preset::Mlp, drawn);
+        assert!(!specs.built_on_base());
+        assert_eq!(specs.kept(), 0);
+    }
+
+    #[test]
+    fn data_of_another_size_is_named_with_what_to_do() {
+        let mut specs = SpecState::default();
+        specs.on_message(&FromEngine::BaseChosen { base: digits() });
+        let colour = DataShape {
+            input: InputShape::Image {
+                height: 32,
+                width: 32,
+                channels: 3,
+            },
+            task: Task::Binary,
+            classes: 2,
+            sound: false,
+        };
+        let misfit = specs.base_misfit(Some(colour)).unwrap();
+        assert_eq!(
+            misfit,
+            "Digits (pretrained CNN) reads 28×28 grey images, and the loaded data is 32×32 colour images: load the images at 28 × 28 grayscale in step 1 (the size choice above the files)."
+        );
+        let before = specs.spec.clone();
+        specs.build_on_base(colour);
+        assert_eq!(specs.spec, before, "nothing built");
+        assert_eq!(specs.problem.as_deref(), Some(misfit.as_str()));
+        specs.on_message(&FromEngine::BaseRefused {
+            message: "x.safetensors is not a Hearth model file".into(),
+        });
+        assert!(specs.start.problem.is_some());
+        assert!(specs.start.base.is_some(), "the base chosen before stays");
     }
 }

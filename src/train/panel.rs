@@ -74,6 +74,9 @@ pub fn TrainPanel() -> impl IntoView {
                 ),
                 None => "\u{201c}Train\u{201d} starts a new model with step 2's layers.".to_string(),
             }}</p>
+            {move || specs.with(|specs| specs.spec.as_ref().and_then(|spec| spec.origin.clone())).map(|origin| view! {
+                <p class="hint" data-testid="train-origin">{kept_sentence(&origin)}</p>
+            })}
             {move || problem.get().map(|problem| view! { <p class="problem" role="alert" data-testid="train-problem">{problem}</p> })}
             {move || match phase() {
                 RunPhase::Failed { message } => Some(view! { <p class="problem" role="alert" data-testid="train-failed">{message}</p> }),
@@ -110,5 +113,24 @@ fn run_label(phase: &RunPhase) -> String {
         RunPhase::Stopping => "Stopping…".to_string(),
         RunPhase::Finished { reason } => format!("Done: {reason}"),
         RunPhase::Failed { .. } => "Failed".to_string(),
+    }
+}
+
+/// What "Train" does to the layers kept from another model.
+fn kept_sentence(origin: &hearth_core::model::Origin) -> String {
+    let layers = match origin.kept_layers {
+        1 => "Layer 1 is".to_string(),
+        kept => format!("Layers 1\u{2013}{kept} are"),
+    };
+    if origin.frozen {
+        format!(
+            "{layers} kept from {} and frozen: no gradients are computed or stored for them, and only the layers after them learn.",
+            origin.model
+        )
+    } else {
+        format!(
+            "{layers} kept from {} and fine-tuned at {} \u{d7} the learning rate; the layers after them learn at the full rate.",
+            origin.model, origin.kept_rate
+        )
     }
 }

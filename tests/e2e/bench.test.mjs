@@ -23,6 +23,12 @@ test("a quick benchmark run trains both models with Hearth and TensorFlow.js and
     assert.equal(hearth.params, model === "mlp" ? 109386 : 93322);
     assert.equal(run(model, "Hearth native", "CPU").status, "ok");
   }
+  // The CNN with its first 7 layers frozen, as a model built on another trains (issue 23).
+  const frozen = run("cnn", "Hearth", "CPU (wasm SIMD), layers 1–7 frozen");
+  assert.equal(frozen.status, "ok", JSON.stringify(frozen));
+  assert.ok(frozen.stepsPerSecond > 0 && frozen.testAccuracy === null, JSON.stringify(frozen));
+  const nativeFrozen = report.runs.find((r) => r.model === "cnn" && r.impl === "Hearth native" && r.backend.endsWith("layers 1–7 frozen"))?.result;
+  assert.equal(nativeFrozen?.status, "ok", JSON.stringify(nativeFrozen));
   assert.equal(run("mlp", "TensorFlow.js", "wasm").status, "ok");
   // TensorFlow.js 4.22's stock wasm backend cannot train the CNN: reported as it is.
   const stock = run("cnn", "TensorFlow.js", "wasm");

@@ -78,11 +78,21 @@ enum Command {
         /// proves the benchmark works, not a measurement.
         #[arg(long)]
         quick: bool,
+        /// Freeze the first N layers (no gradients for them), as a model built on another
+        /// with --freeze trains: steps per second with and without.
+        #[arg(long, default_value_t = 0, value_name = "N")]
+        frozen: usize,
     },
 }
 
 /// `hearth bench`: hearth_core::bench on the CPU backend, its result as JSON.
-fn bench(model: &str, epochs: u32, timed_steps: u32, quick: bool) -> Result<(), Failure> {
+fn bench(
+    model: &str,
+    epochs: u32,
+    timed_steps: u32,
+    quick: bool,
+    frozen: usize,
+) -> Result<(), Failure> {
     use hearth_core::bench::{BenchModel, BenchSettings};
     let model = match model {
         "mlp" => BenchModel::Mlp,
@@ -94,6 +104,7 @@ fn bench(model: &str, epochs: u32, timed_steps: u32, quick: bool) -> Result<(), 
     let mut settings = BenchSettings {
         epochs: epochs.max(1),
         timed_steps,
+        frozen,
         ..BenchSettings::full(model)
     };
     if quick {
@@ -174,7 +185,8 @@ fn main() -> ExitCode {
             epochs,
             timed_steps,
             quick,
-        } => bench(&model, epochs, timed_steps, quick),
+            frozen,
+        } => bench(&model, epochs, timed_steps, quick, frozen),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -69,6 +69,11 @@ pub struct BenchSettings {
     /// Latency measurements (each the mean of 10 consecutive single-image predictions,
     /// after 5 untimed predictions).
     pub inference_runs: u32,
+    /// The first `frozen` layers are frozen, as in a model built on another with its
+    /// layers frozen (0: none): what freezing saves per step. Their weights are fresh
+    /// ones here, so the accuracy of such a run says nothing.
+    #[serde(default)]
+    pub frozen: usize,
 }
 
 impl BenchSettings {
@@ -83,6 +88,7 @@ impl BenchSettings {
             train: 8000,
             test: 2000,
             inference_runs: 100,
+            frozen: 0,
         }
     }
 }
@@ -196,7 +202,16 @@ pub async fn run(
     // The first held-out digit, for the latency figures.
     let first = test_rows.first().map_or(0, |&row| row as usize) * set.width;
     let one_image = set.x[first..first + set.width].to_vec();
-    let spec = settings.model.spec();
+    let mut spec = settings.model.spec();
+    if settings.frozen > 0 {
+        spec.origin = Some(crate::model::Origin {
+            model: "the benchmark's own weights".to_string(),
+            sha256: String::new(),
+            kept_layers: settings.frozen,
+            frozen: true,
+            kept_rate: crate::model::DEFAULT_KEPT_RATE,
+        });
+    }
     let config = TrainConfig {
         optimizer: Optimizer::Adam,
         learning_rate: 0.001,

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::bench::{BenchResult, BenchSettings};
 use crate::data::summary::{Augment, DataConfig, DataReport, DataSummary, Thumbnail};
 use crate::metrics::{CellSamples, Evaluation};
+use crate::model::base::BaseSummary;
 use crate::model::summary::{ModelSource, ModelSummary, PredictInput, Prediction};
 use crate::model::{EpochRecord, ModelSpec, TrainConfig};
 
@@ -99,6 +100,11 @@ pub enum ToEngine {
     /// Make the model file attached as `file` (a `Blob`) the model in use, if it is a
     /// valid model that fits the loaded data; otherwise the model in use stays.
     OpenModel { name: String, source: ModelSource },
+    /// Choose the model a new model is built on ("Start from a model" on the Model step):
+    /// the reply is a [`FromEngine::BaseChosen`] with its layers, or a
+    /// [`FromEngine::BaseRefused`]. A [`ToEngine::Train`] whose spec has an
+    /// [`Origin`](crate::model::Origin) then starts from its weights.
+    ChooseBase { source: BaseSource },
     /// Make the engine panic once the run under way is past epoch `after_epoch`: a test
     /// hook for the page's handling of a crashed engine (the page sends it only when it
     /// was opened with `?debug=engine-panic`).
@@ -107,6 +113,16 @@ pub enum ToEngine {
     /// [`FromEngine::BenchDone`] or [`FromEngine::BenchFailed`]. Leaves the data set
     /// and the model in use as they were.
     Bench { settings: BenchSettings },
+}
+
+/// Which model to build on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BaseSource {
+    /// The model in use (the pretrained digits, a trained, opened or restored model).
+    InUse,
+    /// The model file attached as `file` (a `Blob`): one the user chose, or a saved one.
+    File { name: String },
 }
 
 /// Why the engine sent a model file.
@@ -242,6 +258,11 @@ pub enum FromEngine {
     },
     /// A benchmark run could not finish.
     BenchFailed { message: String },
+    /// The answer to [`ToEngine::ChooseBase`]: the model to build on, layer by layer.
+    BaseChosen { base: BaseSummary },
+    /// A model that cannot be built on (no model in use, a broken file); says why. The
+    /// model chosen before stays.
+    BaseRefused { message: String },
     /// A text file to offer for download (the PyTorch export).
     TextFile {
         id: u32,

@@ -61,6 +61,7 @@ impl EngineState {
             ToEngine::ExportCard { id } => self.export_card(id),
             ToEngine::ExportPytorch { id } => self.export_pytorch(id),
             ToEngine::OpenModel { name, source } => self.open_model(name, source, file).await,
+            ToEngine::ChooseBase { source } => self.choose_base(source, file).await,
             ToEngine::PanicAfterEpoch { after_epoch } => self.panic_after_epoch(after_epoch),
             ToEngine::Bench { settings } => self.bench(settings).await,
         }

@@ -3,7 +3,8 @@
 
 use hearth_core::inference::ActiveModel;
 use hearth_core::model::summary::ModelSource;
-use hearth_core::protocol::{FilePurpose, FromEngine};
+use hearth_core::protocol::{BaseSource, FilePurpose, FromEngine};
+use hearth_core::training::transfer::Base;
 
 use super::EngineState;
 use super::transport::{fetch_bytes, post, post_with_bytes, read_blob};
@@ -48,6 +49,45 @@ impl EngineState {
                 self.model = Some(model);
             }
             Err(message) => post(&FromEngine::ModelFileFailed { id: None, message }),
+        }
+    }
+
+    /// Chooses the model new models are built on: the model in use, or the model file
+    /// `file` (named in `source`). A model that cannot be read is refused, and the one
+    /// chosen before stays.
+    pub(super) async fn choose_base(&mut self, source: BaseSource, file: Option<web_sys::Blob>) {
+        let chosen = match source {
+            BaseSource::InUse => match &self.model {
+                None => Err(
+                    "There is no model in use to start from: train one, or open a model file."
+                        .to_string(),
+                ),
+                Some(model) => Base::new(model).await.map_err(|error| error.to_string()),
+            },
+            BaseSource::File { name } => match &file {
+                None => Err(format!("{name} did not reach the engine; choose it again.")),
+                Some(file) => match read_blob(file).await {
+                    Err(reason) => Err(format!("{name} could not be read ({reason}).")),
+                    Ok(bytes) => match ActiveModel::open(
+                        &name,
+                        &bytes,
+                        &self.backends.cpu_device(),
+                        ModelSource::File,
+                    ) {
+                        Err(error) => Err(error.to_string()),
+                        Ok(model) => Base::new(&model).await.map_err(|error| error.to_string()),
+                    },
+                },
+            },
+        };
+        match chosen {
+            Ok(base) => {
+                post(&FromEngine::BaseChosen {
+                    base: base.summary(),
+                });
+                self.base = Some(base);
+            }
+            Err(message) => post(&FromEngine::BaseRefused { message }),
         }
     }
 

@@ -54,6 +54,8 @@ struct EngineState {
     panic_after_epoch: Option<u32>,
     /// Files handed over for the next `LoadImages` ([`ToEngine::AttachFiles`]).
     pending_files: Vec<web_sys::Blob>,
+    /// The model chosen to build new models on ([`ToEngine::ChooseBase`]).
+    base: Option<hearth_core::training::transfer::Base>,
 }
 
 impl EngineState {

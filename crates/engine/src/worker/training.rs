@@ -17,7 +17,16 @@ impl EngineState {
     pub(super) fn train(&mut self, spec: ModelSpec, config: TrainConfig) {
         self.run = None;
         let device = self.backends.active_device();
-        let job = Job::start(&self.data, spec, config, &device);
+        let job = match (&spec.origin, &self.base) {
+            (None, _) => Job::start(&self.data, spec, config, &device),
+            (Some(_), Some(base)) => Job::start_from(&self.data, spec, config, base, &device),
+            (Some(origin), None) => Err(JobError::NotOnBase {
+                reason: format!(
+                    "it starts from {}, which is not chosen here any more (the page was reloaded or the engine restarted): choose it again under \"Start from a model\" on the Model step",
+                    origin.model
+                ),
+            }),
+        };
         self.begin(job, 0);
     }
 

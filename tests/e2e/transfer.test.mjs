@@ -1,0 +1,154 @@
+// Training on top of a model, as a user does it: three drawn symbol classes (ticks,
+// crosses, circles: ten drawings each, drawn with the mouse), a new model built on the
+// shipped digit CNN with its layers frozen, and five new drawings of each read right; the
+// same drawings from scratch for comparison (logged, and written to the artifacts); the
+// same digit CNN chosen as a file names the same file hash.
+import { test, after } from "node:test";
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { ARTIFACTS, DIST, HearthPage, answeredId, circle, cross, draw, launchBrowser, predicted, serveDist } from "./harness.mjs";
+
+const open = [];
+after(async () => {
+  for (const thing of open) await thing.close();
+});
+
+/** A tick, a little different each time `n` (one stroke, fractions of the pad). */
+function tick(n) {
+  const [dx, dy, s] = [((n % 3) - 1) * 0.05, ((n % 4) - 1.5) * 0.03, 0.9 + (n % 5) * 0.06];
+  return [
+    [0.3 + dx, 0.5 + dy],
+    [0.42 + dx, 0.5 + dy + 0.18 * s],
+    [0.5 + dx + 0.1 * s, 0.5 + dy],
+    [0.58 + dx + 0.14 * s, 0.5 + dy - 0.25 * s],
+  ];
+}
+
+const SYMBOLS = [
+  ["Tick", (n) => [tick(n)]],
+  ["Cross", (n) => cross(n)],
+  ["Circle", (n) => [circle(n)]],
+];
+
+async function drawSymbol(page, strokes) {
+  for (const stroke of strokes) await draw(page, stroke, "sketch-pad");
+}
+
+/** Draws five new drawings of each symbol on the Use step; returns how many were read
+ * right, and the answers. */
+async function readNewDrawings(page) {
+  let right = 0;
+  const answers = [];
+  for (let n = 30; n < 35; n++) {
+    for (const [truth, strokes] of SYMBOLS) {
+      await page.getByTestId("clear-sketch").click();
+      const before = await answeredId(page);
+      await drawSymbol(page, strokes(n));
+      const answer = await predicted(page, { after: before });
+      answers.push(`${truth}→${answer}`);
+      if (answer === truth) right += 1;
+    }
+  }
+  return { right, answers };
+}
+
+/** Every epoch's figures, from the Train step's history table (in its folded details). */
+async function history(page) {
+  return page.getByTestId("history").locator("tbody tr").evaluateAll((rows) => rows.map((row) => Array.from(row.cells, (cell) => cell.textContent.trim()).join(" | ")));
+}
+
+test("start from a model: drawn symbols on the digit CNN, frozen, read 90% of new drawings right", async () => {
+  const server = await serveDist();
+  open.push(server);
+  const browser = await launchBrowser();
+  open.push(browser);
+  const page = await browser.newPage();
+  const app = new HearthPage(page);
+  await app.open(server.origin);
+  await app.waitForEngine();
+
+  await page.getByTestId("open-drawn-capture").click();
+  await page.getByTestId("drawn-capture").waitFor({ timeout: 60_000 });
+  await page.getByTestId("add-capture-class").click();
+  for (const [index, [name]] of SYMBOLS.entries()) {
+    await page.getByTestId(`capture-name-${index}`).fill(name);
+    await page.getByTestId(`capture-name-${index}`).dispatchEvent("change");
+  }
+  for (let n = 0; n < 10; n++) {
+    for (const [index, [, strokes]] of SYMBOLS.entries()) {
+      await drawSymbol(page, strokes(n));
+      await page.getByTestId(`add-drawing-${index}`).click();
+      await page.getByTestId(`capture-count-${index}`).getByText(`${n + 1} example`).waitFor();
+    }
+  }
+  await page.getByTestId("load-captured").click();
+  await page.getByTestId("image-classes").waitFor({ timeout: 60_000 });
+  assert.match(await page.getByTestId("image-classes").innerText(), /Circle\n10 images\nCross\n10 images\nTick\n10 images/);
+
+  // The Model step: the model in use (the shipped digit CNN) as the start.
+  await app.step("Model").click();
+  await page.getByTestId("start-from").locator("summary").click();
+  await page.getByTestId("base-in-use").click();
+  await page.getByTestId("base").waitFor({ timeout: 30_000 });
+  assert.equal(await page.getByTestId("base-name").innerText(), "Digits (pretrained CNN)");
+  const baseText = await page.getByTestId("base").innerText();
+  const sha256 = createHash("sha256").update(readFileSync(join(DIST, "digits.safetensors"))).digest("hex");
+  assert.ok(baseText.includes(`file sha256 ${sha256.slice(0, 12)}…`), baseText);
+  assert.match(await page.getByTestId("base-layer-1").innerText(), /Conv2d 32 3×3 relu\s+32×26×26\s+320\s+kept, frozen/);
+  assert.match(await page.getByTestId("base-layer-7").innerText(), /Dense 64 relu\s+64\s+36,928\s+kept, frozen/);
+  // Keeping fewer leaves the rest out.
+  await page.getByTestId("keep-layers").selectOption("5");
+  assert.equal(await page.getByTestId("base-layer-6-kept").innerText(), "left out");
+  await page.getByTestId("keep-layers").selectOption("7");
+  await page.getByTestId("use-base").click();
+  await page.getByTestId("layer-7-kept").waitFor();
+  assert.equal(await page.getByTestId("layer-1-kept").innerText(), "kept from Digits (pretrained CNN), frozen");
+  assert.equal(await page.getByTestId("remove-layer-1").isDisabled(), true, "kept layers stay");
+  assert.match(await page.getByTestId("layers").innerText(), /Output: 3 classes, softmax/);
+  await app.screenshot("transfer-model-step");
+
+  // The Train step says what is frozen; a short run trains only the new output.
+  await app.step("Train").click();
+  assert.equal(
+    await page.getByTestId("train-origin").innerText(),
+    "Layers 1–7 are kept from Digits (pretrained CNN) and frozen: no gradients are computed or stored for them, and only the layers after them learn.",
+  );
+  const settings = { epochs: "15", "batch-size": "8", "learning-rate": "0.01" };
+  await app.setTraining(settings);
+  await page.getByTestId("train").click();
+  await page.getByTestId("run-state").getByText(/^Done: /).waitFor({ timeout: 180_000 });
+  const fromBase = await history(page);
+  await app.screenshot("transfer-trained");
+
+  await app.step("Use & share").click();
+  await page.getByTestId("model-name").getByText(/trained in this session/).waitFor({ timeout: 30_000 });
+  const based = await readNewDrawings(page);
+  console.log(`on the digit CNN: ${based.right} of 15 new drawings right (${based.answers.join(", ")})`);
+  await app.screenshot("transfer-predicted");
+
+  // The same drawings and settings from scratch (the CNN preset), for the note.
+  await app.train({ preset: "cnn", settings, timeout: 300_000 });
+  const fromScratch = await history(page);
+  await app.step("Use & share").click();
+  const scratch = await readNewDrawings(page);
+  console.log(`from scratch: ${scratch.right} of 15 new drawings right (${scratch.answers.join(", ")})`);
+  writeFileSync(
+    join(ARTIFACTS, "transfer-comparison.json"),
+    JSON.stringify({ settings, fromBase: { right: based.right, history: fromBase }, fromScratch: { right: scratch.right, history: fromScratch } }, null, 2),
+  );
+
+  // The same model chosen as a file is the same file.
+  await app.step("Model").click();
+  await page.getByTestId("base-file").setInputFiles(join(DIST, "digits.safetensors"));
+  await page.getByTestId("base").getByText(`file sha256 ${sha256.slice(0, 12)}…`).waitFor({ timeout: 30_000 });
+  // A file that is not a model is refused, and the chosen model stays.
+  await page.getByTestId("base-file").setInputFiles({ name: "notes.safetensors", mimeType: "application/octet-stream", buffer: Buffer.from("not a model") });
+  await page.getByTestId("base-problem").waitFor({ timeout: 30_000 });
+  assert.match(await page.getByTestId("base-problem").innerText(), /notes\.safetensors/);
+  assert.equal(await page.getByTestId("base-name").innerText(), "Digits (pretrained CNN)");
+
+  assert.ok(based.right >= 14, `at least 90% of 15 new drawings read right on the digit CNN: ${based.right}`);
+  assert.deepEqual(app.consoleErrors, []);
+});
