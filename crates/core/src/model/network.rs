@@ -166,8 +166,9 @@ impl Network {
         let infos = spec.infer()?;
         let mut shape = Shape::from(spec.input);
         let mut blocks = Vec::with_capacity(spec.layers.len());
-        // Frozen layers ask for no gradient: backpropagation stops above them, and the
-        // optimizer never sees them.
+        // Frozen layers ask for no gradient (backpropagation stops above them, and the
+        // optimizer never sees them), and their own training behaviour is off: batch
+        // normalisation keeps its running statistics, dropout passes everything through.
         let frozen = spec
             .origin
             .as_ref()
@@ -176,7 +177,7 @@ impl Network {
         for (index, (layer, info)) in spec.layers.iter().zip(&infos).enumerate() {
             let block = block(layer, shape, device);
             blocks.push(if index < frozen {
-                block.no_grad()
+                block.freeze()
             } else {
                 block
             });

@@ -198,10 +198,15 @@ mod tests {
 
     /// A trained iris model with two hidden layers, and its file's bytes.
     fn base_model() -> (ActiveModel, Vec<u8>) {
+        base_model_of(vec![dense(16), dense(8)])
+    }
+
+    /// A trained iris model with these hidden layers, and its file's bytes.
+    fn base_model_of(layers: Vec<Layer>) -> (ActiveModel, Vec<u8>) {
         let device = Device::flex();
         let spec = ModelSpec::new(
             InputShape::Features { features: 4 },
-            vec![dense(16), dense(8)],
+            layers,
             Task::MultiClass,
             3,
         );
@@ -219,18 +224,22 @@ mod tests {
 
     #[test]
     fn frozen_layers_keep_the_bases_weights_bit_for_bit_and_the_file_says_where_from() {
-        let (model, bytes) = base_model();
+        // A batch norm among the kept layers: frozen, it keeps its running statistics too.
+        let norm = Layer::BatchNorm {
+            activation: Activation::Linear,
+        };
+        let (model, bytes) = base_model_of(vec![dense(16), norm, dense(8)]);
         let base = pollster::block_on(Base::new(&model)).unwrap();
         assert_eq!(base.sha256, sha256_hex(&bytes));
         assert_eq!(base.sha256.len(), 64);
         let summary = base.summary();
-        assert_eq!(summary.layers, vec![dense(16), dense(8)]);
-        assert_eq!(summary.infos.len(), 2, "the hidden layers, not the head");
+        assert_eq!(summary.layers, vec![dense(16), norm, dense(8)]);
+        assert_eq!(summary.infos.len(), 3, "the hidden layers, not the head");
         assert_eq!(summary.infos[0].params, 4 * 16 + 16);
 
         let spec = base
             .spec(
-                1,
+                2,
                 vec![dense(6)],
                 true,
                 DEFAULT_KEPT_RATE,
@@ -244,20 +253,22 @@ mod tests {
         pollster::block_on(run(&mut job));
         let after = host(&job.trainer.network().unwrap());
         let original = host(&model.network);
-        // Dense layers hold a weight and a bias: the first two tensors are layer 1's.
+        // The dense layer's weight and bias, the batch norm's scale, shift and statistics.
+        let kept = model.network.tensors_in(2);
+        assert_eq!(kept, 6);
         assert_eq!(
-            before.tensors[..2],
-            original.tensors[..2],
+            before.tensors[..kept],
+            original.tensors[..kept],
             "kept from the base"
         );
         assert_eq!(
-            after.tensors[..2],
-            original.tensors[..2],
+            after.tensors[..kept],
+            original.tensors[..kept],
             "frozen: unchanged"
         );
         assert_ne!(
-            after.tensors[2..],
-            before.tensors[2..],
+            after.tensors[kept..],
+            before.tensors[kept..],
             "the new layers learned"
         );
 
@@ -267,7 +278,7 @@ mod tests {
         let origin = Origin {
             model: base.name.clone(),
             sha256: sha256_hex(&bytes),
-            kept_layers: 1,
+            kept_layers: 2,
             frozen: true,
             kept_rate: DEFAULT_KEPT_RATE,
         };
@@ -275,13 +286,14 @@ mod tests {
         let card = crate::model::card::markdown(&opened.document());
         assert!(
             card.contains(&format!(
-                "Built on {}: its first layer kept, frozen. Its file's SHA-256 is `{}`.",
+                "Built on {}: its first 2 layers kept, frozen. Its file's SHA-256 is `{}`.",
                 base.name, origin.sha256
             )),
             "{card}"
         );
         assert!(card.contains("| 1 | Dense 16 relu (kept) |"), "{card}");
-        assert!(card.contains("| 2 | Dense 6 relu |"), "{card}");
+        assert!(card.contains("| 2 | BatchNorm linear (kept) |"), "{card}");
+        assert!(card.contains("| 3 | Dense 6 relu |"), "{card}");
     }
 
     #[test]
