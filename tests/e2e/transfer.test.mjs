@@ -129,6 +129,14 @@ test("start from a model: drawn symbols on the digit CNN, frozen, read 90% of ne
   const based = await readNewDrawings(page);
   console.log(`on the digit CNN: ${based.right} of 15 new drawings right (${based.answers.join(", ")})`);
   await app.screenshot("transfer-predicted");
+  // Saved in this browser, it is a base to choose too: the model it was built on, kept.
+  await page.getByTestId("save-model").click();
+  await page.getByTestId("saved-models").locator("tbody tr").first().waitFor({ timeout: 30_000 });
+  await app.step("Model").click();
+  await page.getByTestId("base-saved").selectOption({ index: 1 });
+  await page.getByTestId("base-name").getByText(/^Drawn/).waitFor({ timeout: 30_000 });
+  assert.match(await page.getByTestId("base-layer-7").innerText(), /Dense 64 relu\s+64\s+36,928/);
+  assert.ok(!(await page.getByTestId("base").innerText()).includes(sha256.slice(0, 12)), "another file");
 
   // The same drawings and settings from scratch (the CNN preset), for the note.
   await app.train({ preset: "cnn", settings, timeout: 300_000 });
