@@ -7,7 +7,11 @@ use crate::context;
 
 /// The model card: what the file says about the model, with the fields people write.
 #[component]
-pub fn CardEditor(card: hearth_core::model::summary::ModelCard) -> impl IntoView {
+pub fn CardEditor(
+    card: hearth_core::model::summary::ModelCard,
+    /// The model it was built on, if any.
+    origin: Option<hearth_core::model::Origin>,
+) -> impl IntoView {
     let keeper = context::keeper();
     // Edits made since the model arrived are the keeper's (the engine has them too).
     let card = keeper
@@ -21,6 +25,9 @@ pub fn CardEditor(card: hearth_core::model::summary::ModelCard) -> impl IntoView
         <section class="card" aria-labelledby="card-heading" data-testid="model-card">
             <h3 id="card-heading">"Model card"</h3>
             <p><strong>{card.name.clone()}</strong>{(!card.description.is_empty()).then(|| format!(": {}", card.description))}</p>
+            {origin.map(|origin| view! {
+                <p class="origin" data-testid="card-origin">{format!("Built on {}: {}. Its file's SHA-256 is {}.", origin.model, origin.kept_summary(), origin.sha256)}</p>
+            })}
             {card.trained_at.clone().map(|date| view! { <p class="hint">{format!("Trained {}.", browser::clock::local_date(browser::clock::parse_date(&date)))}</p> })}
             <label class="field wide">"Intended use"
                 <textarea rows="2" data-testid="card-intended-use" prop:value=move || intended.get()

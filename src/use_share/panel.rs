@@ -61,7 +61,7 @@ pub fn UsePanel() -> impl IntoView {
             {move || uses.with(|uses| uses.problem.clone()).map(|problem| view! { <p class="problem" role="alert" data-testid="predict-problem">{problem}</p> })}
             <PredictionView />
             <SharePanel has_model=Signal::derive(move || model.with(Option::is_some)) />
-            {move || model.get().map(|summary| view! { <CardEditor card=summary.card /> })}
+            {move || model.get().map(|summary| view! { <CardEditor card=summary.card origin=summary.spec.origin /> })}
         </div>
     }
 }

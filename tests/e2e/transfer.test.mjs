@@ -129,6 +129,10 @@ test("start from a model: drawn symbols on the digit CNN, frozen, read 90% of ne
   const based = await readNewDrawings(page);
   console.log(`on the digit CNN: ${based.right} of 15 new drawings right (${based.answers.join(", ")})`);
   await app.screenshot("transfer-predicted");
+  assert.equal(
+    await page.getByTestId("card-origin").innerText(),
+    `Built on Digits (pretrained CNN): its first 7 layers kept, frozen. Its file's SHA-256 is ${sha256}.`,
+  );
   // Saved in this browser, it is a base to choose too: the model it was built on, kept.
   await page.getByTestId("save-model").click();
   await page.getByTestId("saved-models").locator("tbody tr").first().waitFor({ timeout: 30_000 });
