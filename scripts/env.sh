@@ -8,6 +8,10 @@ export HEARTH_ROOT
 # broken one, and the rustup proxies that honour rust-toolchain.toml.
 export PATH="$HEARTH_ROOT/node_modules/.bin:${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 export TRUNK_SKIP_VERSION_CHECK=true
+# The Python test tier's own environment (./setup.sh makes it): the real torch, onnx and
+# onnxruntime, safetensors, NumPy, librosa. Every test that runs Python runs this one.
+export HEARTH_VENV="${HEARTH_VENV:-$HOME/.cache/hearth/venv}"
+export HEARTH_PYTHON="${HEARTH_PYTHON:-$HEARTH_VENV/bin/python}"
 export CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}"
 # WebGPU in headless Chromium here is a software adapter: compiling its shaders on a busy
 # 2-core machine can take a minute, far past wasm-bindgen-test's 20 s default.

@@ -37,7 +37,7 @@ with zipfile.ZipFile(sys.argv[1]) as z:
     assert z.testzip() is None
     print(json.dumps({"names": z.namelist(), "manifest": json.loads(z.read("hearth-project.json"))}))
 `;
-  return JSON.parse(execFileSync("python3", ["-c", script, path], { encoding: "utf8" }));
+  return JSON.parse(execFileSync(process.env.HEARTH_PYTHON ?? "python3", ["-c", script, path], { encoding: "utf8" }));
 }
 
 /** A ZIP written by Python's zipfile: `entries` maps names to contents. */
@@ -48,7 +48,7 @@ with zipfile.ZipFile(sys.argv[1], "w") as z:
     for name, text in json.loads(sys.argv[2]).items():
         z.writestr(name, text)
 `;
-  execFileSync("python3", ["-c", script, path, JSON.stringify(entries)]);
+  execFileSync(process.env.HEARTH_PYTHON ?? "python3", ["-c", script, path, JSON.stringify(entries)]);
 }
 
 test("a project downloaded here opens in a fresh profile with its examples, data, settings and model, and trains further", async () => {

@@ -162,7 +162,7 @@ test("three sound classes recorded from the microphone are trained, and held-out
 test("sound files in every format join a class, a broken one is named and the rest load, and a file is classified", async () => {
   const dir = mkdtempSync(join(tmpdir(), "hearth-sound-files-"));
   // WAV, FLAC, Ogg Vorbis and MP3 of a chord, written by libsndfile (setup.sh installs it).
-  execFileSync("python3", [resolve(import.meta.dirname, "../python/check_sound.py"), "write", dir]);
+  execFileSync(process.env.HEARTH_PYTHON ?? "python3", [resolve(import.meta.dirname, "../python/check_sound.py"), "write", dir]);
   const chords = ["wav", "flac", "ogg", "mp3"].map((ext) => join(dir, `chord.${ext}`));
   const rooms = [1, 2, 3].map((seed) => wav(join(dir, `room-${seed}.wav`), 1.5, room(seed)));
   writeFileSync(join(dir, "broken.mp3"), Buffer.from("ID3\u0003 this is not a sound at all"));

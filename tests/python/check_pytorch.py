@@ -7,9 +7,9 @@ and checks that its forward pass gives Hearth's predictions:
     of prepared inputs), its probabilities (or values) match the p_<class> (or
     `prediction`) columns that `hearth predict` wrote to PREDICTIONS_CSV within 1e-4.
 
-It uses the real `torch` where it imports; where it does not (PyPI's Linux wheels need
-the CUDA libraries), it runs the same file on the NumPy stand-in in torch_shim/ and says
-so in its output.
+It uses the real `torch` (PyPI's, installed by ./setup.sh into the test environment,
+$HEARTH_PYTHON): a check against anything else would only show that Hearth agrees with
+itself.
 
 Usage: check_pytorch.py MODULE.py MODEL.safetensors INPUT_CSV PREDICTIONS_CSV
 Prints one "ok: ..." line and exits 0, or says what differs and exits 1.
@@ -36,16 +36,10 @@ def main():
         sys.exit(2)
     module_path, model_path, inputs_path, predictions_path = sys.argv[1:]
     try:
-        import torch  # noqa: F401
-
-        backend = f"torch {torch.__version__}"
-    except Exception:  # ImportError, or a wheel whose CUDA libraries are missing
-        for name in [name for name in sys.modules if name == "torch" or name.startswith("torch.")]:
-            del sys.modules[name]
-        sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "torch_shim"))
-        import torch  # noqa: F401
-
-        backend = "the NumPy stand-in for torch (tests/python/torch_shim: torch does not import here)"
+        import torch
+    except ImportError as error:
+        fail(f"torch does not import ({error}): ./setup.sh installs it in the test environment ($HEARTH_PYTHON)")
+    backend = f"torch {torch.__version__}"
     spec = importlib.util.spec_from_file_location("exported", module_path)
     exported = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(exported)

@@ -8,6 +8,12 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+/// The Python test tier's interpreter: `$HEARTH_PYTHON` (./setup.sh's environment, which
+/// scripts/env.sh names), else `python3`.
+fn python() -> Command {
+    Command::new(std::env::var_os("HEARTH_PYTHON").unwrap_or_else(|| "python3".into()))
+}
+
 /// The gaps between groups in a `groups` report of `hearth eval --json`.
 const GAPS: [&str; 3] = [
     "demographic_parity_difference",
@@ -68,9 +74,8 @@ fn assert_bad_input(output: &Output, expected: &[&str]) {
     }
 }
 
-/// The iris data as a CSV file.
-/// `hearth export`s `model`, then runs the Python module on `inputs` and compares with
-/// Hearth's `predictions` (tests/python/check_pytorch.py; torch or its NumPy stand-in).
+/// `hearth export`s `model`, then runs the Python module on `inputs` in the real torch and
+/// compares with Hearth's `predictions` (tests/python/check_pytorch.py).
 fn check_pytorch(model: &Path, inputs: &Path, predictions: &Path) -> String {
     let module = model.with_extension("py");
     let output = run(&["export", path(model), "--out", path(&module)]);
@@ -79,7 +84,7 @@ fn check_pytorch(model: &Path, inputs: &Path, predictions: &Path) -> String {
         env!("CARGO_MANIFEST_DIR"),
         "/../../tests/python/check_pytorch.py"
     );
-    let output = Command::new("python3")
+    let output = python()
         .args([
             script,
             path(&module),
@@ -88,7 +93,7 @@ fn check_pytorch(model: &Path, inputs: &Path, predictions: &Path) -> String {
             path(predictions),
         ])
         .output()
-        .expect("python3 runs (./setup.sh installs safetensors and numpy)");
+        .expect("the test environment's Python runs (./setup.sh makes it)");
     assert!(
         output.status.success(),
         "{}{}",
@@ -97,6 +102,7 @@ fn check_pytorch(model: &Path, inputs: &Path, predictions: &Path) -> String {
     );
     let out = stdout(&output);
     assert!(out.starts_with("ok: "), "{out}");
+    assert!(out.contains(", with torch 2."), "the real torch: {out}");
     out
 }
 
@@ -123,6 +129,7 @@ fn pixel_rows(root: &Path, predictions: &str, out: &Path) {
     std::fs::write(out, text).expect("write pixels");
 }
 
+/// The iris data as a CSV file.
 fn iris_csv(dir: &Path) -> PathBuf {
     let file = dir.join("iris.csv");
     std::fs::write(
@@ -262,7 +269,7 @@ fn train_iris_then_eval_predict_and_inspect_the_file() {
         env!("CARGO_MANIFEST_DIR"),
         "/../../tests/python/check_model.py"
     );
-    let output = Command::new("python3")
+    let output = python()
         .args([script, path(&model), path(&csv), path(&predictions)])
         .output()
         .expect("python3 runs (./setup.sh installs safetensors and numpy)");
@@ -357,7 +364,7 @@ fn a_binary_table_with_categories_and_a_sensitive_column() {
         env!("CARGO_MANIFEST_DIR"),
         "/../../tests/python/check_model.py"
     );
-    let output = Command::new("python3")
+    let output = python()
         .args([script, path(&model), path(&csv), path(&predictions)])
         .output()
         .expect("python3 runs");

@@ -12,6 +12,12 @@ use std::process::Command;
 
 use hearth_core::sound::{MelSpectrogram, SoundFeatures, clips, decode, resample};
 
+/// The Python test tier's interpreter: `$HEARTH_PYTHON` (./setup.sh's environment, which
+/// scripts/env.sh names), else `python3`.
+fn interpreter() -> Command {
+    Command::new(std::env::var_os("HEARTH_PYTHON").unwrap_or_else(|| "python3".into()))
+}
+
 /// The stated tolerance: mel power within 0.1% of librosa's (plus a millionth of the clip's
 /// peak, for bins near silence), and decibels within 0.02 dB wherever they are above the
 /// image's floor (-80 dB).
@@ -27,7 +33,7 @@ fn script() -> &'static str {
 }
 
 fn python(args: &[&str]) -> serde_json::Value {
-    let output = Command::new("python3")
+    let output = interpreter()
         .arg(script())
         .args(args)
         .output()
