@@ -27,10 +27,14 @@ pub struct InspectArgs {
 pub struct ExportArgs {
     /// A model file from `hearth train` or the page.
     pub model: PathBuf,
-    /// Where to write the Python file (default: beside the model, named after it, e.g.
-    /// `iris_model.py` for `iris-model.safetensors`).
+    /// Where to write the file (default: beside the model, named after it, e.g.
+    /// `iris_model.py` or `iris-model.onnx` for `iris-model.safetensors`).
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// pytorch (a Python file with a torch.nn.Module that loads the model file's weights)
+    /// or onnx (a standard ONNX model that does the preprocessing too).
+    #[arg(long, default_value = "pytorch", value_parser = ["pytorch", "onnx"])]
+    pub format: String,
 }
 
 /// What `hearth half` reads and writes.
@@ -72,6 +76,18 @@ pub fn export(args: &ExportArgs) -> Result<(), Failure> {
     let name = args.model.display().to_string();
     let (_, document) = file::load(&name, &bytes, &Device::flex())
         .map_err(|error| Failure::input(error.to_string()))?;
+    if args.format == "onnx" {
+        let onnx = hearth_core::model::onnx::export(&name, &bytes)
+            .map_err(|error| Failure::input(error.to_string()))?;
+        let out = args
+            .out
+            .clone()
+            .unwrap_or_else(|| args.model.with_extension("onnx"));
+        std::fs::write(&out, onnx)
+            .map_err(|error| Failure::input(format!("cannot write {}: {error}", out.display())))?;
+        println!("wrote {}", out.display());
+        return Ok(());
+    }
     let file_name = args
         .model
         .file_name()

@@ -103,6 +103,37 @@ fn check_pytorch(model: &Path, inputs: &Path, predictions: &Path) -> String {
     let out = stdout(&output);
     assert!(out.starts_with("ok: "), "{out}");
     assert!(out.contains(", with torch 2."), "the real torch: {out}");
+    out + &check_onnx(model, inputs, predictions)
+}
+
+/// `hearth export --format onnx`s `model`, then checks the ONNX file with the real `onnx`
+/// checker and runs it in the real ONNX Runtime on `inputs`, against Hearth's
+/// `predictions` (tests/python/check_onnx.py).
+fn check_onnx(model: &Path, inputs: &Path, predictions: &Path) -> String {
+    let onnx = model.with_extension("onnx");
+    let output = run(&[
+        "export",
+        path(model),
+        "--format",
+        "onnx",
+        "--out",
+        path(&onnx),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/python/check_onnx.py"
+    );
+    let output = python()
+        .args([script, path(&onnx), path(inputs), path(predictions)])
+        .output()
+        .expect("the test environment's Python runs (./setup.sh makes it)");
+    let out = stdout(&output);
+    assert!(
+        output.status.success() && out.starts_with("ok: "),
+        "{out}{}",
+        stderr(&output)
+    );
     out
 }
 

@@ -16,6 +16,8 @@ pub mod half;
 pub mod history;
 #[cfg(feature = "burn")]
 pub mod network;
+#[cfg(feature = "onnx")]
+pub mod onnx;
 pub mod preset;
 pub mod shapes;
 pub mod spec;
