@@ -1154,3 +1154,140 @@ fn compare_from_the_digit_cnn_and_from_scratch() {
         println!("| {epochs} | {} | {} |", cells[0], cells[1]);
     }
 }
+
+/// A table with missing cells in every kind of column (numbers, yes/no, categories) and
+/// three targets: a multi-class, a binary and a regression model trained on it are
+/// exported to PyTorch and ONNX, and both, fed the rows as they are in the CSV (missing
+/// cells included), give what `hearth predict` gives.
+#[test]
+fn exports_take_rows_with_missing_cells_as_they_are_in_the_csv() {
+    let dir = folder("missing");
+    let csv = dir.join("survey.csv");
+    let mut text = String::from("age,colour,member,height,kind,label,score\n");
+    for i in 0..300u32 {
+        let age = 20 + (i * 7) % 50;
+        let colour = ["red", "green", "blue", "Red"][(i % 4) as usize];
+        let member = ["yes", "no", "Yes"][(i % 3) as usize];
+        let height = 150 + (i * 13) % 40;
+        let kind = ["small", "medium", "large"][((age + height / 10) % 3) as usize];
+        let label = if age > 40 || colour == "blue" {
+            "high"
+        } else {
+            "low"
+        };
+        let score = f64::from(age) * 0.5
+            + f64::from(height) * 0.1
+            + f64::from(u8::from(member == "yes")) * 3.0;
+        // Missing cells, written the ways Hearth reads as missing.
+        let age = match i % 11 {
+            0 => String::new(),
+            5 => "NA".to_string(),
+            _ => age.to_string(),
+        };
+        let colour = if i % 13 == 0 { "?" } else { colour };
+        let member = if i % 9 == 0 { "" } else { member };
+        text.push_str(&format!(
+            "{age},{colour},{member},{height},{kind},{label},{score:.1}\n"
+        ));
+    }
+    std::fs::write(&csv, text).expect("write csv");
+    for (target, others) in [
+        ("kind", ["label", "score"]),
+        ("label", ["kind", "score"]),
+        ("score", ["kind", "label"]),
+    ] {
+        let model = dir.join(format!("{target}.safetensors"));
+        let output = run(&[
+            "train",
+            path(&csv),
+            "--target",
+            target,
+            "--exclude",
+            others[0],
+            "--exclude",
+            others[1],
+            "--epochs",
+            "10",
+            "--lr",
+            "0.01",
+            "--out",
+            path(&model),
+        ]);
+        assert!(
+            output.status.success(),
+            "{}{}",
+            stdout(&output),
+            stderr(&output)
+        );
+        let predictions = dir.join(format!("{target}-predictions.csv"));
+        let output = run(&[
+            "predict",
+            path(&model),
+            path(&csv),
+            "--out",
+            path(&predictions),
+        ]);
+        assert!(output.status.success(), "{}", stderr(&output));
+        let out = check_pytorch(&model, &csv, &predictions);
+        assert!(
+            out.contains("matches Hearth on 300 rows in ONNX Runtime"),
+            "{out}"
+        );
+    }
+}
+
+/// Every layer kind in one image network besides the one of the image-folder test: max
+/// pooling after a valid convolution, batch norm on a flat vector, ELU, leaky ReLU,
+/// sigmoid and tanh, exported to PyTorch and ONNX.
+#[test]
+fn an_image_network_of_every_layer_kind_exports_to_onnx() {
+    let dir = folder("layers-onnx");
+    let images = bars(&dir, 16);
+    let spec = dir.join("spec.json");
+    std::fs::write(
+        &spec,
+        r#"{"version":1,"input":{"kind":"image","height":12,"width":12,"channels":1},
+            "layers":[
+              {"type":"conv2d","filters":4,"kernel":3,"stride":2,"padding":"same","activation":"gelu"},
+              {"type":"batch_norm","activation":"elu"},
+              {"type":"avg_pool2d","size":2},
+              {"type":"conv2d","filters":6,"kernel":2,"padding":"valid","activation":"leaky_relu"},
+              {"type":"max_pool2d","size":2},
+              {"type":"flatten"},
+              {"type":"dropout","rate":0.2},
+              {"type":"dense","units":8,"activation":"tanh"},
+              {"type":"batch_norm","activation":"sigmoid"}
+            ],
+            "task":"binary","outputs":1}"#,
+    )
+    .expect("write spec");
+    let model = dir.join("layers.safetensors");
+    let output = run(&[
+        "train",
+        path(&images),
+        "--image-size",
+        "12x12",
+        "--spec",
+        path(&spec),
+        "--epochs",
+        "3",
+        "--out",
+        path(&model),
+    ]);
+    assert!(
+        output.status.success(),
+        "{}{}",
+        stdout(&output),
+        stderr(&output)
+    );
+    let output = run(&["predict", path(&model), path(&images)]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let (pixels, predictions) = (dir.join("pixels.csv"), dir.join("predictions.csv"));
+    std::fs::write(&predictions, stdout(&output)).expect("write");
+    pixel_rows(&images, &stdout(&output), &pixels);
+    let out = check_pytorch(&model, &pixels, &predictions);
+    assert!(
+        out.contains("matches Hearth on 32 rows in ONNX Runtime"),
+        "{out}"
+    );
+}
