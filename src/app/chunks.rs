@@ -96,6 +96,13 @@ pub fn project_file(job: Job) -> Result<Done, NotFetched> {
     Ok(crate::keeping::project::run(job))
 }
 
+/// The ONNX writer (hearth-core's `model::onnx`, with prost): the ONNX file of the model
+/// file `bytes`, or why it cannot be written. Fetched when an ONNX file is first asked for.
+#[wasm_split(onnx_file, wasm_split_path = ::leptos::wasm_split, fallible, preload(preload_onnx_file))]
+pub fn onnx_file(name: String, bytes: Vec<u8>) -> Result<Result<Vec<u8>, String>, NotFetched> {
+    Ok(hearth_core::model::onnx::export(&name, &bytes).map_err(|error| error.to_string()))
+}
+
 /// Fetches every chunk (the page calls it once it is usable, so that every step then opens
 /// at once, and with no request). One that fails is fetched again when it is opened.
 pub async fn preload_all() {
@@ -108,6 +115,7 @@ pub async fn preload_all() {
         preload_image_view().await,
         preload_capture_view().await,
         preload_project_file().await,
+        preload_onnx_file().await,
     ];
     let failed = loads.iter().filter(|load| load.is_err()).count();
     if failed > 0 {

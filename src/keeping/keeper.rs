@@ -29,6 +29,8 @@ pub(super) enum FileAction {
     Download,
     SaveToList,
     KeepInSession,
+    /// Written as ONNX (in the page, by the `onnx_file` chunk) and downloaded.
+    Onnx,
 }
 
 /// The Saved models list and what storage says.

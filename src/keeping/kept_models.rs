@@ -31,6 +31,27 @@ impl Keeper {
                     Err(problem) => saved.problem = Some(problem),
                 });
             }
+            FileAction::Onnx => {
+                let onnx_name = format!("{}.onnx", file_name.trim_end_matches(".safetensors"));
+                wasm_bindgen_futures::spawn_local(async move {
+                    let written = crate::app::chunks::onnx_file(file_name, bytes.to_vec()).await;
+                    let result = match written {
+                        Ok(Ok(onnx)) => browser::download::download(
+                            &js_sys::Uint8Array::from(onnx.as_slice()),
+                            &onnx_name,
+                        ),
+                        Ok(Err(problem)) => Err(format!("The ONNX file could not be written: {problem}")),
+                        Err(_) => Err("The ONNX writer could not be fetched: the network seems to be gone. Reconnect and try again.".to_string()),
+                    };
+                    self.saved.update(|saved| match result {
+                        Ok(()) => {
+                            saved.notice = Some(format!("Downloaded {onnx_name}."));
+                            saved.problem = None;
+                        }
+                        Err(problem) => saved.problem = Some(problem),
+                    });
+                });
+            }
             FileAction::KeepInSession => {
                 self.last_file
                     .set_value(Some((file_name.clone(), bytes.clone())));
@@ -96,6 +117,11 @@ impl Keeper {
     /// Downloads the model in use as a `.safetensors` file.
     pub fn download(self) {
         self.request(FileAction::Download);
+    }
+
+    /// Downloads the model in use as a standard ONNX model (preprocessing included).
+    pub fn download_onnx(self) {
+        self.request(FileAction::Onnx);
     }
 
     /// Downloads a Python file that continues with the model in PyTorch.

@@ -29,9 +29,11 @@ pub fn SharePanel(has_model: Signal<bool>) -> impl IntoView {
                     on:click=move |_| keeper.save_to_list()>"Save in this browser"</button>
                 <button type="button" data-testid="download-pytorch" prop:disabled=move || !has_model.get()
                     on:click=move |_| keeper.download_pytorch()>"PyTorch (.py)"</button>
+                <button type="button" data-testid="download-onnx" prop:disabled=move || !has_model.get()
+                    on:click=move |_| keeper.download_onnx()>"ONNX (.onnx)"</button>
             </div>
             <ProjectControls />
-            <p class="hint">"The PyTorch file defines the model as a torch.nn.Module and loads the weights from the downloaded .safetensors file: keep the two side by side."</p>
+            <p class="hint">"The PyTorch file defines the model as a torch.nn.Module and loads the weights from the downloaded .safetensors file: keep the two side by side. The ONNX file stands alone: any ONNX runtime reads it, and for a table it takes the columns as they are in your CSV."</p>
             <div class="dropzone model-drop" class:dragging=move || dragging.get() data-testid="model-drop"
                 on:dragover=move |event: web_sys::DragEvent| { event.prevent_default(); dragging.set(true); }
                 on:dragleave=move |_| dragging.set(false)

@@ -136,6 +136,39 @@ test("train, download, reload: the session is back; the download predicts the sa
   assert.equal(line.split(",")[1], before.split(" ")[0], `hearth predict: ${out}`);
 });
 
+test("ONNX (.onnx): the page writes a standard ONNX model that ONNX Runtime runs as Hearth predicts", async () => {
+  assert.ok(existsSync(CLI), `the CLI is built by the native tier (cargo test --workspace); ${CLI} is missing`);
+  const work = mkdtempSync(join(tmpdir(), "hearth-onnx-"));
+  const browser = await launchBrowser();
+  try {
+    const app = await openReady(browser);
+    const page = app.page;
+    await page.getByTestId("builtin-iris").click();
+    await page.getByTestId("data-shape").getByText(/150 rows/).waitFor({ timeout: 60_000 });
+    await app.train({ preset: "mlp", settings: { epochs: "10", "learning-rate": "0.01", "batch-size": "16" }, timeout: 120_000 });
+    await app.step("Use & share").click();
+    const model = await app.download("download-model");
+    const safetensors = join(work, model.suggestedFilename());
+    await model.saveAs(safetensors);
+    const onnx = await app.download("download-onnx");
+    assert.equal(onnx.suggestedFilename(), "iris-flowers-model.onnx");
+    const file = join(work, onnx.suggestedFilename());
+    await onnx.saveAs(file);
+    await page.getByTestId("share-notice").getByText("Downloaded iris-flowers-model.onnx.").waitFor();
+    assert.deepEqual(app.consoleErrors, []);
+    // Rows as they are in a CSV (one with a missing cell): the ONNX model in the real ONNX
+    // Runtime, after the real checker, against `hearth predict` on the same model's file.
+    const rows = join(work, "rows.csv");
+    writeFileSync(rows, "sepal_length,sepal_width,petal_length,petal_width\n6.3,2.8,5.1,1.5\n5.0,3.4,1.5,0.2\n6.1,,4.7,1.4\n");
+    const predictions = join(work, "predictions.csv");
+    execFileSync(CLI, ["predict", safetensors, rows, "--out", predictions], { encoding: "utf8" });
+    const out = execFileSync(process.env.HEARTH_PYTHON ?? "python3", [resolve(import.meta.dirname, "../python/check_onnx.py"), file, rows, predictions], { encoding: "utf8" });
+    assert.match(out, /^ok: iris-flowers-model\.onnx passes the ONNX checker and matches Hearth on 3 rows in ONNX Runtime/);
+  } finally {
+    await browser.close();
+  }
+});
+
 test("a model file made by the CLI opens in the page and predicts", async () => {
   assert.ok(existsSync(CLI), `the CLI is built by the native tier (cargo test --workspace); ${CLI} is missing`);
   const work = mkdtempSync(join(tmpdir(), "hearth-cli-model-"));

@@ -7,11 +7,13 @@ pub mod base;
 #[cfg(feature = "modelfile")]
 pub mod card;
 pub mod config;
+#[cfg(feature = "document")]
+pub mod document;
 #[cfg(feature = "modelfile")]
 pub mod export;
 #[cfg(feature = "modelfile")]
 pub mod file;
-#[cfg(feature = "modelfile")]
+#[cfg(feature = "document")]
 pub mod half;
 pub mod history;
 #[cfg(feature = "burn")]

@@ -10,7 +10,7 @@
 
 use prost::Message;
 
-use super::file::{METADATA_KEY, ModelDocument};
+use super::document::{METADATA_KEY, ModelDocument};
 use super::spec::{Activation, InputShape, Layer, Padding, Shape, same_padding};
 use crate::data::prep::{FeatureSchema, Schema, TargetSchema};
 use crate::data::summary::Task;
@@ -171,7 +171,7 @@ struct Dimension {
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum OnnxError {
     #[error(transparent)]
-    File(#[from] super::file::ModelFileError),
+    File(#[from] super::document::ModelFileError),
     #[error("{file} has no weight {name} (or it is not {expected} numbers): the file is damaged")]
     Weight {
         file: String,
@@ -355,7 +355,7 @@ impl Weights<'_> {
 
 /// The ONNX model of the Hearth model file `bytes` (named `file` in messages).
 pub fn export(file: &str, bytes: &[u8]) -> Result<Vec<u8>, OnnxError> {
-    let document = super::file::read_document(file, bytes)?;
+    let document = super::document::read_document(file, bytes)?;
     let widened = super::half::widened(bytes).map_err(|reason| OnnxError::Unsupported {
         file: file.to_string(),
         reason: format!("its f16 weights could not be read ({reason})"),
