@@ -587,6 +587,22 @@ fn bad_input_exits_2_with_one_line_naming_the_file() {
         &run(&["train", "nope.csv", "--out", out]),
         &["cannot read nope.csv"],
     );
+    // Exports refuse a file that is not a Hearth model, and write nothing.
+    let foreign = dir.join("foreign.safetensors");
+    std::fs::write(&foreign, b"not a model at all").expect("write");
+    let onnx = dir.join("foreign.onnx");
+    assert_bad_input(
+        &run(&[
+            "export",
+            path(&foreign),
+            "--format",
+            "onnx",
+            "--out",
+            path(&onnx),
+        ]),
+        &["foreign.safetensors is not a Hearth model file"],
+    );
+    assert!(!onnx.exists(), "nothing written");
     assert_bad_input(
         &run(&["train", path(&csv), "--target", "colour", "--out", out]),
         &["has no column called \"colour\"", "sepal_length"],
