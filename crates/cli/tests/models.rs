@@ -1307,3 +1307,95 @@ fn an_image_network_of_every_layer_kind_exports_to_onnx() {
         "{out}"
     );
 }
+
+/// The PyTorch round trip: a Hearth model exported, trained one more epoch in the real
+/// torch, written back with the module's `save_hearth`, opens in Hearth (the same loader
+/// as the page's) and predicts what torch predicts, within 1e-4.
+#[test]
+fn a_model_trained_further_in_torch_comes_back_with_save_hearth() {
+    let dir = folder("round-trip");
+    let csv = iris_csv(&dir);
+    let model = dir.join("iris.safetensors");
+    let output = run(&[
+        "train",
+        path(&csv),
+        "--target",
+        "species",
+        "--epochs",
+        "5",
+        "--lr",
+        "0.01",
+        "--out",
+        path(&model),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let module = dir.join("iris.py");
+    let output = run(&["export", path(&model), "--out", path(&module)]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let (back, torch_predictions) = (dir.join("back.safetensors"), dir.join("torch.csv"));
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/python/torch_round_trip.py"
+    );
+    let output = python()
+        .args([
+            script,
+            path(&module),
+            path(&model),
+            path(&csv),
+            "species",
+            path(&back),
+            path(&torch_predictions),
+        ])
+        .output()
+        .expect("the test environment's Python runs (./setup.sh makes it)");
+    let out = stdout(&output);
+    assert!(
+        output.status.success() && out.starts_with("ok: trained one epoch in torch 2."),
+        "{out}{}",
+        stderr(&output)
+    );
+    // Back in Hearth: it opens, keeps its description, and predicts as torch did.
+    let output = run(&["inspect", path(&back), "--json"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let json: serde_json::Value = serde_json::from_str(stdout(&output).trim()).expect("JSON");
+    assert_eq!(json["card"]["name"], "iris");
+    let predictions = dir.join("hearth.csv");
+    let output = run(&[
+        "predict",
+        path(&back),
+        path(&csv),
+        "--out",
+        path(&predictions),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let table = |file: &Path| -> Vec<Vec<f64>> {
+        let text = std::fs::read_to_string(file).expect("read");
+        let mut lines = text.lines();
+        let header: Vec<&str> = lines.next().unwrap_or_default().split(',').collect();
+        let columns: Vec<usize> = (0..header.len())
+            .filter(|&index| header[index].starts_with("p_"))
+            .collect();
+        lines
+            .map(|line| {
+                let cells: Vec<&str> = line.split(',').collect();
+                columns.iter().map(|&c| cells[c].parse().unwrap()).collect()
+            })
+            .collect()
+    };
+    let (hearth, torch) = (table(&predictions), table(&torch_predictions));
+    assert_eq!(hearth.len(), torch.len());
+    assert_eq!(hearth[0].len(), 3);
+    let difference = hearth
+        .iter()
+        .flatten()
+        .zip(torch.iter().flatten())
+        .map(|(a, b)| (a - b).abs())
+        .fold(0.0, f64::max);
+    assert!(difference < 1e-4, "Hearth and torch differ by {difference}");
+    // And torch did train: the file differs from the one exported.
+    assert_ne!(
+        std::fs::read(&back).expect("read"),
+        std::fs::read(&model).expect("read")
+    );
+}

@@ -282,6 +282,7 @@ Keep this file beside {file_name}, then:
     model = load({file_quoted})
 {usage}
     model(torch.tensor(x))  # the raw outputs (logits) for prepared inputs
+    save_hearth(model, "trained-further.safetensors")  # back to Hearth, after training here
 
 Needs torch, numpy and safetensors (pip install torch numpy safetensors).
 """
@@ -375,6 +376,25 @@ def load(path={file_quoted}):
         raise ValueError(f"{{path}} does not fit this module: missing {{missing}}, unexpected {{result.unexpected_keys}}")
     model.eval()
     return model
+
+
+def save_hearth(model, path, source={file_quoted}):
+    """Writes `model`'s weights (trained further in PyTorch, say) as a Hearth model file at
+    `path`, with the description of the Hearth model file `source`: its preprocessing,
+    classes and card. Hearth opens it as any other model file."""
+    from safetensors import safe_open
+    from safetensors.numpy import save_file
+
+    with safe_open(source, framework="numpy") as f:
+        metadata = f.metadata()
+        tensors = {{name: f.get_tensor(name) for name in f.keys()}}
+    state = model.state_dict()
+    for name, stored, transpose in WEIGHTS:
+        value = state[name].detach().cpu().numpy().astype(np.float32)
+        if (value.T if transpose else value).shape != tensors[stored].shape:
+            raise ValueError(f"{{name}} is {{tuple(value.shape)}}, which does not fit {{source}}'s {{stored}}")
+        tensors[stored] = np.ascontiguousarray(value.T if transpose else value)
+    save_file(tensors, path, metadata=metadata)
 "#,
         file_quoted = quoted(file_name),
         task = quoted(match spec.task {
