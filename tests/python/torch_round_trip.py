@@ -2,8 +2,9 @@
 """The PyTorch round trip: a Hearth model exported by `hearth export`, trained one more
 epoch in the real torch on a CSV's rows, written back with the module's `save_hearth`.
 
-Usage: torch_round_trip.py MODULE.py MODEL.safetensors ROWS_CSV TARGET OUT.safetensors PREDICTIONS_CSV
-Writes OUT.safetensors and torch's probabilities for ROWS_CSV (p_<class> columns, as
+Usage: torch_round_trip.py MODULE.py MODEL.safetensors ROWS_CSV TARGET OUT.safetensors PREDICTIONS_CSV STATE.safetensors
+Writes OUT.safetensors, the module's state dict (safetensors.torch.save_file, for `hearth
+import`) to STATE.safetensors, and torch's probabilities for ROWS_CSV (p_<class> columns, as
 `hearth predict` writes them) to PREDICTIONS_CSV; prints one "ok: ..." line.
 """
 
@@ -16,10 +17,10 @@ import torch
 
 
 def main():
-    if len(sys.argv) != 7:
+    if len(sys.argv) != 8:
         print(__doc__)
         sys.exit(2)
-    module_path, model_path, rows_path, target, out_path, predictions_path = sys.argv[1:]
+    module_path, model_path, rows_path, target, out_path, predictions_path, state_path = sys.argv[1:]
     spec = importlib.util.spec_from_file_location("exported", module_path)
     exported = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(exported)
@@ -42,6 +43,9 @@ def main():
     after = model.predict(rows)
     moved = float(np.abs(after - before).max())
     exported.save_hearth(model, out_path, source=model_path)
+    from safetensors.torch import save_file
+
+    save_file({name: value.contiguous() for name, value in model.state_dict().items()}, state_path)
     with open(predictions_path, "w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)
         writer.writerow([f"p_{label}" for label in exported.CLASSES])

@@ -37,6 +37,39 @@ pub struct ExportArgs {
     pub format: String,
 }
 
+/// What `hearth import` reads and writes.
+#[derive(Args, Debug)]
+pub struct ImportArgs {
+    /// The Hearth model file the PyTorch module was exported from.
+    pub model: PathBuf,
+    /// The module's state dict, as safetensors.torch.save_file(model.state_dict(), PATH)
+    /// writes it.
+    pub state: PathBuf,
+    /// Where to write the new Hearth model file.
+    #[arg(long)]
+    pub out: PathBuf,
+}
+
+/// `hearth import`: a state dict's weights in a Hearth model file.
+pub fn import(args: &ImportArgs) -> Result<(), Failure> {
+    let model = source::read(&args.model)?;
+    let state = source::read(&args.state)?;
+    let bytes = hearth_core::model::export::import_state(
+        &args.model.display().to_string(),
+        &model,
+        &args.state.display().to_string(),
+        &state,
+    )
+    .map_err(|error| Failure::input(error.to_string()))?;
+    // What Hearth will do with it: load it whole, as the page does.
+    file::load(&args.out.display().to_string(), &bytes, &Device::flex())
+        .map_err(|error| Failure::internal(error.to_string()))?;
+    std::fs::write(&args.out, &bytes)
+        .map_err(|error| Failure::input(format!("cannot write {}: {error}", args.out.display())))?;
+    println!("wrote {}", args.out.display());
+    Ok(())
+}
+
 /// What `hearth half` reads and writes.
 #[derive(Args, Debug)]
 pub struct HalfArgs {

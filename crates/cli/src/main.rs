@@ -62,6 +62,10 @@ enum Command {
     /// Store a model file's weights as 16-bit floats: half the size (the digit model that
     /// ships with the page is stored so). Hearth widens them to f32 when it loads the file.
     Half(inspect::HalfArgs),
+    /// Put the weights of a PyTorch state dict (saved with safetensors.torch.save_file from
+    /// the module `hearth export` wrote) back into a Hearth model file, keeping its
+    /// preprocessing, classes and card.
+    Import(inspect::ImportArgs),
     /// Run the training benchmark natively (the browser's is `node bench/run.mjs`): the
     /// same model, data and settings as in the page, on the CPU backend; prints JSON.
     Bench {
@@ -180,6 +184,7 @@ fn main() -> ExitCode {
         Command::Inspect(args) => inspect::run(&args),
         Command::Export(args) => inspect::export(&args),
         Command::Half(args) => inspect::half(&args),
+        Command::Import(args) => inspect::import(&args),
         Command::Bench {
             model,
             epochs,

@@ -1308,6 +1308,22 @@ fn an_image_network_of_every_layer_kind_exports_to_onnx() {
     );
 }
 
+/// The `p_<class>` columns of a predictions CSV, row by row.
+fn probabilities(file: &Path) -> Vec<Vec<f64>> {
+    let text = std::fs::read_to_string(file).expect("read");
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap_or_default().split(',').collect();
+    let columns: Vec<usize> = (0..header.len())
+        .filter(|&index| header[index].starts_with("p_"))
+        .collect();
+    lines
+        .map(|line| {
+            let cells: Vec<&str> = line.split(',').collect();
+            columns.iter().map(|&c| cells[c].parse().unwrap()).collect()
+        })
+        .collect()
+}
+
 /// The PyTorch round trip: a Hearth model exported, trained one more epoch in the real
 /// torch, written back with the module's `save_hearth`, opens in Hearth (the same loader
 /// as the page's) and predicts what torch predicts, within 1e-4.
@@ -1333,6 +1349,7 @@ fn a_model_trained_further_in_torch_comes_back_with_save_hearth() {
     let output = run(&["export", path(&model), "--out", path(&module)]);
     assert!(output.status.success(), "{}", stderr(&output));
     let (back, torch_predictions) = (dir.join("back.safetensors"), dir.join("torch.csv"));
+    let state = dir.join("state.safetensors");
     let script = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../../tests/python/torch_round_trip.py"
@@ -1346,6 +1363,7 @@ fn a_model_trained_further_in_torch_comes_back_with_save_hearth() {
             "species",
             path(&back),
             path(&torch_predictions),
+            path(&state),
         ])
         .output()
         .expect("the test environment's Python runs (./setup.sh makes it)");
@@ -1369,30 +1387,57 @@ fn a_model_trained_further_in_torch_comes_back_with_save_hearth() {
         path(&predictions),
     ]);
     assert!(output.status.success(), "{}", stderr(&output));
-    let table = |file: &Path| -> Vec<Vec<f64>> {
-        let text = std::fs::read_to_string(file).expect("read");
-        let mut lines = text.lines();
-        let header: Vec<&str> = lines.next().unwrap_or_default().split(',').collect();
-        let columns: Vec<usize> = (0..header.len())
-            .filter(|&index| header[index].starts_with("p_"))
-            .collect();
-        lines
-            .map(|line| {
-                let cells: Vec<&str> = line.split(',').collect();
-                columns.iter().map(|&c| cells[c].parse().unwrap()).collect()
-            })
-            .collect()
+    let torch = probabilities(&torch_predictions);
+    let differs = |predictions: &Path| {
+        let hearth = probabilities(predictions);
+        assert_eq!(hearth.len(), torch.len());
+        assert_eq!(hearth[0].len(), 3);
+        hearth
+            .iter()
+            .flatten()
+            .zip(torch.iter().flatten())
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0, f64::max)
     };
-    let (hearth, torch) = (table(&predictions), table(&torch_predictions));
-    assert_eq!(hearth.len(), torch.len());
-    assert_eq!(hearth[0].len(), 3);
-    let difference = hearth
-        .iter()
-        .flatten()
-        .zip(torch.iter().flatten())
-        .map(|(a, b)| (a - b).abs())
-        .fold(0.0, f64::max);
+    let difference = differs(&predictions);
     assert!(difference < 1e-4, "Hearth and torch differ by {difference}");
+    // The same from the state dict, with hearth import.
+    let imported = dir.join("imported.safetensors");
+    let output = run(&[
+        "import",
+        path(&model),
+        path(&state),
+        "--out",
+        path(&imported),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let predictions = dir.join("imported.csv");
+    let output = run(&[
+        "predict",
+        path(&imported),
+        path(&csv),
+        "--out",
+        path(&predictions),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let difference = differs(&predictions);
+    assert!(
+        difference < 1e-4,
+        "imported: Hearth and torch differ by {difference}"
+    );
+    // A state dict of another module is refused, naming what does not fit; nothing written.
+    let refused = dir.join("refused.safetensors");
+    assert_bad_input(
+        &run(&[
+            "import",
+            path(&model),
+            path(&model),
+            "--out",
+            path(&refused),
+        ]),
+        &["has no layer1.weight, which", "needs"],
+    );
+    assert!(!refused.exists());
     // And torch did train: the file differs from the one exported.
     assert_ne!(
         std::fs::read(&back).expect("read"),

@@ -3,7 +3,7 @@
 //! to PyTorch's and transposing dense weights), and for tables encodes rows exactly as
 //! Hearth's preprocessing does.
 
-use super::file::ModelDocument;
+use super::document::ModelDocument;
 use super::spec::{
     Activation, InputShape, Layer, LayerInfo, ModelSpec, Padding, Shape, SpecError, same_padding,
 };
@@ -199,6 +199,153 @@ fn torch_modules(spec: &ModelSpec, infos: &[LayerInfo]) -> Torch {
     };
     torch.head(shape, spec.outputs);
     torch
+}
+
+/// Why a PyTorch state dict cannot become a Hearth model file.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ImportError {
+    #[error(transparent)]
+    File(#[from] super::document::ModelFileError),
+    #[error(
+        "{file} is not a safetensors state dict ({reason}): save it with safetensors.torch.save_file(model.state_dict(), \"{file}\")"
+    )]
+    NotAStateDict { file: String, reason: String },
+    #[error(
+        "{file} has no {name}, which {model}'s module needs (its layers differ from the model's)"
+    )]
+    Missing {
+        file: String,
+        name: String,
+        model: String,
+    },
+    #[error("{file}'s {name} is {found:?}, but {model}'s is {expected:?}")]
+    Shape {
+        file: String,
+        name: String,
+        found: Vec<usize>,
+        expected: Vec<usize>,
+        model: String,
+    },
+    #[error("{file}'s {name} is {dtype}; a state dict of float32 weights is expected")]
+    Dtype {
+        file: String,
+        name: String,
+        dtype: String,
+    },
+    #[error(
+        "{file} has {names}, which {model}'s module does not (its layers differ from the model's)"
+    )]
+    Unexpected {
+        file: String,
+        names: String,
+        model: String,
+    },
+    #[error("could not write the model file: {0}")]
+    Write(String),
+}
+
+/// The Hearth model file `model` (named `model_name`) with its weights replaced by those of
+/// the PyTorch state dict `state` (a safetensors file named `state_name`, as the exported
+/// module's `state_dict()` saves it): its description (preprocessing, classes, card) kept.
+/// A state dict that does not fit the model is refused, naming the tensor.
+pub fn import_state(
+    model_name: &str,
+    model: &[u8],
+    state_name: &str,
+    state: &[u8],
+) -> Result<Vec<u8>, ImportError> {
+    let document = super::document::read_document(model_name, model)?;
+    let widened = super::half::widened(model).map_err(ImportError::Write)?;
+    let original = safetensors::SafeTensors::deserialize(&widened)
+        .map_err(|error| ImportError::Write(error.to_string()))?;
+    let (_, header) = safetensors::SafeTensors::read_metadata(model)
+        .map_err(|error| ImportError::Write(error.to_string()))?;
+    let state_file = safetensors::SafeTensors::deserialize(state).map_err(|error| {
+        ImportError::NotAStateDict {
+            file: state_name.to_string(),
+            reason: error.to_string(),
+        }
+    })?;
+    let infos = document.spec.infer().map_err(|error| {
+        ImportError::Write(format!("the model's architecture is invalid ({error})"))
+    })?;
+    let mapping = torch_modules(&document.spec, &infos).weights;
+    let mut tensors: Vec<(String, Vec<usize>, Vec<u8>)> = original
+        .tensors()
+        .into_iter()
+        .map(|(name, view)| (name, view.shape().to_vec(), view.data().to_vec()))
+        .collect();
+    for (torch, hearth, transpose) in &mapping {
+        let view = state_file.tensor(torch).map_err(|_| ImportError::Missing {
+            file: state_name.to_string(),
+            name: torch.clone(),
+            model: model_name.to_string(),
+        })?;
+        if view.dtype() != safetensors::Dtype::F32 {
+            return Err(ImportError::Dtype {
+                file: state_name.to_string(),
+                name: torch.clone(),
+                dtype: format!("{:?}", view.dtype()),
+            });
+        }
+        let Some(slot) = tensors.iter_mut().find(|(name, ..)| name == hearth) else {
+            return Err(ImportError::Write(format!("{model_name} has no {hearth}")));
+        };
+        let expected: Vec<usize> = if *transpose {
+            slot.1.iter().rev().copied().collect()
+        } else {
+            slot.1.clone()
+        };
+        if view.shape() != expected.as_slice() {
+            return Err(ImportError::Shape {
+                file: state_name.to_string(),
+                name: torch.clone(),
+                found: view.shape().to_vec(),
+                expected,
+                model: model_name.to_string(),
+            });
+        }
+        slot.2 = if *transpose {
+            // [outputs, inputs] as PyTorch keeps it, [inputs, outputs] as Hearth does.
+            let (rows, columns) = (expected[0], expected[1]);
+            let data = view.data();
+            let mut out = vec![0u8; data.len()];
+            for row in 0..rows {
+                for column in 0..columns {
+                    let from = (row * columns + column) * 4;
+                    let to = (column * rows + row) * 4;
+                    out[to..to + 4].copy_from_slice(&data[from..from + 4]);
+                }
+            }
+            out
+        } else {
+            view.data().to_vec()
+        };
+    }
+    let unexpected: Vec<String> = state_file
+        .names()
+        .into_iter()
+        .filter(|name| !name.ends_with("num_batches_tracked"))
+        .filter(|name| !mapping.iter().any(|(torch, ..)| torch == *name))
+        .map(str::to_string)
+        .collect();
+    if !unexpected.is_empty() {
+        return Err(ImportError::Unexpected {
+            file: state_name.to_string(),
+            names: crate::text::listed(&unexpected),
+            model: model_name.to_string(),
+        });
+    }
+    let views = tensors
+        .iter()
+        .map(|(name, shape, data)| {
+            safetensors::tensor::TensorView::new(safetensors::Dtype::F32, shape.clone(), data)
+                .map(|view| (name.clone(), view))
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|error| ImportError::Write(error.to_string()))?;
+    safetensors::serialize(views, header.metadata().clone())
+        .map_err(|error| ImportError::Write(error.to_string()))
 }
 
 /// The Python source for `document`'s model, whose weights are in `file_name`.
