@@ -136,7 +136,7 @@ test("train, download, reload: the session is back; the download predicts the sa
   assert.equal(line.split(",")[1], before.split(" ")[0], `hearth predict: ${out}`);
 });
 
-test("ONNX (.onnx): the page writes a standard ONNX model that ONNX Runtime runs as Hearth predicts", async () => {
+test("ONNX and PyTorch: the page's ONNX model runs in ONNX Runtime as Hearth predicts; its PyTorch module trains on in torch and comes back", async () => {
   assert.ok(existsSync(CLI), `the CLI is built by the native tier (cargo test --workspace); ${CLI} is missing`);
   const work = mkdtempSync(join(tmpdir(), "hearth-onnx-"));
   const browser = await launchBrowser();
@@ -164,6 +164,37 @@ test("ONNX (.onnx): the page writes a standard ONNX model that ONNX Runtime runs
     execFileSync(CLI, ["predict", safetensors, rows, "--out", predictions], { encoding: "utf8" });
     const out = execFileSync(process.env.HEARTH_PYTHON ?? "python3", [resolve(import.meta.dirname, "../python/check_onnx.py"), file, rows, predictions], { encoding: "utf8" });
     assert.match(out, /^ok: iris-flowers-model\.onnx passes the ONNX checker and matches Hearth on 3 rows in ONNX Runtime/);
+
+    // The PyTorch round trip: the page's module, one more epoch in the real torch, back
+    // with save_hearth, opened in the page: it predicts what torch predicts.
+    const python = await app.download("download-pytorch");
+    const module = join(work, python.suggestedFilename());
+    await python.saveAs(module);
+    const labelled = join(work, "labelled.csv");
+    writeFileSync(
+      labelled,
+      "sepal_length,sepal_width,petal_length,petal_width,species\n6.3,2.8,5.1,1.5,virginica\n5.0,3.4,1.5,0.2,setosa\n5.9,3.0,4.2,1.5,versicolor\n6.9,3.1,5.4,2.1,virginica\n4.6,3.1,1.5,0.2,setosa\n5.6,2.9,3.6,1.3,versicolor\n",
+    );
+    const back = join(work, "back.safetensors");
+    const torchCsv = join(work, "torch.csv");
+    const trip = execFileSync(
+      process.env.HEARTH_PYTHON ?? "python3",
+      [resolve(import.meta.dirname, "../python/torch_round_trip.py"), module, safetensors, labelled, "species", back, torchCsv, join(work, "state.safetensors")],
+      { encoding: "utf8" },
+    );
+    assert.match(trip, /^ok: trained one epoch in torch 2\./);
+    await page.getByTestId("open-model").setInputFiles(back);
+    await page.getByTestId("model-name").getByText(/opened from a file/).waitFor({ timeout: 30_000 });
+    const [header, first] = readFileSync(torchCsv, "utf8").trim().split(/\r?\n/);
+    const torch = Object.fromEntries(header.split(",").map((column, i) => [column.slice(2), Number(first.split(",")[i])]));
+    // ROW is the first labelled row: the page's bars (percentages to a tenth) are torch's.
+    await predictRow(page);
+    const labels = await page.getByTestId("probabilities").locator(".label").allInnerTexts();
+    const shares = await page.getByTestId("probabilities").locator(".value").allInnerTexts();
+    labels.forEach((label, i) => {
+      assert.ok(Math.abs(Number(shares[i].replace("%", "")) - torch[label] * 100) <= 0.051, `${label}: page ${shares[i]}, torch ${torch[label]}`);
+    });
+    assert.deepEqual(app.consoleErrors, []);
   } finally {
     await browser.close();
   }
