@@ -33,7 +33,9 @@ pub struct ExportArgs {
     pub out: Option<PathBuf>,
     /// pytorch (a Python file with a torch.nn.Module that loads the model file's weights)
     /// or onnx (a standard ONNX model that does the preprocessing too).
-    #[arg(long, default_value = "pytorch", value_parser = ["pytorch", "onnx"])]
+    /// torchrun (the PyTorch module, and beside it train_MODULE.py, which trains the
+    /// model further with DistributedDataParallel under torchrun).
+    #[arg(long, default_value = "pytorch", value_parser = ["pytorch", "onnx", "torchrun"])]
     pub format: String,
 }
 
@@ -138,6 +140,22 @@ pub fn export(args: &ExportArgs) -> Result<(), Failure> {
     std::fs::write(&out, python)
         .map_err(|error| Failure::input(format!("cannot write {}: {error}", out.display())))?;
     println!("wrote {}", out.display());
+    if args.format == "torchrun" {
+        let module = out.file_stem().map_or("model".to_string(), |stem| {
+            stem.to_string_lossy().into_owned()
+        });
+        let script = out.with_file_name(format!("train_{module}.py"));
+        std::fs::write(
+            &script,
+            hearth_core::model::export::torchrun_script(&module, &file_name),
+        )
+        .map_err(|error| Failure::input(format!("cannot write {}: {error}", script.display())))?;
+        println!(
+            "wrote {} (torchrun --nproc_per_node=N {} DATA.csv --target COLUMN --out OUT.safetensors)",
+            script.display(),
+            script.display()
+        );
+    }
     Ok(())
 }
 

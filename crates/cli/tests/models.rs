@@ -1444,3 +1444,67 @@ fn a_model_trained_further_in_torch_comes_back_with_save_hearth() {
         std::fs::read(&model).expect("read")
     );
 }
+
+/// Scaling out: the export's torchrun script trains the model further in 2 processes with
+/// DistributedDataParallel (gloo on the CPU) on a CSV, and the file it writes opens in
+/// Hearth and predicts.
+#[test]
+fn torchrun_trains_an_exported_table_model_in_two_processes() {
+    let dir = folder("torchrun");
+    let csv = iris_csv(&dir);
+    let model = dir.join("iris.safetensors");
+    let output = run(&[
+        "train",
+        path(&csv),
+        "--target",
+        "species",
+        "--epochs",
+        "3",
+        "--out",
+        path(&model),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let module = dir.join("iris.py");
+    let output = run(&[
+        "export",
+        path(&model),
+        "--format",
+        "torchrun",
+        "--out",
+        path(&module),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let script = dir.join("train_iris.py");
+    assert!(script.exists(), "{}", stdout(&output));
+    let more = dir.join("more.safetensors");
+    let output = python()
+        .current_dir(&dir)
+        .args([
+            "-m",
+            "torch.distributed.run",
+            "--standalone",
+            "--nproc_per_node=2",
+            path(&script),
+            path(&csv),
+            "--target",
+            "species",
+            "--model",
+            path(&model),
+            "--epochs",
+            "1",
+            "--out",
+            path(&more),
+        ])
+        .output()
+        .expect("the test environment's Python runs (./setup.sh makes it)");
+    let out = stdout(&output);
+    assert!(output.status.success(), "{out}{}", stderr(&output));
+    assert!(out.contains("rows in 2 processes"), "{out}");
+    let output = run(&["predict", path(&more), path(&csv)]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(
+        stdout(&output).lines().count(),
+        151,
+        "a header and 150 rows"
+    );
+}

@@ -201,6 +201,113 @@ fn torch_modules(spec: &ModelSpec, infos: &[LayerInfo]) -> Torch {
     torch
 }
 
+/// A script that trains the model of the exported module `module` (from `file_name`)
+/// further with PyTorch's DistributedDataParallel under `torchrun`, on a CSV file read with
+/// the model's own preprocessing, and writes a Hearth model file at the end.
+pub fn torchrun_script(module: &str, file_name: &str) -> String {
+    format!(
+        r#""""Trains {module} (the module `hearth export` wrote for {file_name}) further with
+PyTorch's DistributedDataParallel, one process per CPU core group or GPU:
+
+    torchrun --nproc_per_node=2 train_{module}.py more-rows.csv --target COLUMN \
+        --epochs 5 --out trained-further.safetensors
+
+Rows are read and encoded with the model's own preprocessing (as Hearth encodes them);
+each process trains on its share of every epoch (gloo on CPUs, nccl on GPUs); the first
+writes a Hearth model file (save_hearth) that Hearth opens as any other.
+"""
+
+import argparse
+import csv
+
+import numpy as np
+import torch
+import torch.distributed as dist
+import torch.nn.functional as F
+from torch.nn.parallel import DistributedDataParallel
+from torch.utils.data import DataLoader, TensorDataset
+from torch.utils.data.distributed import DistributedSampler
+
+import {module} as exported
+
+
+def targets(rows, column):
+    """The training targets: class indices, or the value as the model learns it."""
+    if exported.TASK == "regression":
+        target = exported.PREPROCESSING["target"]
+        values = [(float(row[column]) - target["mean"]) / target["std"] for row in rows]
+        return torch.tensor(values, dtype=torch.float32)
+    unknown = sorted({{row[column] for row in rows}} - set(exported.CLASSES))
+    if unknown:
+        raise SystemExit(f"{{column}} has classes the model does not know: {{', '.join(unknown)}}")
+    return torch.tensor([exported.CLASSES.index(row[column]) for row in rows])
+
+
+def loss_of(logits, y):
+    if exported.TASK == "multi_class":
+        return F.cross_entropy(logits, y)
+    if exported.TASK == "binary":
+        return F.binary_cross_entropy_with_logits(logits[:, 0], y.float())
+    return F.mse_loss(logits[:, 0], y)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("data", help="a CSV file with the model's columns and the target")
+    parser.add_argument("--target", required=True, help="the column to learn")
+    parser.add_argument("--model", default={file_quoted}, help="the Hearth model file to start from")
+    parser.add_argument("--epochs", type=int, default=1)
+    parser.add_argument("--batch", type=int, default=32, help="examples per step, per process")
+    parser.add_argument("--lr", type=float, default=0.001)
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--out", required=True, help="where to write the Hearth model file")
+    args = parser.parse_args()
+    if exported.PREPROCESSING is None:
+        raise SystemExit("this model reads images: this script trains table models")
+
+    dist.init_process_group("nccl" if torch.cuda.is_available() else "gloo")
+    rank, world = dist.get_rank(), dist.get_world_size()
+    device = torch.device(f"cuda:{{rank % torch.cuda.device_count()}}") if torch.cuda.is_available() else torch.device("cpu")
+    torch.manual_seed(args.seed)
+
+    with open(args.data, newline="", encoding="utf-8-sig") as f:
+        rows = list(csv.DictReader(f))
+    x = torch.as_tensor(np.asarray([exported.encode(row) for row in rows], dtype=np.float32))
+    dataset = TensorDataset(x, targets(rows, args.target))
+    sampler = DistributedSampler(dataset, num_replicas=world, rank=rank, seed=args.seed)
+    loader = DataLoader(dataset, batch_size=args.batch, sampler=sampler)
+
+    model = exported.load(args.model).to(device)
+    model.train()
+    ddp = DistributedDataParallel(model, device_ids=[device.index] if device.type == "cuda" else None)
+    optimizer = torch.optim.Adam(ddp.parameters(), lr=args.lr)
+    for epoch in range(args.epochs):
+        sampler.set_epoch(epoch)
+        total, count = 0.0, 0
+        for xb, yb in loader:
+            optimizer.zero_grad()
+            loss = loss_of(ddp(xb.to(device)), yb.to(device))
+            loss.backward()
+            optimizer.step()
+            total, count = total + float(loss.detach()) * len(xb), count + len(xb)
+        summed = torch.tensor([total, count], dtype=torch.float64)
+        dist.all_reduce(summed)
+        if rank == 0:
+            print(f"epoch {{epoch + 1}}: training loss {{summed[0] / summed[1]:.5f}} over {{int(summed[1])}} rows in {{world}} processes")
+    if rank == 0:
+        model.eval()
+        exported.save_hearth(model.cpu(), args.out, source=args.model)
+        print(f"wrote {{args.out}}")
+    dist.destroy_process_group()
+
+
+if __name__ == "__main__":
+    main()
+"#,
+        file_quoted = quoted(file_name),
+    )
+}
+
 /// Why a PyTorch state dict cannot become a Hearth model file.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ImportError {
