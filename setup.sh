@@ -40,8 +40,8 @@ else
   downloads+=($!)
 fi
 HEARTH_VENV="${HEARTH_VENV:-$HOME/.cache/hearth/venv}"
-if "$HEARTH_VENV/bin/python" -c "import safetensors, numpy, soundfile, librosa, torch, onnx, onnxruntime; assert librosa.__version__ == '0.11.0' and torch.__version__.startswith('2.15.0')" >/dev/null 2>&1; then
-  say "python: the test environment $HEARTH_VENV (torch, onnx, onnxruntime, safetensors, numpy, librosa, soundfile) present, skipping"
+if "$HEARTH_VENV/bin/python" -c "import safetensors, numpy, soundfile, librosa, torch, onnx, onnxruntime, PIL; assert librosa.__version__ == '0.11.0' and torch.__version__.startswith('2.15.0')" >/dev/null 2>&1; then
+  say "python: the test environment $HEARTH_VENV (torch, onnx, onnxruntime, pillow, safetensors, numpy, librosa, soundfile) present, skipping"
 else
   say "python: the test environment $HEARTH_VENV, pip install -r tests/python/requirements.txt (in the background)"
   { python3 -m venv "$HEARTH_VENV" \

@@ -147,7 +147,7 @@ pub fn export(args: &ExportArgs) -> Result<(), Failure> {
         let script = out.with_file_name(format!("train_{module}.py"));
         std::fs::write(
             &script,
-            hearth_core::model::export::torchrun_script(&module, &file_name),
+            hearth_core::model::export::torchrun_script(&module, &file_name, document.spec.input),
         )
         .map_err(|error| Failure::input(format!("cannot write {}: {error}", script.display())))?;
         println!(

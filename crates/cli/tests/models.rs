@@ -1508,3 +1508,63 @@ fn torchrun_trains_an_exported_table_model_in_two_processes() {
         "a header and 150 rows"
     );
 }
+
+/// The same for an image model: a folder of class folders, fitted as Hearth fits images.
+#[test]
+fn torchrun_trains_an_exported_image_model_in_two_processes() {
+    let dir = folder("torchrun-images");
+    let images = bars(&dir, 12);
+    let model = dir.join("bars.safetensors");
+    let output = run(&[
+        "train",
+        path(&images),
+        "--image-size",
+        "12x12",
+        "--preset",
+        "mlp",
+        "--epochs",
+        "2",
+        "--out",
+        path(&model),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let module = dir.join("bars.py");
+    let output = run(&[
+        "export",
+        path(&model),
+        "--format",
+        "torchrun",
+        "--out",
+        path(&module),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let more = dir.join("more.safetensors");
+    let output = python()
+        .current_dir(&dir)
+        .args([
+            "-m",
+            "torch.distributed.run",
+            "--standalone",
+            "--nproc_per_node=2",
+            path(&dir.join("train_bars.py")),
+            path(&images),
+            "--model",
+            path(&model),
+            "--epochs",
+            "1",
+            "--out",
+            path(&more),
+        ])
+        .output()
+        .expect("the test environment's Python runs (./setup.sh makes it)");
+    let out = stdout(&output);
+    assert!(output.status.success(), "{out}{}", stderr(&output));
+    assert!(out.contains("over 24 rows in 2 processes"), "{out}");
+    let output = run(&["predict", path(&more), path(&images)]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(
+        stdout(&output).lines().count(),
+        25,
+        "a header and 24 images"
+    );
+}
