@@ -410,17 +410,6 @@ fn default_kept_rate() -> f64 {
 }
 
 impl Origin {
-    /// "the first 5 layers of Digits (pretrained) (file sha256 0a1b2c3d4e5f…), frozen".
-    pub fn describe(&self) -> String {
-        let short: String = self.sha256.chars().take(12).collect();
-        format!(
-            "the {} of {} (file sha256 {short}…), {}",
-            self.first(),
-            self.model,
-            self.how()
-        )
-    }
-
     /// "its first 5 layers kept, frozen".
     pub fn kept_summary(&self) -> String {
         format!("its {} kept, {}", self.first(), self.how())
