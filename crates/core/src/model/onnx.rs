@@ -471,9 +471,25 @@ fn table_inputs(graph: &mut Builder, schema: &Schema) -> (Vec<ValueInfoProto>, S
     let mut parts = Vec::new();
     for feature in &schema.features {
         let (info, encoded) = match feature {
-            FeatureSchema::Numeric { .. } => numeric(graph, feature),
-            FeatureSchema::Boolean { .. } => boolean(graph, feature),
-            FeatureSchema::Categorical { .. } => categorical(graph, feature),
+            FeatureSchema::Numeric {
+                column,
+                fill,
+                shift,
+                scale,
+                indicator,
+            } => numeric(graph, column, *fill, *shift, *scale, *indicator),
+            FeatureSchema::Boolean {
+                column,
+                true_value,
+                fill,
+                indicator,
+            } => boolean(graph, column, true_value, *fill, *indicator),
+            FeatureSchema::Categorical {
+                column,
+                levels,
+                fill,
+                indicator,
+            } => categorical(graph, column, levels, fill.as_deref(), *indicator),
         };
         infos.push(info);
         parts.extend(encoded);
@@ -483,30 +499,23 @@ fn table_inputs(graph: &mut Builder, schema: &Schema) -> (Vec<ValueInfoProto>, S
     (infos, x)
 }
 
-/// The cells Hearth reads as missing, in lower case (the empty cell among them).
+/// The cells Hearth reads as missing (lower case, the empty cell among them).
 fn missing_tokens() -> Vec<String> {
-    let mut tokens: Vec<String> = crate::data::infer::MISSING_TOKENS
+    crate::data::infer::MISSING_TOKENS
         .iter()
-        .map(|token| token.to_lowercase())
-        .collect();
-    tokens.push(String::new());
-    tokens.sort();
-    tokens.dedup();
-    tokens
+        .map(|token| token.to_string())
+        .collect()
 }
 
 /// A number column: NaN where missing, filled, then shifted and scaled.
-fn numeric(graph: &mut Builder, feature: &FeatureSchema) -> (ValueInfoProto, Vec<String>) {
-    let FeatureSchema::Numeric {
-        column,
-        fill,
-        shift,
-        scale,
-        indicator,
-    } = feature
-    else {
-        return (value_info("", FLOAT, &[], ""), Vec::new());
-    };
+fn numeric(
+    graph: &mut Builder,
+    column: &str,
+    fill: f64,
+    shift: f64,
+    scale: f64,
+    indicator: bool,
+) -> (ValueInfoProto, Vec<String>) {
     let info = value_info(
         column,
         FLOAT,
@@ -517,7 +526,7 @@ fn numeric(graph: &mut Builder, feature: &FeatureSchema) -> (ValueInfoProto, Vec
         "Imputer",
         &[column],
         vec![
-            attribute("imputed_value_floats", Value::Floats(vec![*fill as f32])),
+            attribute("imputed_value_floats", Value::Floats(vec![fill as f32])),
             attribute("replaced_value_float", Value::Float(f32::NAN)),
         ],
     );
@@ -525,11 +534,11 @@ fn numeric(graph: &mut Builder, feature: &FeatureSchema) -> (ValueInfoProto, Vec
         "Scaler",
         &[&filled],
         vec![
-            attribute("offset", Value::Floats(vec![*shift as f32])),
-            attribute("scale", Value::Floats(vec![(1.0 / *scale) as f32])),
+            attribute("offset", Value::Floats(vec![shift as f32])),
+            attribute("scale", Value::Floats(vec![(1.0 / scale) as f32])),
         ],
     )];
-    if *indicator {
+    if indicator {
         let missing = graph.op("IsNaN", &[column], Vec::new());
         parts.push(graph.op(
             "Cast",
@@ -541,16 +550,13 @@ fn numeric(graph: &mut Builder, feature: &FeatureSchema) -> (ValueInfoProto, Vec
 }
 
 /// A yes/no column: 1 for its true value in any case, 0 for others, the fill if missing.
-fn boolean(graph: &mut Builder, feature: &FeatureSchema) -> (ValueInfoProto, Vec<String>) {
-    let FeatureSchema::Boolean {
-        column,
-        true_value,
-        fill,
-        indicator,
-    } = feature
-    else {
-        return (value_info("", FLOAT, &[], ""), Vec::new());
-    };
+fn boolean(
+    graph: &mut Builder,
+    column: &str,
+    true_value: &str,
+    fill: f64,
+    indicator: bool,
+) -> (ValueInfoProto, Vec<String>) {
     let info = value_info(
         column,
         STRING,
@@ -560,7 +566,7 @@ fn boolean(graph: &mut Builder, feature: &FeatureSchema) -> (ValueInfoProto, Vec
     let lower = lowercase(graph, column);
     let tokens = missing_tokens();
     let mut keys = tokens.clone();
-    let mut values = vec![*fill as f32; tokens.len()];
+    let mut values = vec![fill as f32; tokens.len()];
     keys.push(true_value.to_lowercase());
     values.push(1.0);
     let mut parts = vec![graph.ml(
@@ -572,7 +578,7 @@ fn boolean(graph: &mut Builder, feature: &FeatureSchema) -> (ValueInfoProto, Vec
             attribute("default_float", Value::Float(0.0)),
         ],
     )];
-    if *indicator {
+    if indicator {
         parts.push(missing_indicator(graph, &lower, &tokens));
     }
     (info, parts)
@@ -580,16 +586,13 @@ fn boolean(graph: &mut Builder, feature: &FeatureSchema) -> (ValueInfoProto, Vec
 
 /// A category column: one input per level (one-hot), all zeros for an unseen value, the
 /// fill's level if missing.
-fn categorical(graph: &mut Builder, feature: &FeatureSchema) -> (ValueInfoProto, Vec<String>) {
-    let FeatureSchema::Categorical {
-        column,
-        levels,
-        fill,
-        indicator,
-    } = feature
-    else {
-        return (value_info("", FLOAT, &[], ""), Vec::new());
-    };
+fn categorical(
+    graph: &mut Builder,
+    column: &str,
+    levels: &[String],
+    fill: Option<&str>,
+    indicator: bool,
+) -> (ValueInfoProto, Vec<String>) {
     let info = value_info(
         column,
         STRING,
@@ -600,7 +603,6 @@ fn categorical(graph: &mut Builder, feature: &FeatureSchema) -> (ValueInfoProto,
     // one-hot columns leave out. Levels match as written, missing tokens in any case.
     let unseen = levels.len() as i64;
     let fill_index = fill
-        .as_ref()
         .and_then(|fill| levels.iter().position(|level| level == fill))
         .map_or(unseen, |index| index as i64);
     let tokens = missing_tokens();
@@ -609,20 +611,12 @@ fn categorical(graph: &mut Builder, feature: &FeatureSchema) -> (ValueInfoProto,
         "LabelEncoder",
         &[column],
         vec![
-            attribute("keys_strings", Value::Texts(levels.clone())),
+            attribute("keys_strings", Value::Texts(levels.to_vec())),
             attribute("values_int64s", Value::Ints((0..unseen).collect())),
             attribute("default_int64", Value::Int(unseen)),
         ],
     );
-    let missing = graph.ml(
-        "LabelEncoder",
-        &[&lower],
-        vec![
-            attribute("keys_strings", Value::Texts(tokens.clone())),
-            attribute("values_int64s", Value::Ints(vec![1; tokens.len()])),
-            attribute("default_int64", Value::Int(0)),
-        ],
-    );
+    let missing = missing_indicator(graph, &lower, &tokens);
     let is_missing = graph.op("Cast", &[&missing], vec![attribute("to", Value::Int(9))]);
     let fill_value = graph.ints("fill", vec![fill_index]);
     let chosen = graph.op("Where", &[&is_missing, &fill_value, &index], Vec::new());
@@ -641,8 +635,8 @@ fn categorical(graph: &mut Builder, feature: &FeatureSchema) -> (ValueInfoProto,
         graph.ints("axes", vec![1]),
     );
     let mut parts = vec![graph.op("Slice", &[&flat, &starts, &ends, &axes], Vec::new())];
-    if *indicator {
-        parts.push(missing_indicator(graph, &lower, &tokens));
+    if indicator {
+        parts.push(missing);
     }
     (info, parts)
 }
