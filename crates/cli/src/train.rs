@@ -225,19 +225,19 @@ fn base_spec(
     start: &Base,
     prepared: &TrainingData,
 ) -> Result<ModelSpec, Failure> {
-    let layers = start.spec.layers.len();
+    let layers = start.summary.layers.len();
     let kept = args.keep_layers.unwrap_or(layers);
     if kept == 0 || kept > layers {
         return Err(Failure::input(format!(
             "--keep-layers {kept}: {} has {} before its head; keep 1 to {layers}",
-            start.name,
+            start.summary.name,
             hearth_core::text::counted(layers as u64, "layer")
         )));
     }
-    if prepared.input != start.spec.input {
-        let model = Shape::from(start.spec.input).label();
+    if prepared.input != start.summary.input {
+        let model = Shape::from(start.summary.input).label();
         let data = Shape::from(prepared.input).label();
-        let advice = match start.spec.input {
+        let advice = match start.summary.input {
             InputShape::Image {
                 height,
                 width,
@@ -251,10 +251,11 @@ fn base_spec(
         };
         return Err(Failure::input(format!(
             "--from: {} reads inputs of {model}, and {} gives {data}; {advice}",
-            start.name, args.data
+            start.summary.name, args.data
         )));
     }
     start
+        .summary
         .spec(
             kept,
             Vec::new(),

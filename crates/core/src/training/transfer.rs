@@ -15,16 +15,11 @@ use crate::model::spec::{Layer, ModelSpec, Shape};
 
 use super::job::{Job, JobError};
 
-/// A model chosen to start from: its name, its file's hash, its layers and their weights.
+/// A model chosen to start from: what the page shows of it (its name, its file's hash,
+/// its layers), and its weights.
 #[derive(Debug, Clone)]
 pub struct Base {
-    /// The model's name (its card's, else its file's).
-    pub name: String,
-    /// The SHA-256 of its file, lowercase hex.
-    pub sha256: String,
-    pub spec: ModelSpec,
-    /// Whether it reads sounds' spectrograms.
-    pub sound: bool,
+    pub summary: BaseSummary,
     weights: HostWeights,
     /// `tensors[n]`: how many of `weights`' tensors the first `n` layers hold.
     tensors: Vec<usize>,
@@ -50,79 +45,57 @@ impl Base {
         let tensors = (0..=model.spec.layers.len())
             .map(|layers| model.network.tensors_in(layers))
             .collect();
+        let layers = model.spec.layers.len();
+        let mut infos = model.spec.infer().unwrap_or_default();
+        infos.truncate(layers);
         Ok(Base {
-            name: model.summary.name.clone(),
-            sha256,
-            spec: model.spec.clone(),
-            sound: model.sound.is_some(),
+            summary: BaseSummary {
+                name: model.summary.name.clone(),
+                sha256,
+                input: model.spec.input,
+                layers: model.spec.layers.clone(),
+                infos,
+                sound: model.sound.is_some(),
+            },
             weights,
             tensors,
         })
     }
 
-    /// What the page shows of it.
-    pub fn summary(&self) -> BaseSummary {
-        let mut infos = self.spec.infer().unwrap_or_default();
-        infos.truncate(self.spec.layers.len());
-        BaseSummary {
-            name: self.name.clone(),
-            sha256: self.sha256.clone(),
-            input: self.spec.input,
-            layers: self.spec.layers.clone(),
-            infos,
-            sound: self.sound,
-        }
-    }
-
-    /// The spec of a new model on this base (see [`BaseSummary::spec`]).
-    pub fn spec(
-        &self,
-        kept: usize,
-        more: Vec<Layer>,
-        frozen: bool,
-        kept_rate: f64,
-        task: crate::data::summary::Task,
-        classes: usize,
-    ) -> Result<ModelSpec, crate::model::SpecError> {
-        self.summary()
-            .spec(kept, more, frozen, kept_rate, task, classes)
-    }
-
     /// The weights of the layers `spec` keeps, once it is checked to be built on this
     /// base: the same file, the same input, the same first layers.
     pub fn kept(&self, spec: &ModelSpec) -> Result<HostWeights, JobError> {
+        let base = &self.summary;
         let refused = |reason: String| JobError::NotOnBase { reason };
         let Some(origin) = &spec.origin else {
             return Err(refused("the model does not start from another".to_string()));
         };
-        if origin.sha256 != self.sha256 {
+        if origin.sha256 != base.sha256 {
             return Err(refused(format!(
                 "it starts from {} (file sha256 {}…), but the model chosen to start from is {} ({}…): choose {} again",
                 origin.model,
                 short(&origin.sha256),
-                self.name,
-                short(&self.sha256),
+                base.name,
+                short(&base.sha256),
                 origin.model
             )));
         }
-        if spec.input != self.spec.input {
+        if spec.input != base.input {
             return Err(refused(format!(
                 "{} reads inputs of {}, and the new model of {}",
-                self.name,
-                Shape::from(self.spec.input).label(),
+                base.name,
+                Shape::from(base.input).label(),
                 Shape::from(spec.input).label()
             )));
         }
         let kept = origin.kept_layers;
-        let differs =
-            (0..kept).find(|&index| spec.layers.get(index) != self.spec.layers.get(index));
+        let differs = (0..kept).find(|&index| spec.layers.get(index) != base.layers.get(index));
         if let Some(index) = differs {
             return Err(refused(format!(
                 "layer {} is kept from {}, but it is {} there and {} here",
                 index + 1,
-                self.name,
-                self.spec
-                    .layers
+                base.name,
+                base.layers
                     .get(index)
                     .map_or("missing".to_string(), Layer::label),
                 spec.layers
@@ -230,14 +203,15 @@ mod tests {
         };
         let (model, bytes) = base_model_of(vec![dense(16), norm, dense(8)]);
         let base = pollster::block_on(Base::new(&model)).unwrap();
-        assert_eq!(base.sha256, sha256_hex(&bytes));
-        assert_eq!(base.sha256.len(), 64);
-        let summary = base.summary();
+        assert_eq!(base.summary.sha256, sha256_hex(&bytes));
+        assert_eq!(base.summary.sha256.len(), 64);
+        let summary = base.summary.clone();
         assert_eq!(summary.layers, vec![dense(16), norm, dense(8)]);
         assert_eq!(summary.infos.len(), 3, "the hidden layers, not the head");
         assert_eq!(summary.infos[0].params, 4 * 16 + 16);
 
         let spec = base
+            .summary
             .spec(
                 2,
                 vec![dense(6)],
@@ -276,7 +250,7 @@ mod tests {
         let opened = ActiveModel::open("new.safetensors", &file, &device, ModelSource::File)
             .expect("a model built on another opens as any other");
         let origin = Origin {
-            model: base.name.clone(),
+            model: base.summary.name.clone(),
             sha256: sha256_hex(&bytes),
             kept_layers: 2,
             frozen: true,
@@ -287,7 +261,7 @@ mod tests {
         assert!(
             card.contains(&format!(
                 "Built on {}: its first 2 layers kept, frozen. Its file's SHA-256 is `{}`.",
-                base.name, origin.sha256
+                base.summary.name, origin.sha256
             )),
             "{card}"
         );
@@ -302,6 +276,7 @@ mod tests {
         let base = pollster::block_on(Base::new(&model)).unwrap();
         let gradients = |frozen: bool| {
             let spec = base
+                .summary
                 .spec(2, Vec::new(), frozen, 0.5, Task::MultiClass, 3)
                 .unwrap();
             let device = Device::flex().autodiff();
@@ -331,6 +306,7 @@ mod tests {
         // rate times the gradient, so a quarter of the rate moves it a quarter as far.
         let changes = |kept_rate: f64| {
             let spec = base
+                .summary
                 .spec(1, vec![dense(6)], false, kept_rate, Task::MultiClass, 3)
                 .unwrap();
             Job::start_from(&iris(), spec, sgd(1), &base, &device).unwrap()
@@ -368,13 +344,14 @@ mod tests {
         let (model, _) = base_model();
         let base = pollster::block_on(Base::new(&model)).unwrap();
         let mut spec = base
+            .summary
             .spec(2, Vec::new(), true, DEFAULT_KEPT_RATE, Task::MultiClass, 3)
             .unwrap();
         let mut elsewhere = base.clone();
-        elsewhere.sha256 = sha256_hex(b"another file");
+        elsewhere.summary.sha256 = sha256_hex(b"another file");
         let error = elsewhere.kept(&spec).err().unwrap().to_string();
         assert!(
-            error.contains(&format!("choose {} again", base.name)),
+            error.contains(&format!("choose {} again", base.summary.name)),
             "{error}"
         );
         spec.layers[1] = dense(9);
@@ -386,12 +363,14 @@ mod tests {
             "{error}"
         );
         let error = base
+            .summary
             .spec(3, Vec::new(), true, DEFAULT_KEPT_RATE, Task::MultiClass, 3)
             .err()
             .unwrap()
             .to_string();
         assert!(error.contains("3 layers"), "{error}");
         let error = base
+            .summary
             .spec(1, Vec::new(), false, 0.0, Task::MultiClass, 3)
             .err()
             .unwrap()

@@ -83,7 +83,7 @@ impl EngineState {
         match chosen {
             Ok(base) => {
                 post(&FromEngine::BaseChosen {
-                    base: base.summary(),
+                    base: base.summary.clone(),
                 });
                 self.base = Some(base);
             }
