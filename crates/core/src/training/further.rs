@@ -240,33 +240,11 @@ pub fn image_classes(images: &ImageSet, basis: Basis<'_>) -> Result<Vec<usize>, 
 mod tests {
     use super::*;
     use crate::data::summary::Task;
+    use crate::model::Optimizer;
     use crate::model::summary::ModelSource;
     use crate::model::{Activation, Layer};
-    use crate::model::{Optimizer, Schedule};
     use crate::training::StepOutcome;
-    use crate::training::job::tests::run;
-
-    fn iris() -> DataSession {
-        let mut data = DataSession::default();
-        data.load_builtin("iris");
-        data
-    }
-
-    /// SGD without momentum: the optimizer keeps no state between steps, so a run
-    /// continued from its model file can equal one that never stopped.
-    fn stateless(epochs: u32) -> TrainConfig {
-        TrainConfig {
-            learning_rate: 0.05,
-            epochs,
-            batch_size: 16,
-            optimizer: Optimizer::Sgd {
-                momentum: 0.0,
-                nesterov: false,
-            },
-            schedule: Schedule::Constant,
-            ..TrainConfig::default()
-        }
-    }
+    use crate::training::job::tests::{iris, run, stateless};
 
     fn spec() -> ModelSpec {
         // No dropout: its random masks come from the backend's own generator.

@@ -398,12 +398,35 @@ pub(crate) mod tests {
     use super::*;
     use crate::inference::ActiveModel;
     use crate::model::summary::{InputKind, ModelInput, ModelSource, PredictInput};
+    use crate::model::{Optimizer, Schedule};
 
     /// A run of `spec` with `config` on the loaded data, trained to its end.
     pub(crate) fn trained(data: &DataSession, spec: ModelSpec, config: TrainConfig) -> ActiveModel {
         let mut job = Job::start(data, spec, config, &Device::flex()).unwrap();
         pollster::block_on(run(&mut job));
         pollster::block_on(job.model()).unwrap()
+    }
+
+    pub(crate) fn iris() -> DataSession {
+        let mut data = DataSession::default();
+        data.load_builtin("iris");
+        data
+    }
+
+    /// SGD without momentum: the optimizer keeps no state between steps, so a run
+    /// continued from its model file can equal one that never stopped.
+    pub(crate) fn stateless(epochs: u32) -> TrainConfig {
+        TrainConfig {
+            learning_rate: 0.05,
+            epochs,
+            batch_size: 16,
+            optimizer: Optimizer::Sgd {
+                momentum: 0.0,
+                nesterov: false,
+            },
+            schedule: Schedule::Constant,
+            ..TrainConfig::default()
+        }
     }
 
     pub(crate) async fn run(job: &mut Job) -> Vec<StepOutcome> {

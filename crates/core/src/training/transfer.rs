@@ -134,33 +134,11 @@ mod tests {
     use burn::tensor::{Device, Tensor, TensorData};
 
     use super::*;
-    use crate::data::session::DataSession;
     use crate::data::summary::Task;
     use crate::model::network::Network;
     use crate::model::summary::ModelSource;
-    use crate::model::{Activation, DEFAULT_KEPT_RATE, InputShape, Optimizer, Origin, Schedule};
-    use crate::training::job::tests::run;
-
-    fn iris() -> DataSession {
-        let mut data = DataSession::default();
-        data.load_builtin("iris");
-        data
-    }
-
-    /// SGD without momentum, so that one step's change is the rate times the gradient.
-    fn sgd(epochs: u32) -> TrainConfig {
-        TrainConfig {
-            learning_rate: 0.05,
-            epochs,
-            batch_size: 16,
-            optimizer: Optimizer::Sgd {
-                momentum: 0.0,
-                nesterov: false,
-            },
-            schedule: Schedule::Constant,
-            ..TrainConfig::default()
-        }
-    }
+    use crate::model::{Activation, DEFAULT_KEPT_RATE, InputShape, Origin};
+    use crate::training::job::tests::{iris, run, stateless};
 
     fn dense(units: usize) -> Layer {
         Layer::Dense {
@@ -183,7 +161,7 @@ mod tests {
             Task::MultiClass,
             3,
         );
-        let mut job = Job::start(&iris(), spec, sgd(3), &device).unwrap();
+        let mut job = Job::start(&iris(), spec, stateless(3), &device).unwrap();
         pollster::block_on(run(&mut job));
         let bytes = pollster::block_on(job.file_bytes()).unwrap();
         let model =
@@ -222,7 +200,7 @@ mod tests {
             )
             .unwrap();
         let device = Device::flex();
-        let mut job = Job::start_from(&iris(), spec, sgd(4), &base, &device).unwrap();
+        let mut job = Job::start_from(&iris(), spec, stateless(4), &base, &device).unwrap();
         let before = host(&job.trainer.network().unwrap());
         pollster::block_on(run(&mut job));
         let after = host(&job.trainer.network().unwrap());
@@ -309,7 +287,7 @@ mod tests {
                 .summary
                 .spec(1, vec![dense(6)], false, kept_rate, Task::MultiClass, 3)
                 .unwrap();
-            Job::start_from(&iris(), spec, sgd(1), &base, &device).unwrap()
+            Job::start_from(&iris(), spec, stateless(1), &base, &device).unwrap()
         };
         let mut whole = changes(1.0);
         let mut quarter = changes(0.25);
