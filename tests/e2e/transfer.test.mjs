@@ -17,6 +17,19 @@ after(async () => {
   for (const thing of open) await thing.close();
 });
 
+/** Hearth in a fresh browser, its engine ready. */
+async function openApp() {
+  const server = await serveDist();
+  open.push(server);
+  const browser = await launchBrowser();
+  open.push(browser);
+  const page = await browser.newPage();
+  const app = new HearthPage(page);
+  await app.open(server.origin);
+  await app.waitForEngine();
+  return { app, page };
+}
+
 /** A tick, a little different each time `n` (one stroke, fractions of the pad). */
 function tick(n) {
   const [dx, dy, s] = [((n % 3) - 1) * 0.05, ((n % 4) - 1.5) * 0.03, 0.9 + (n % 5) * 0.06];
@@ -62,14 +75,7 @@ async function history(page) {
 }
 
 test("start from a model: drawn symbols on the digit CNN, frozen, read 90% of new drawings right", async () => {
-  const server = await serveDist();
-  open.push(server);
-  const browser = await launchBrowser();
-  open.push(browser);
-  const page = await browser.newPage();
-  const app = new HearthPage(page);
-  await app.open(server.origin);
-  await app.waitForEngine();
+  const { app, page } = await openApp();
 
   await page.getByTestId("open-drawn-capture").click();
   await page.getByTestId("drawn-capture").waitFor({ timeout: 60_000 });
@@ -203,14 +209,7 @@ async function makeShapes(page, perClass, seed) {
 }
 
 test("start from a model: uploaded shapes on the digit CNN and from scratch, side by side", async () => {
-  const server = await serveDist();
-  open.push(server);
-  const browser = await launchBrowser();
-  open.push(browser);
-  const page = await browser.newPage();
-  const app = new HearthPage(page);
-  await app.open(server.origin);
-  await app.waitForEngine();
+  const { app, page } = await openApp();
 
   const root = join(mkdtempSync(join(tmpdir(), "hearth-shapes-")), "shapes");
   for (const [index, [shape, base64]] of (await makeShapes(page, 12, 17)).entries()) {

@@ -1445,6 +1445,28 @@ fn a_model_trained_further_in_torch_comes_back_with_save_hearth() {
     );
 }
 
+/// Runs the export's torchrun `script` in 2 processes for one epoch on `data` (with
+/// `extra` options), from `model` to `out`; returns what it printed.
+fn torchrun(script: &Path, data: &Path, extra: &[&str], model: &Path, out: &Path) -> String {
+    let output = python()
+        .current_dir(script.parent().expect("the script's folder"))
+        .args([
+            "-m",
+            "torch.distributed.run",
+            "--standalone",
+            "--nproc_per_node=2",
+            path(script),
+            path(data),
+        ])
+        .args(extra)
+        .args(["--model", path(model), "--epochs", "1", "--out", path(out)])
+        .output()
+        .expect("the test environment's Python runs (./setup.sh makes it)");
+    let printed = stdout(&output);
+    assert!(output.status.success(), "{printed}{}", stderr(&output));
+    printed
+}
+
 /// Scaling out: the export's torchrun script trains the model further in 2 processes with
 /// DistributedDataParallel (gloo on the CPU) on a CSV, and the file it writes opens in
 /// Hearth and predicts.
@@ -1477,28 +1499,7 @@ fn torchrun_trains_an_exported_table_model_in_two_processes() {
     let script = dir.join("train_iris.py");
     assert!(script.exists(), "{}", stdout(&output));
     let more = dir.join("more.safetensors");
-    let output = python()
-        .current_dir(&dir)
-        .args([
-            "-m",
-            "torch.distributed.run",
-            "--standalone",
-            "--nproc_per_node=2",
-            path(&script),
-            path(&csv),
-            "--target",
-            "species",
-            "--model",
-            path(&model),
-            "--epochs",
-            "1",
-            "--out",
-            path(&more),
-        ])
-        .output()
-        .expect("the test environment's Python runs (./setup.sh makes it)");
-    let out = stdout(&output);
-    assert!(output.status.success(), "{out}{}", stderr(&output));
+    let out = torchrun(&script, &csv, &["--target", "species"], &model, &more);
     assert!(out.contains("rows in 2 processes"), "{out}");
     let output = run(&["predict", path(&more), path(&csv)]);
     assert!(output.status.success(), "{}", stderr(&output));
@@ -1539,26 +1540,7 @@ fn torchrun_trains_an_exported_image_model_in_two_processes() {
     ]);
     assert!(output.status.success(), "{}", stderr(&output));
     let more = dir.join("more.safetensors");
-    let output = python()
-        .current_dir(&dir)
-        .args([
-            "-m",
-            "torch.distributed.run",
-            "--standalone",
-            "--nproc_per_node=2",
-            path(&dir.join("train_bars.py")),
-            path(&images),
-            "--model",
-            path(&model),
-            "--epochs",
-            "1",
-            "--out",
-            path(&more),
-        ])
-        .output()
-        .expect("the test environment's Python runs (./setup.sh makes it)");
-    let out = stdout(&output);
-    assert!(output.status.success(), "{out}{}", stderr(&output));
+    let out = torchrun(&dir.join("train_bars.py"), &images, &[], &model, &more);
     assert!(out.contains("over 24 rows in 2 processes"), "{out}");
     let output = run(&["predict", path(&more), path(&images)]);
     assert!(output.status.success(), "{}", stderr(&output));
