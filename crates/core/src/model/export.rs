@@ -365,6 +365,11 @@ def main():
         model.eval()
         exported.save_hearth(model.cpu(), args.out, source=args.model)
         print(f"wrote {{args.out}}")
+    # Every process waits for the file before the group ends: a process that tears gloo
+    # down while another still uses it aborts ("terminate called without an active
+    # exception"), and torchrun then reports the run as failed.
+    dist.barrier()
+    del ddp, optimizer
     dist.destroy_process_group()
 
 
