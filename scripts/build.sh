@@ -10,6 +10,8 @@ with_wasm_std trunk build --release "$@"
 echo "trunk finished in $(( $(date +%s) - start )) s"
 # The page: split into chunks between linking and wasm-bindgen, which Trunk cannot do.
 scripts/page.sh dist
+# The web runtime (dist/runtime/), which "Download for a web page" bundles with a model.
+scripts/runtime.sh dist
 # The strict Content-Security-Policy: Trunk's inline start-up script becomes a file.
 node scripts/csp.mjs dist
 # The engines' wasm-opt pass, run here rather than by Trunk so that each output is cached

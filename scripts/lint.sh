@@ -7,7 +7,7 @@
 # compiler of the workspace's own crates, so this script lints by building every target
 # the tests need: natively all of them (the test binaries the native tier then runs), and
 # for wasm32 the page (its `page` profile, as scripts/page.sh builds it), both engines (CPU, WebGPU),
-# the sound decoder
+# the sound decoder, the web runtime
 # and the engine's browser test. ./test.sh runs it first, and its tiers reuse these builds; the wasm32
 # builds run beside the native one, each filling the other's single-threaded stretches.
 set -euo pipefail
@@ -26,6 +26,7 @@ wasm_log="$CARGO_TARGET_DIR/lint-wasm32.log"
     with_wasm_std cargo build --target wasm32-unknown-unknown --release -p hearth-engine --features webgpu --bin engine-gpu &&
     with_wasm_std cargo build --target wasm32-unknown-unknown --release -p hearth-decoder --bin sound-decoder &&
     build_page_wasm &&
+    with_wasm_std cargo build --target wasm32-unknown-unknown --profile page -p hearth-runtime --lib &&
     with_wasm_std cargo test --target wasm32-unknown-unknown --release -p hearth-engine --features webgpu --test browser --no-run
 ) >"$wasm_log" 2>&1 &
 wasm_pid=$!

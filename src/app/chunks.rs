@@ -103,6 +103,15 @@ pub fn onnx_file(name: String, bytes: Vec<u8>) -> Result<Result<Vec<u8>, String>
     Ok(hearth_core::model::onnx::export(&name, &bytes).map_err(|error| error.to_string()))
 }
 
+/// The "Download for a web page" ZIP (the example page's writer and the ZIP writer):
+/// fetched when one is first asked for.
+#[wasm_split(web_bundle, wasm_split_path = ::leptos::wasm_split, fallible, preload(preload_web_bundle))]
+pub fn web_bundle(
+    job: crate::keeping::web_bundle::Bundle,
+) -> Result<Result<Vec<u8>, String>, NotFetched> {
+    Ok(job.zip())
+}
+
 /// Fetches every chunk (the page calls it once it is usable, so that every step then opens
 /// at once, and with no request). One that fails is fetched again when it is opened.
 pub async fn preload_all() {
@@ -116,6 +125,7 @@ pub async fn preload_all() {
         preload_capture_view().await,
         preload_project_file().await,
         preload_onnx_file().await,
+        preload_web_bundle().await,
     ];
     let failed = loads.iter().filter(|load| load.is_err()).count();
     if failed > 0 {

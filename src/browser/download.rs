@@ -60,3 +60,23 @@ fn exact_buffer(bytes: &js_sys::Uint8Array) -> js_sys::ArrayBuffer {
 pub fn bytes_of(text: &str) -> js_sys::Uint8Array {
     js_sys::Uint8Array::from(text.as_bytes())
 }
+
+/// The bytes of `path` on the app's own origin (files the app ships and fetches only when
+/// asked, such as the web runtime; the service worker keeps them for offline use).
+pub async fn own_file(path: &str) -> Result<Vec<u8>, String> {
+    let describe = |error: JsValue| hearth_core::js::describe(&error);
+    let window = web_sys::window().ok_or("the page has no window")?;
+    let response: web_sys::Response =
+        wasm_bindgen_futures::JsFuture::from(window.fetch_with_str(path))
+            .await
+            .map_err(describe)?
+            .dyn_into()
+            .map_err(|_| "the browser's answer was not a response".to_string())?;
+    if !response.ok() {
+        return Err(format!("{path}: the server answered {}", response.status()));
+    }
+    let buffer = wasm_bindgen_futures::JsFuture::from(response.array_buffer().map_err(describe)?)
+        .await
+        .map_err(describe)?;
+    Ok(js_sys::Uint8Array::new(&buffer).to_vec())
+}

@@ -31,6 +31,8 @@ pub(super) enum FileAction {
     KeepInSession,
     /// Written as ONNX (in the page, by the `onnx_file` chunk) and downloaded.
     Onnx,
+    /// Bundled with the web runtime and an example page, and downloaded as a ZIP.
+    WebPage,
 }
 
 /// The Saved models list and what storage says.

@@ -1,7 +1,8 @@
 //! Models kept by the user: downloaded, opened from a file, saved in and opened from this
 //! browser's list, with their cards.
 
-use hearth_core::model::summary::ModelSource;
+use hearth_core::model::summary::{ModelSource, ModelSummary};
+use hearth_core::model::{torchrun, web};
 use hearth_core::protocol::ToEngine;
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
@@ -9,6 +10,7 @@ use wasm_bindgen::prelude::*;
 use super::keeper::{FileAction, Keeper};
 use super::snapshot::SavedInfo;
 use super::storage::{self, MODELS, SESSION};
+use super::web_bundle::Bundle;
 use crate::browser;
 use crate::engine::link;
 
@@ -46,6 +48,21 @@ impl Keeper {
                     self.saved.update(|saved| match result {
                         Ok(()) => {
                             saved.notice = Some(format!("Downloaded {onnx_name}."));
+                            saved.problem = None;
+                        }
+                        Err(problem) => saved.problem = Some(problem),
+                    });
+                });
+            }
+            FileAction::WebPage => {
+                let Some(summary) = self.model.get_untracked() else {
+                    return;
+                };
+                wasm_bindgen_futures::spawn_local(async move {
+                    let result = web_page(summary, file_name, bytes.to_vec()).await;
+                    self.saved.update(|saved| match result {
+                        Ok(zip_name) => {
+                            saved.notice = Some(format!("Downloaded {zip_name}: unpack it and serve the folder (its README.txt says how)."));
                             saved.problem = None;
                         }
                         Err(problem) => saved.problem = Some(problem),
@@ -122,6 +139,55 @@ impl Keeper {
     /// Downloads the model in use as a standard ONNX model (preprocessing included).
     pub fn download_onnx(self) {
         self.request(FileAction::Onnx);
+    }
+
+    /// Downloads the model with the web runtime and an example page, as a ZIP.
+    pub fn download_web_page(self) {
+        self.request(FileAction::WebPage);
+    }
+
+    /// Downloads the script that trains the model in use further under `torchrun` (beside
+    /// the PyTorch module and the model file).
+    pub fn download_torchrun(self) {
+        let Some(summary) = self.model.get_untracked() else {
+            return;
+        };
+        let result = if matches!(
+            summary.input,
+            hearth_core::model::summary::ModelInput::Image { sound: Some(_), .. }
+        ) {
+            Err("The torchrun script reads tables and image folders, and this is a sound model: train it further in Hearth.".to_string())
+        } else {
+            let file_name = hearth_core::text::model_file_name(&summary.card.name);
+            let module = torchrun::module_name(&file_name);
+            let script = torchrun::torchrun_script(&module, &file_name, summary.spec.input);
+            let name = format!("train_{module}.py");
+            browser::download::download(&js_sys::Uint8Array::from(script.as_bytes()), &name)
+                .map(|()| name)
+        };
+        self.saved.update(|saved| match result {
+            Ok(name) => {
+                saved.notice = Some(format!("Downloaded {name}: run it with torchrun beside the PyTorch module and the model file."));
+                saved.problem = None;
+            }
+            Err(problem) => saved.problem = Some(problem),
+        });
+    }
+
+    /// The lines that use the model in use in a web page, or why it cannot go into one
+    /// (tracked).
+    pub fn web_snippet(self) -> Option<Result<String, &'static str>> {
+        self.model.with(|model| {
+            model
+                .as_ref()
+                .map(|summary| match web::unsupported(summary) {
+                    Some(why) => Err(why),
+                    None => Ok(web::snippet(
+                        summary,
+                        &hearth_core::text::model_file_name(&summary.card.name),
+                    )),
+                })
+        })
     }
 
     /// Downloads a Python file that continues with the model in PyTorch.
@@ -251,4 +317,39 @@ pub async fn saved_file(id: &str) -> Option<(SavedInfo, web_sys::Blob)> {
     let info = crate::browser::json::from_str::<SavedInfo>(&info).ok()?;
     let bytes = storage::bytes_field(&record, "bytes")?;
     Some((info, browser::download::blob_of(&bytes)?))
+}
+
+/// Downloads the ZIP of "Download for a web page"; its name, or what went wrong.
+async fn web_page(
+    summary: ModelSummary,
+    file_name: String,
+    model: Vec<u8>,
+) -> Result<String, String> {
+    if let Some(why) = web::unsupported(&summary) {
+        return Err(format!("This model cannot go into a web page: {why}."));
+    }
+    let mut runtime = Vec::new();
+    for name in web::RUNTIME_FILES {
+        let bytes = browser::download::own_file(&format!("runtime/{name}"))
+            .await
+            .map_err(|error| {
+                format!("The web runtime could not be fetched ({error}). Reconnect and try again.")
+            })?;
+        runtime.push((name.to_string(), bytes));
+    }
+    let bundle = Bundle {
+        summary,
+        file_name,
+        model,
+        runtime,
+    };
+    let zip_name = bundle.zip_name();
+    let zip = crate::app::chunks::web_bundle(bundle)
+        .await
+        .map_err(|_| {
+            "The web page's writer could not be fetched: the network seems to be gone. Reconnect and try again.".to_string()
+        })?
+        .map_err(|problem| format!("The web page could not be made: {problem}"))?;
+    browser::download::download(&js_sys::Uint8Array::from(zip.as_slice()), &zip_name)?;
+    Ok(zip_name)
 }

@@ -10,3 +10,4 @@ pub mod reload;
 pub mod snapshot;
 #[cfg(target_arch = "wasm32")]
 pub mod storage;
+pub mod web_bundle;

@@ -48,7 +48,7 @@ pub fn UsePanel() -> impl IntoView {
                         </p>
                     };
                     let body = match summary.input.clone() {
-                        ModelInput::Image { digits: true, .. } => view! { <DrawingPad on_digit=ask /> }.into_any(),
+                        ModelInput::Image { digits: true, .. } => view! { <DrawingPad on_digit=ask /> <ImageInput /> }.into_any(),
                         ModelInput::Image { sound: Some(_), .. } => view! { <crate::capture::sound::SoundInputs /> }.into_any(),
                         ModelInput::Image { .. } => view! { <ImageInput /> <LiveCamera /> <DrawToPredict /> }.into_any(),
                         ModelInput::Table { columns, target } => view! {
@@ -80,7 +80,7 @@ pub fn PredictionView() -> impl IntoView {
                     {labels.iter().zip(&prediction.outputs).map(|(label, p)| {
                         let share = percent(f64::from(*p));
                         view! {
-                            <li class:best=*label == prediction.predicted>
+                            <li class:best=*label == prediction.predicted data-probability=p.to_string()>
                                 <span class="label">{label.clone()}</span>
                                 <span class="bar"><span style:width=share.clone()></span></span>
                                 <span class="value">{share}</span>

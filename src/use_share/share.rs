@@ -31,9 +31,12 @@ pub fn SharePanel(has_model: Signal<bool>) -> impl IntoView {
                     on:click=move |_| keeper.download_pytorch()>"PyTorch (.py)"</button>
                 <button type="button" data-testid="download-onnx" prop:disabled=move || !has_model.get()
                     on:click=move |_| keeper.download_onnx()>"ONNX (.onnx)"</button>
+                <button type="button" data-testid="download-torchrun" prop:disabled=move || !has_model.get()
+                    on:click=move |_| keeper.download_torchrun()>"torchrun training script (.py)"</button>
             </div>
             <ProjectControls />
-            <p class="hint">"The PyTorch file defines the model as a torch.nn.Module and loads the weights from the downloaded .safetensors file: keep the two side by side. The ONNX file stands alone: any ONNX runtime reads it, and for a table it takes the columns as they are in your CSV."</p>
+            <p class="hint">"The PyTorch file defines the model as a torch.nn.Module and loads the weights from the downloaded .safetensors file: keep the two side by side. The torchrun script trains it further on many processes or machines (torchrun --nproc_per_node=N, on a CSV or a folder of class folders) and writes a Hearth model file: keep it beside both. The ONNX file stands alone: any ONNX runtime reads it, and for a table it takes the columns as they are in your CSV."</p>
+            <WebPage />
             <div class="dropzone model-drop" class:dragging=move || dragging.get() data-testid="model-drop"
                 on:dragover=move |event: web_sys::DragEvent| { event.prevent_default(); dragging.set(true); }
                 on:dragleave=move |_| dragging.set(false)
@@ -81,6 +84,37 @@ pub fn SharePanel(has_model: Signal<bool>) -> impl IntoView {
                 Some((used, quota)) => format!("Storage: {} used of {} this browser allows. Everything stays on this device.", bytes_label(used), bytes_label(quota)),
                 None => "Storage: this browser does not say how much it allows.".to_string(),
             })}</p>
+        </section>
+    }
+}
+
+/// The model in someone's own web page: the lines to copy, and the ZIP with the runtime,
+/// the model and an example page.
+#[component]
+fn WebPage() -> impl IntoView {
+    let keeper = context::keeper();
+    let copied = RwSignal::new(false);
+    view! {
+        <section class="web-page" aria-labelledby="web-page-heading">
+            <h4 id="web-page-heading">"Use it in a web page"</h4>
+            {move || match keeper.web_snippet() {
+                None => view! { <p class="hint">"Train or open a model to use it in a web page."</p> }.into_any(),
+                Some(Err(why)) => view! { <p class="hint" data-testid="web-unsupported">{format!("Not for this model: {why}.")}</p> }.into_any(),
+                Some(Ok(snippet)) => {
+                    let text = snippet.clone();
+                    view! {
+                        <p class="hint">"Hearth's web runtime (about 165 KB compressed, no UI) runs the model in any page, with the same numbers as here. Download the bundle, put its hearth folder beside your page, and add:"</p>
+                        <pre class="snippet" data-testid="web-snippet"><code>{snippet}</code></pre>
+                        <div class="share-actions">
+                            <button type="button" data-testid="copy-snippet" on:click=move |_| {
+                                browser::clipboard::copy_text(&text);
+                                copied.set(true);
+                            }>{move || if copied.get() { "Copied" } else { "Copy" }}</button>
+                            <button type="button" data-testid="download-web" on:click=move |_| keeper.download_web_page()>"Download for a web page (.zip)"</button>
+                        </div>
+                    }.into_any()
+                }
+            }}
         </section>
     }
 }

@@ -57,6 +57,19 @@ pub fn slug(text: &str) -> String {
     slug.trim_end_matches('-').to_string()
 }
 
+/// A model's `name` as a file name: letters, digits and dashes, then `.safetensors`.
+pub fn model_file_name(name: &str) -> String {
+    let stem = name
+        .trim()
+        .trim_end_matches(".safetensors")
+        .trim_end_matches(".csv");
+    let slug = slug(stem);
+    format!(
+        "{}.safetensors",
+        if slug.is_empty() { "model" } else { &slug }
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -47,18 +47,7 @@ pub fn save_host(
     save(&network, document)
 }
 
-/// `name` as a file name: letters, digits and dashes, then `.safetensors`.
-pub fn file_name(name: &str) -> String {
-    let stem = name
-        .trim()
-        .trim_end_matches(".safetensors")
-        .trim_end_matches(".csv");
-    let slug = crate::text::slug(stem);
-    format!(
-        "{}.safetensors",
-        if slug.is_empty() { "model" } else { &slug }
-    )
-}
+pub use crate::text::model_file_name as file_name;
 
 /// Reads a model file: the document and the network with its weights, on `device`.
 pub fn load(

@@ -20,10 +20,14 @@ pub mod history;
 pub mod network;
 #[cfg(feature = "onnx")]
 pub mod onnx;
+#[cfg(feature = "plain")]
+pub mod plain;
 pub mod preset;
 pub mod shapes;
 pub mod spec;
 pub mod summary;
+pub mod torchrun;
+pub mod web;
 
 pub use crate::flat::MissingField;
 pub use config::{ConfigError, EarlyStopping, ExampleWeights, Optimizer, Schedule, TrainConfig};
