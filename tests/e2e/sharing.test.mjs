@@ -187,12 +187,15 @@ test("ONNX and PyTorch: the page's ONNX model runs in ONNX Runtime as Hearth pre
     await page.getByTestId("model-name").getByText(/opened from a file/).waitFor({ timeout: 30_000 });
     const [header, first] = readFileSync(torchCsv, "utf8").trim().split(/\r?\n/);
     const torch = Object.fromEntries(header.split(",").map((column, i) => [column.slice(2), Number(first.split(",")[i])]));
-    // ROW is the first labelled row: the page's bars (percentages to a tenth) are torch's.
+    // ROW is the first labelled row: the page's probabilities (each bar's exact value) are
+    // torch's within 1e-4.
     await predictRow(page);
-    const labels = await page.getByTestId("probabilities").locator(".label").allInnerTexts();
-    const shares = await page.getByTestId("probabilities").locator(".value").allInnerTexts();
+    const bars = page.getByTestId("probabilities").locator("li");
+    const labels = await bars.locator(".label").allInnerTexts();
+    const values = await bars.evaluateAll((items) => items.map((item) => Number(item.dataset.probability)));
+    assert.equal(labels.length, 3);
     labels.forEach((label, i) => {
-      assert.ok(Math.abs(Number(shares[i].replace("%", "")) - torch[label] * 100) <= 0.051, `${label}: page ${shares[i]}, torch ${torch[label]}`);
+      assert.ok(Math.abs(values[i] - torch[label.trim()]) <= 1e-4, `${label}: page ${values[i]}, torch ${torch[label.trim()]}`);
     });
     assert.deepEqual(app.consoleErrors, []);
   } finally {

@@ -9,11 +9,13 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { createServer } from "node:http";
-import { tmpdir } from "node:os";
+import { homedir, tmpdir } from "node:os";
 import { extname, join, normalize } from "node:path";
 import { brotliCompressSync, gzipSync } from "node:zlib";
 import { HearthPage, draw, launchBrowser, predicted, serveDist, ONE } from "./harness.mjs";
 
+const TARGET = process.env.CARGO_TARGET_DIR ?? join(homedir(), ".cache/hearth/target");
+const CLI = join(TARGET, "debug/hearth");
 const RUNTIME = ["hearth.js", "hearth_runtime.js", "hearth_runtime_bg.wasm"];
 const LIMIT = 300 * 1024;
 
@@ -126,6 +128,13 @@ test("a table model in a plain web page: the snippet and the example page predic
     const brotli = RUNTIME.reduce((sum, name) => sum + brotliCompressSync(readFileSync(join(folder, "hearth", name))).length, 0);
     console.log(`web runtime: ${runtime.length} bytes, ${gzipped} gzipped, ${brotli} with Brotli`);
     assert.ok(gzipped <= LIMIT, `the runtime is ${gzipped} bytes gzipped, over ${LIMIT}`);
+
+    // The torchrun script the page writes is the one `hearth export --format torchrun` writes.
+    const script = await app.download("download-torchrun");
+    assert.equal(script.suggestedFilename(), "train_iris_flowers_model.py");
+    await script.saveAs(join(work, "page-script.py"));
+    execFileSync(CLI, ["export", join(folder, "hearth", "iris-flowers-model.safetensors"), "--format", "torchrun", "--out", join(work, "iris_flowers_model.py")]);
+    assert.equal(readFileSync(join(work, "page-script.py"), "utf8"), readFileSync(join(work, "train_iris_flowers_model.py"), "utf8"));
 
     // The snippet, as it is, in a page of its own.
     writeFileSync(join(folder, "snippet.html"), `<!doctype html>\n<title>Snippet</title>\n${snippet}`);

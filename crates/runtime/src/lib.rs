@@ -270,6 +270,9 @@ mod tests {
         let outputs = model.predict_image(40, 30, vec![255; 40 * 30 * 4]).unwrap();
         assert!((outputs.iter().sum::<f32>() - 1.0).abs() < 1e-5);
         let error = Runtime::open("notes.txt", b"hello").err().unwrap();
-        assert!(error.starts_with("notes.txt is not a Hearth model file"), "{error}");
+        assert!(
+            error.starts_with("notes.txt is not a Hearth model file"),
+            "{error}"
+        );
     }
 }
