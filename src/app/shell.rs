@@ -37,7 +37,10 @@ pub fn App() -> impl IntoView {
         RwSignal::new(TrainState::default()),
     );
     let shared = Shared {
-        status: RwSignal::new(EngineStatus::new(browser::preferences::load_force_cpu())),
+        status: RwSignal::new(EngineStatus {
+            prefer_webgpu: browser::preferences::load_prefer_webgpu(),
+            ..EngineStatus::new(browser::preferences::load_force_cpu())
+        }),
         data,
         specs,
         train,

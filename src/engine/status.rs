@@ -88,6 +88,8 @@ pub struct EngineStatus {
     pub gpu: GpuEngine,
     /// The user's choice to skip WebGPU.
     pub force_cpu: bool,
+    /// The user's choice to train on WebGPU without the trial that picks the faster.
+    pub prefer_webgpu: bool,
     /// The engine check.
     pub self_test: SelfTest,
     /// The last non-fatal error, shown until the next action.
@@ -110,6 +112,7 @@ impl EngineStatus {
             },
             gpu: GpuEngine::Waiting,
             force_cpu,
+            prefer_webgpu: false,
             self_test: SelfTest::default(),
             notice: None,
             resuming: false,
@@ -151,9 +154,7 @@ impl EngineStatus {
             }
             FromEngine::Booted { .. } => {
                 self.phase = Phase::Starting;
-                vec![ToEngine::Init {
-                    force_cpu: self.force_cpu,
-                }]
+                vec![self.init()]
             }
             FromEngine::Ready {
                 backend,
@@ -204,6 +205,7 @@ impl EngineStatus {
             | FromEngine::DataReport { .. }
             | FromEngine::AugmentationPreview { .. }
             | FromEngine::DataFailed { .. }
+            | FromEngine::BackendTrial { .. }
             | FromEngine::TrainStarted { .. }
             | FromEngine::TrainProgress { .. }
             | FromEngine::TrainEpoch { .. }
@@ -229,10 +231,30 @@ impl EngineStatus {
     /// engine is listening yet (otherwise the choice is sent when it boots).
     pub fn set_force_cpu(&mut self, force_cpu: bool) -> Option<ToEngine> {
         self.force_cpu = force_cpu;
+        self.init_again()
+    }
+
+    /// The user changed the "train on WebGPU without a trial" choice; as
+    /// [`set_force_cpu`](Self::set_force_cpu).
+    pub fn set_prefer_webgpu(&mut self, prefer_webgpu: bool) -> Option<ToEngine> {
+        self.prefer_webgpu = prefer_webgpu;
+        self.init_again()
+    }
+
+    /// The backend choice for the engine.
+    fn init(&self) -> ToEngine {
+        ToEngine::Init {
+            force_cpu: self.force_cpu,
+            prefer_webgpu: self.prefer_webgpu,
+        }
+    }
+
+    /// The backend choice again, if the engine is listening yet.
+    fn init_again(&mut self) -> Option<ToEngine> {
         match self.phase {
             Phase::Ready { .. } | Phase::Starting => {
                 self.phase = Phase::Starting;
-                Some(ToEngine::Init { force_cpu })
+                Some(self.init())
             }
             Phase::Loading { .. } | Phase::Failed { .. } => None,
         }
@@ -348,7 +370,13 @@ mod tests {
         let replies = status.on_message(FromEngine::Booted {
             version: "0.1.0".into(),
         });
-        assert_eq!(replies, vec![ToEngine::Init { force_cpu: true }]);
+        assert_eq!(
+            replies,
+            vec![ToEngine::Init {
+                force_cpu: true,
+                prefer_webgpu: false
+            }]
+        );
     }
 
     fn ready_on_cpu(force_cpu: bool) -> EngineStatus {
@@ -413,7 +441,10 @@ mod tests {
             status.on_message(FromEngine::Booted {
                 version: "0.1.0".into()
             }),
-            vec![ToEngine::Init { force_cpu: false }]
+            vec![ToEngine::Init {
+                force_cpu: false,
+                prefer_webgpu: false
+            }]
         );
         // Ready, but the page's data is still being loaded into it: no work yet.
         status.resuming = true;
@@ -450,7 +481,13 @@ mod tests {
         let replies = status.on_message(FromEngine::Booted {
             version: "0.1.0".into(),
         });
-        assert_eq!(replies, vec![ToEngine::Init { force_cpu: true }]);
+        assert_eq!(
+            replies,
+            vec![ToEngine::Init {
+                force_cpu: true,
+                prefer_webgpu: false
+            }]
+        );
         assert_eq!(status.phase, Phase::Starting);
     }
 
@@ -482,7 +519,10 @@ mod tests {
         assert_eq!(status.backend_label(), "WebGPU");
         assert_eq!(
             status.set_force_cpu(true),
-            Some(ToEngine::Init { force_cpu: true })
+            Some(ToEngine::Init {
+                force_cpu: true,
+                prefer_webgpu: false
+            })
         );
         assert_eq!(status.backend_label(), "starting…");
     }

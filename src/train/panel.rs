@@ -83,6 +83,7 @@ pub fn TrainPanel() -> impl IntoView {
                 _ => None,
             }}
             {move || train.with(|train| train.notice.clone()).map(|notice| view! { <p class="notice" role="status" data-testid="train-notice">{notice}</p> })}
+            <BackendVerdict />
             <div class="train-progress">
                 <progress max="1" value=move || train.with(TrainState::fraction).to_string() aria-label="Training progress"></progress>
                 <span data-testid="train-progress">{move || train.with(TrainState::progress_text)}</span>
@@ -132,5 +133,43 @@ fn kept_sentence(origin: &hearth_core::model::Origin) -> String {
             "{layers} kept from {} and fine-tuned at {} \u{d7} the learning rate; the layers after them learn at the full rate.",
             origin.model, origin.kept_rate
         )
+    }
+}
+
+/// How the run's backend was chosen (the trial of the model on the CPU and on WebGPU),
+/// and the choice to skip the trial and train on WebGPU.
+#[component]
+fn BackendVerdict() -> impl IntoView {
+    let (train, status, link) = (context::train(), context::status(), context::link());
+    let gpu_in_play = move || {
+        status.with(|status| {
+            !status.force_cpu && status.gpu == crate::engine::status::GpuEngine::InUse
+        })
+    };
+    let on_prefer = move |prefer: bool| {
+        crate::browser::preferences::save_prefer_webgpu(prefer);
+        let message = status
+            .try_update(|status| status.set_prefer_webgpu(prefer))
+            .flatten();
+        send(link, message);
+    };
+    move || {
+        let verdict = train.with(|train| train.verdict);
+        (gpu_in_play() || verdict.is_some()).then(|| view! {
+            <div class="backend-verdict">
+                {verdict.map(|verdict| view! {
+                    <p class="hint" data-testid="backend-verdict"
+                        data-chosen=verdict.chosen.label()
+                        data-cpu=verdict.cpu.steps_per_second().to_string()
+                        data-webgpu=verdict.webgpu.steps_per_second().to_string()>{verdict.describe()}</p>
+                })}
+                <label class="toggle">
+                    <input type="checkbox" data-testid="prefer-webgpu"
+                        prop:checked=move || status.with(|status| status.prefer_webgpu)
+                        on:change=move |event| on_prefer(event_target_checked(&event)) />
+                    "Train on WebGPU without a trial"
+                </label>
+            </div>
+        })
     }
 }

@@ -1,6 +1,7 @@
 //! The training run as the engine reports it, and the Train step's settings, as plain
 //! structs tested natively. Each action returns the message that asks the engine for it.
 
+use hearth_core::autotune::Verdict;
 use hearth_core::model::summary::ModelSummary;
 use hearth_core::model::{EpochRecord, ExampleWeights, ModelSpec, TrainConfig};
 use hearth_core::protocol::{Backend, FromEngine, ToEngine};
@@ -87,6 +88,11 @@ pub struct TrainState {
     pub notice: Option<String>,
     /// The engine's memory after the last epoch, in bytes.
     pub memory_bytes: Option<f64>,
+    /// How the run's backend was chosen: the trial of the model on the CPU and on WebGPU
+    /// (none where WebGPU was not in play, or the user skipped the trial).
+    pub verdict: Option<Verdict>,
+    /// A trial's verdict for the run about to start.
+    next_verdict: Option<Verdict>,
     /// The engine crashed during a run; the next restored model is that run's last
     /// checkpoint.
     crashed: bool,
@@ -108,6 +114,8 @@ impl Default for TrainState {
             log_scale: false,
             notice: None,
             memory_bytes: None,
+            verdict: None,
+            next_verdict: None,
             crashed: false,
         }
     }
@@ -141,8 +149,10 @@ impl TrainState {
                     .retain(|(epochs, _)| *epochs <= f64::from(*from_epoch));
                 self.notice = None;
                 self.memory_bytes = None;
+                self.verdict = self.next_verdict.take();
                 self.crashed = false;
             }
+            FromEngine::BackendTrial { verdict } => self.next_verdict = Some(*verdict),
             FromEngine::TrainProgress {
                 epoch,
                 step,
@@ -760,5 +770,36 @@ mod tests {
         let choices = weight_choices(&[], "reweigh:age");
         assert_eq!(choices.last().unwrap().0, "reweigh:age");
         assert_eq!(weights_from_id("junk"), ExampleWeights::None);
+    }
+
+    #[test]
+    fn a_trial_verdict_belongs_to_the_run_that_follows_it() {
+        use hearth_core::autotune::Trial;
+        let verdict = Verdict::of(
+            Trial {
+                steps: 40,
+                seconds: 0.5,
+            },
+            Trial {
+                steps: 5,
+                seconds: 0.5,
+            },
+        );
+        let started = FromEngine::TrainStarted {
+            epochs: 2,
+            steps_per_epoch: 4,
+            examples: 100,
+            parameters: 10,
+            backend: Backend::Cpu,
+            from_epoch: 0,
+        };
+        let mut state = TrainState::default();
+        state.on_message(&FromEngine::BackendTrial { verdict });
+        assert_eq!(state.verdict, None, "not before its run starts");
+        state.on_message(&started);
+        assert_eq!(state.verdict, Some(verdict));
+        // A run without a trial (the CPU engine, or the trial skipped) has no verdict.
+        state.on_message(&started);
+        assert_eq!(state.verdict, None);
     }
 }

@@ -82,6 +82,9 @@ test("a GPU device lost mid-run: training goes on on the CPU from the last finis
     await app.step("Model").click();
     await page.getByTestId("preset-mlp").click();
     await app.step("Train").click();
+    // A trial would choose the CPU over this software adapter: train on WebGPU outright.
+    await page.getByTestId("prefer-webgpu").check();
+    await app.waitForWebGpu();
     await app.setTraining({ epochs: "30", "learning-rate": "0.01", "batch-size": "16" });
     await page.getByTestId("train").click();
     const history = page.getByTestId("history").locator("tbody tr");
@@ -163,5 +166,57 @@ test("work moves onto the WebGPU engine when it is ready, with the data, setting
     release();
     await browser.close();
     await held.close();
+  }
+});
+
+/** The Evaluate step's cost table, as { row: value }. */
+async function cost(app) {
+  await app.step("Evaluate").click();
+  const rows = app.page.getByTestId("cost").locator("tr");
+  await rows.first().waitFor({ timeout: 30_000 });
+  return Object.fromEntries(await rows.evaluateAll((rows) => rows.map((row) => [row.cells[0].innerText, row.cells[1].innerText])));
+}
+
+test("a model's first run trains on the faster backend by a trial: on a software adapter, the CPU; the user can choose WebGPU outright", async (t) => {
+  const browser = await launchBrowser({ webgpu: true });
+  try {
+    const app = new HearthPage(await browser.newPage());
+    const page = app.page;
+    await app.open(server.origin);
+    const adapter = await page.evaluate(async () => Boolean(navigator.gpu && (await navigator.gpu.requestAdapter())));
+    if (!adapter) {
+      t.skip("this Chromium offers no WebGPU adapter even with the software-adapter flags");
+      return;
+    }
+    await app.waitForWebGpu();
+    await page.getByTestId("builtin-iris").click();
+    await page.getByTestId("data-shape").getByText(/150 rows/).waitFor({ timeout: 60_000 });
+    await app.train({ preset: "mlp", settings: { epochs: "3", "learning-rate": "0.01", "batch-size": "16" }, done: /^Done: trained 3 epochs/ });
+    const verdict = page.getByTestId("backend-verdict");
+    const text = await verdict.innerText();
+    assert.match(text, /^Training on the CPU: a trial of this model ran [\d.]+ steps\/s there against [\d.]+ on WebGPU \([\d.]+×\)\.$/);
+    assert.equal(await verdict.getAttribute("data-chosen"), "CPU (WebAssembly SIMD)");
+    const [cpu, webgpu] = [Number(await verdict.getAttribute("data-cpu")), Number(await verdict.getAttribute("data-webgpu"))];
+    assert.ok(cpu > webgpu && webgpu > 0, `CPU ${cpu} steps/s, WebGPU ${webgpu}`);
+    console.log(`trial on this machine's software adapter: CPU ${cpu.toFixed(1)} steps/s, WebGPU ${webgpu.toFixed(1)}`);
+    await app.screenshot("backend-trial");
+    assert.equal((await cost(app))["Backend"], "CPU (WebAssembly SIMD)");
+    assert.equal(await app.backend().innerText(), "Backend: WebGPU", "the engine still offers WebGPU");
+
+    // The user's choice overrides the trial, and is remembered.
+    await app.step("Train").click();
+    await page.getByTestId("prefer-webgpu").check();
+    await app.waitForWebGpu();
+    await page.getByTestId("train").click();
+    await page.getByTestId("run-state").getByText(/^Done: trained 3 epochs/).waitFor({ timeout: 180_000 });
+    assert.equal(await page.getByTestId("backend-verdict").count(), 0, "no trial when WebGPU is chosen");
+    assert.equal((await cost(app))["Backend"], "WebGPU");
+    await page.reload();
+    await app.waitForWebGpu();
+    await app.step("Train").click();
+    assert.ok(await page.getByTestId("prefer-webgpu").isChecked());
+    assert.deepEqual(app.consoleErrors, []);
+  } finally {
+    await browser.close();
   }
 });

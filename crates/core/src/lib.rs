@@ -4,6 +4,7 @@
 //! protocol to the engine worker); with it, the tensor work that the engine worker and
 //! the command line share.
 
+pub mod autotune;
 pub mod bench;
 pub mod data;
 pub mod digits;

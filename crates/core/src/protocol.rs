@@ -22,8 +22,14 @@ use crate::model::{EpochRecord, ModelSpec, TrainConfig};
 pub enum ToEngine {
     /// Choose the compute backend: WebGPU where the browser offers an adapter, unless
     /// `force_cpu` asks for the CPU backend. Sent once the engine has booted, and again
-    /// whenever the user changes the choice.
-    Init { force_cpu: bool },
+    /// whenever the user changes the choice. With WebGPU, each model's first run trains on
+    /// the faster of the two by a trial ([`FromEngine::BackendTrial`]), unless
+    /// `prefer_webgpu` skips the trial.
+    Init {
+        force_cpu: bool,
+        #[serde(default)]
+        prefer_webgpu: bool,
+    },
     /// Train a tiny built-in network for `steps` steps: proves that the engine computes
     /// and gives the page a first taste of the backend's speed.
     SelfTest { steps: u32 },
@@ -156,6 +162,9 @@ pub enum FromEngine {
         /// Why WebGPU is not used, when it is not (no adapter, forced off, failed).
         fallback_reason: Option<String>,
     },
+    /// Before a run where WebGPU is active: the trial of the model on the CPU and on
+    /// WebGPU, and the backend the run trains on.
+    BackendTrial { verdict: crate::autotune::Verdict },
     /// One step of the self test finished.
     SelfTestStep { step: u32, loss: f32 },
     /// The self test finished.
@@ -303,8 +312,15 @@ mod tests {
 
     #[test]
     fn messages_to_the_engine_are_tagged_by_type_and_from_it_by_their_only_key() {
-        let json = serde_json::to_value(ToEngine::Init { force_cpu: true }).unwrap();
-        assert_eq!(json, serde_json::json!({"type": "init", "force_cpu": true}));
+        let json = serde_json::to_value(ToEngine::Init {
+            force_cpu: true,
+            prefer_webgpu: false,
+        })
+        .unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"type": "init", "force_cpu": true, "prefer_webgpu": false})
+        );
         let ready = FromEngine::Ready {
             backend: Backend::WebGpu,
             fallback_reason: None,

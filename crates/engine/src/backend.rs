@@ -66,12 +66,17 @@ impl Backends {
         self.cpu.clone()
     }
 
-    /// The device of the active backend.
-    pub fn active_device(&self) -> Device {
-        match (&self.active, &self.webgpu) {
+    /// The device of `backend` (the CPU's where WebGPU is not working).
+    pub fn device(&self, backend: Backend) -> Device {
+        match (backend, &self.webgpu) {
             (Backend::WebGpu, Some(Ok(device))) => device.clone(),
             _ => self.cpu.clone(),
         }
+    }
+
+    /// The device of the active backend.
+    pub fn active_device(&self) -> Device {
+        self.device(self.active)
     }
 }
 

@@ -13,7 +13,10 @@ impl EngineState {
     pub(super) async fn dispatch(&mut self, message: ToEngine, attachments: Attachments) {
         let Attachments { file, files } = attachments;
         match message {
-            ToEngine::Init { force_cpu } => self.init(force_cpu).await,
+            ToEngine::Init {
+                force_cpu,
+                prefer_webgpu,
+            } => self.init(force_cpu, prefer_webgpu).await,
             ToEngine::SelfTest { steps } => self.self_test(steps).await,
             ToEngine::LoadCsv { name, skip_ragged } => self.load_csv(name, skip_ragged, file).await,
             ToEngine::LoadImages {
@@ -46,7 +49,7 @@ impl EngineState {
             ToEngine::LoadBuiltin { name } => self.load_builtin(&name).await,
             ToEngine::ConfigureData { config } => self.configure_data(config),
             ToEngine::SetAugmentation { augment } => self.set_augmentation(augment),
-            ToEngine::Train { spec, config } => self.train(spec, config),
+            ToEngine::Train { spec, config } => self.train(spec, config).await,
             ToEngine::TrainFurther { config } => self.train_further(config).await,
             ToEngine::Pause => self.pause(),
             ToEngine::Resume => self.resume(),

@@ -56,12 +56,19 @@ struct EngineState {
     pending_files: Vec<web_sys::Blob>,
     /// The model chosen to build new models on ([`ToEngine::ChooseBase`]).
     base: Option<hearth_core::training::transfer::Base>,
+    /// Train on WebGPU without a trial against the CPU (the user's choice).
+    prefer_webgpu: bool,
+    /// The trials so far: each model shape's verdict (see `training::measured`).
+    #[cfg_attr(not(feature = "webgpu"), allow(dead_code))]
+    verdicts: Vec<(String, hearth_core::autotune::Verdict)>,
 }
 
 impl EngineState {
-    /// Chooses the backend (WebGPU unless `force_cpu`), says which, and loads the
+    /// Chooses the backend (WebGPU unless `force_cpu`; each model's first run then trains
+    /// on the faster by a trial, unless `prefer_webgpu`), says which, and loads the
     /// pretrained model the first time.
-    async fn init(&mut self, force_cpu: bool) {
+    async fn init(&mut self, force_cpu: bool, prefer_webgpu: bool) {
+        self.prefer_webgpu = prefer_webgpu;
         let (backend, fallback_reason) = self.backends.select(force_cpu).await;
         post(&FromEngine::Ready {
             backend,

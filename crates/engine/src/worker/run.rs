@@ -1,7 +1,7 @@
 //! The bookkeeping of a training run: its clock (pauses excluded), the examples and steps
 //! trained, the epoch's running loss, and the progress it posts at most every 100 ms.
 
-use hearth_core::protocol::FromEngine;
+use hearth_core::protocol::{Backend, FromEngine};
 use hearth_core::training::Job;
 
 use super::measure::now;
@@ -14,6 +14,8 @@ const PROGRESS_EVERY_MS: f64 = 100.0;
 pub(super) struct Run {
     /// The trainer the run drives.
     pub job: Job,
+    /// The backend it trains on.
+    pub backend: Backend,
     paused: bool,
     /// Milliseconds trained so far, pauses excluded, up to `since`.
     active_ms: f64,
@@ -29,11 +31,13 @@ pub(super) struct Run {
 }
 
 impl Run {
-    /// A run of `job`, going on after epoch `from_epoch`, whose clock starts now.
-    pub fn new(job: Job, from_epoch: u32) -> Self {
+    /// A run of `job` on `backend`, going on after epoch `from_epoch`, whose clock starts
+    /// now.
+    pub fn new(job: Job, backend: Backend, from_epoch: u32) -> Self {
         let file_name = job.file_name();
         Run {
             job,
+            backend,
             paused: false,
             active_ms: 0.0,
             since: now(),

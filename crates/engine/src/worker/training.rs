@@ -2,6 +2,7 @@
 //! loop calls while one runs (with what each step's outcome posts: progress, epochs,
 //! checkpoints, the finished model, a move to the CPU when WebGPU fails).
 
+use burn::tensor::Device;
 use hearth_core::model::{EpochRecord, ModelSpec, TrainConfig};
 use hearth_core::protocol::{Backend, FilePurpose, FromEngine};
 use hearth_core::training::StepOutcome;
@@ -14,20 +15,74 @@ use super::transport::{post, post_with_bytes};
 
 impl EngineState {
     /// Starts a run of `spec` on the data loaded (any run under way is dropped silently).
-    pub(super) fn train(&mut self, spec: ModelSpec, config: TrainConfig) {
+    pub(super) async fn train(&mut self, spec: ModelSpec, config: TrainConfig) {
         self.run = None;
-        let device = self.backends.active_device();
-        let job = match (&spec.origin, &self.base) {
-            (None, _) => Job::start(&self.data, spec, config, &device),
-            (Some(_), Some(base)) => Job::start_from(&self.data, spec, config, base, &device),
+        let backend = self.backend_for(&spec, &config).await;
+        let job = self.job(spec, config, &self.backends.device(backend));
+        self.begin(job, backend, 0);
+    }
+
+    /// A new job of `spec` on `device`: built on the chosen base where the spec says so.
+    fn job(&self, spec: ModelSpec, config: TrainConfig, device: &Device) -> Result<Job, JobError> {
+        match (&spec.origin, &self.base) {
+            (None, _) => Job::start(&self.data, spec, config, device),
+            (Some(_), Some(base)) => Job::start_from(&self.data, spec, config, base, device),
             (Some(origin), None) => Err(JobError::NotOnBase {
                 reason: format!(
                     "it starts from {}, which is not chosen here any more (the page was reloaded or the engine restarted): choose it again under \"Start from a model\" on the Model step",
                     origin.model
                 ),
             }),
+        }
+    }
+
+    /// The backend to train `spec` with `config` on: the active one, or where WebGPU is
+    /// active (and the user has not chosen it outright), the faster of it and the CPU.
+    async fn backend_for(&mut self, spec: &ModelSpec, config: &TrainConfig) -> Backend {
+        let active = self.backends.active();
+        if active != Backend::WebGpu || self.prefer_webgpu {
+            return active;
+        }
+        self.measured(spec, config).await
+    }
+
+    /// The faster of the CPU and WebGPU for `spec` by a trial of the model on the loaded
+    /// data, once per model shape and batch size; the verdict is posted before the run.
+    #[cfg(feature = "webgpu")]
+    async fn measured(&mut self, spec: &ModelSpec, config: &TrainConfig) -> Backend {
+        use hearth_core::autotune::{Trial, Verdict, trial};
+        let key = format!("{:?} {:?} {}", spec.input, spec.layers, config.batch_size);
+        let known = self.verdicts.iter().find(|(shape, _)| *shape == key);
+        let verdict = match known {
+            Some((_, verdict)) => *verdict,
+            None => {
+                let mut trials = Vec::with_capacity(2);
+                for backend in [Backend::Cpu, Backend::WebGpu] {
+                    let device = self.backends.device(backend);
+                    let Ok(mut job) = self.job(spec.clone(), config.clone(), &device) else {
+                        // The run itself will say what is wrong.
+                        return self.backends.active();
+                    };
+                    // A backend that fails its trial ran no steps.
+                    let timed = trial(&mut job, super::measure::precise_now).await;
+                    trials.push(timed.unwrap_or(Trial {
+                        steps: 0,
+                        seconds: 0.0,
+                    }));
+                }
+                let verdict = Verdict::of(trials[0], trials[1]);
+                self.verdicts.push((key, verdict));
+                verdict
+            }
         };
-        self.begin(job, 0);
+        post(&FromEngine::BackendTrial { verdict });
+        verdict.chosen
+    }
+
+    /// The CPU engine has no WebGPU to measure against.
+    #[cfg(not(feature = "webgpu"))]
+    async fn measured(&mut self, _spec: &ModelSpec, _config: &TrainConfig) -> Backend {
+        self.backends.active()
     }
 
     /// Starts a run that trains the model in use further (see [`Job::continue_from`]).
@@ -40,21 +95,21 @@ impl EngineState {
             return;
         };
         let from_epoch = model.history.last().map_or(0, |record| record.epoch);
-        let device = self.backends.active_device();
+        let backend = self.backends.active();
+        let device = self.backends.device(backend);
         let job = Job::continue_from(&self.data, model, config, &device).await;
-        self.begin(job, from_epoch);
+        self.begin(job, backend, from_epoch);
     }
 
-    /// Runs `job`, or says why it cannot start.
-    fn begin(&mut self, job: Result<Job, JobError>, from_epoch: u32) {
+    /// Runs `job` on `backend`, or says why it cannot start.
+    fn begin(&mut self, job: Result<Job, JobError>, backend: Backend, from_epoch: u32) {
         match job {
             Ok(mut job) => {
-                if self.backends.active() == Backend::WebGpu {
+                if backend == Backend::WebGpu {
                     // So that a lost GPU costs at most the epoch under way.
                     job.keep_checkpoints();
                 }
                 let (epochs, steps_per_epoch, examples, parameters) = job.plan();
-                let backend = self.backends.active();
                 post(&FromEngine::TrainStarted {
                     epochs,
                     steps_per_epoch,
@@ -63,7 +118,7 @@ impl EngineState {
                     backend,
                     from_epoch,
                 });
-                self.run = Some(Run::new(job, from_epoch));
+                self.run = Some(Run::new(job, backend, from_epoch));
             }
             Err(error) => post(&FromEngine::TrainFailed {
                 message: error.to_string(),
@@ -117,14 +172,12 @@ impl EngineState {
         let Some(run) = self.run.as_mut() else {
             return;
         };
-        let batch = run.job.batch_size();
+        let (batch, backend) = (run.job.batch_size(), run.backend);
         match run.job.step().await {
             Ok(StepOutcome::Step { epoch, step, loss }) => self.stepped(epoch, step, loss, batch),
             Ok(StepOutcome::Epoch(record)) => self.epoch_ended(record, batch).await,
             Ok(StepOutcome::Finished { reason }) => self.finished(reason).await,
-            Err(hearth_core::Error::Backend(detail))
-                if self.backends.active() == Backend::WebGpu =>
-            {
+            Err(hearth_core::Error::Backend(detail)) if backend == Backend::WebGpu => {
                 self.go_on_on_the_cpu(&detail);
             }
             Err(error) => {
@@ -181,6 +234,7 @@ impl EngineState {
         };
         let seconds = run.seconds();
         let examples = run.job.examples_trained();
+        let backend = run.backend;
         let model = run.job.model().await;
         self.run = None;
         post(&FromEngine::TrainFinished { reason, seconds });
@@ -188,7 +242,7 @@ impl EngineState {
             Ok(mut model) => {
                 model.card.trained_at = Some(String::from(js_sys::Date::new_0().to_iso_string()));
                 model.summary.card = model.card.clone();
-                model.record_training(seconds, examples, self.backends.active().label());
+                model.record_training(seconds, examples, backend.label());
                 post(&FromEngine::ModelReady {
                     model: model.summary.clone(),
                 });
@@ -227,6 +281,7 @@ impl EngineState {
         self.backends.give_up_webgpu(reason.clone());
         match run.job.move_to(&self.backends.cpu_device()) {
             Ok(from_epoch) => {
+                run.backend = Backend::Cpu;
                 run.restart_after(from_epoch);
                 post(&FromEngine::BackendSwitched {
                     backend: Backend::Cpu,

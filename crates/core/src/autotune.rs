@@ -1,0 +1,198 @@
+//! The faster backend, chosen by measurement: before the first run of a model on a machine
+//! with WebGPU, a few training steps of the very model, on the very data, are timed on the
+//! CPU and on WebGPU, and the run trains on the faster. For the small models Hearth trains
+//! a GPU is often held back by the cost of each dispatch and each readback, so an adapter
+//! alone does not say WebGPU is faster (a software adapter never is).
+
+use serde::{Deserialize, Serialize};
+
+use crate::protocol::Backend;
+#[cfg(feature = "burn")]
+use crate::training::{Job, StepOutcome};
+
+/// Steps run before the clock starts (the first steps compile WebGPU's shaders and fill
+/// its caches, which a run pays once).
+pub const WARM_UP_STEPS: u32 = 2;
+/// The fewest timed steps of a trial.
+pub const MIN_STEPS: u32 = 3;
+/// A trial stops once it has run this long (and [`MIN_STEPS`]) ...
+pub const MIN_SECONDS: f64 = 0.5;
+/// ... or after this many timed steps.
+pub const MAX_STEPS: u32 = 40;
+
+/// How long one backend took for a few steps.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Trial {
+    pub steps: u32,
+    pub seconds: f64,
+}
+
+impl Trial {
+    pub fn steps_per_second(&self) -> f64 {
+        if self.seconds > 0.0 {
+            f64::from(self.steps) / self.seconds
+        } else {
+            0.0
+        }
+    }
+}
+
+/// The backend chosen for a model, and the trials it was chosen by.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Verdict {
+    pub chosen: Backend,
+    pub cpu: Trial,
+    pub webgpu: Trial,
+}
+
+impl Verdict {
+    /// The faster of the two; a tie (within 5%) goes to the CPU, which keeps no GPU busy
+    /// and cannot lose its device mid-run.
+    pub fn of(cpu: Trial, webgpu: Trial) -> Verdict {
+        let chosen = if webgpu.steps_per_second() > 1.05 * cpu.steps_per_second() {
+            Backend::WebGpu
+        } else {
+            Backend::Cpu
+        };
+        Verdict {
+            chosen,
+            cpu,
+            webgpu,
+        }
+    }
+
+    /// The verdict in words for the Train step.
+    pub fn describe(&self) -> String {
+        let (cpu, gpu) = (self.cpu.steps_per_second(), self.webgpu.steps_per_second());
+        let (chosen, faster, slower, other) = match self.chosen {
+            Backend::Cpu => ("the CPU", cpu, gpu, "WebGPU"),
+            Backend::WebGpu => ("WebGPU", gpu, cpu, "the CPU"),
+        };
+        let by = if slower > 0.0 {
+            format!(" ({:.1}×)", faster / slower)
+        } else {
+            String::new()
+        };
+        format!(
+            "Training on {chosen}: a trial of this model ran {} steps/s there against {} on {other}{by}.",
+            rate(faster),
+            rate(slower)
+        )
+    }
+}
+
+/// Steps per second as people read them: three significant digits.
+fn rate(value: f64) -> String {
+    if value >= 100.0 {
+        format!("{value:.0}")
+    } else if value >= 10.0 {
+        format!("{value:.1}")
+    } else {
+        format!("{value:.2}")
+    }
+}
+
+#[cfg(feature = "burn")]
+/// Times steps of `job` (a fresh job of the model, thrown away after) with the clock `now`
+/// (milliseconds): [`WARM_UP_STEPS`] untimed, then at least [`MIN_STEPS`] and
+/// [`MIN_SECONDS`], at most [`MAX_STEPS`]. A job that finishes early is timed on the
+/// steps it ran.
+pub async fn trial(job: &mut Job, now: impl Fn() -> f64) -> Result<Trial, crate::Error> {
+    for _ in 0..WARM_UP_STEPS {
+        if let StepOutcome::Finished { .. } = job.step().await? {
+            return Ok(Trial {
+                steps: 0,
+                seconds: 0.0,
+            });
+        }
+    }
+    let started = now();
+    let mut steps = 0;
+    loop {
+        let outcome = job.step().await?;
+        if matches!(outcome, StepOutcome::Finished { .. }) {
+            break;
+        }
+        steps += 1;
+        let seconds = (now() - started) / 1000.0;
+        if steps >= MAX_STEPS || (steps >= MIN_STEPS && seconds >= MIN_SECONDS) {
+            break;
+        }
+    }
+    Ok(Trial {
+        steps,
+        seconds: (now() - started) / 1000.0,
+    })
+}
+
+#[cfg(test)]
+#[cfg(feature = "burn")]
+mod tests {
+    use super::*;
+    use crate::data::summary::Task;
+    use crate::model::{InputShape, Layer, ModelSpec};
+    use crate::training::job::tests::{iris, stateless};
+    use burn::tensor::Device;
+    use std::cell::Cell;
+
+    #[test]
+    fn the_faster_backend_wins_and_a_tie_goes_to_the_cpu() {
+        let trial = |steps, seconds| Trial { steps, seconds };
+        let verdict = Verdict::of(trial(40, 0.5), trial(10, 0.5));
+        assert_eq!(verdict.chosen, Backend::Cpu);
+        assert_eq!(
+            verdict.describe(),
+            "Training on the CPU: a trial of this model ran 80.0 steps/s there against 20.0 on WebGPU (4.0×)."
+        );
+        let verdict = Verdict::of(trial(10, 1.0), trial(30, 1.0));
+        assert_eq!(verdict.chosen, Backend::WebGpu);
+        assert_eq!(
+            verdict.describe(),
+            "Training on WebGPU: a trial of this model ran 30.0 steps/s there against 10.0 on the CPU (3.0×)."
+        );
+        assert_eq!(
+            Verdict::of(trial(100, 1.0), trial(104, 1.0)).chosen,
+            Backend::Cpu
+        );
+        assert_eq!(
+            Verdict::of(trial(3, 1.0), trial(0, 0.0)).chosen,
+            Backend::Cpu
+        );
+    }
+
+    #[test]
+    fn a_trial_times_steps_after_the_warm_up() {
+        let spec = ModelSpec::new(
+            InputShape::Features { features: 4 },
+            vec![Layer::Dense {
+                units: 8,
+                activation: crate::model::Activation::Relu,
+            }],
+            Task::MultiClass,
+            3,
+        );
+        let mut job = Job::start(&iris(), spec.clone(), stateless(50), &Device::flex()).unwrap();
+        // A clock that moves 100 ms each time it is read.
+        let clock = Cell::new(0.0);
+        let now = || {
+            clock.set(clock.get() + 100.0);
+            clock.get()
+        };
+        let trial = pollster::block_on(trial(&mut job, now)).unwrap();
+        // Read at the start and after each step: 0.5 s is reached after 5 steps.
+        assert_eq!(trial.steps, 5);
+        assert!((trial.seconds - 0.6).abs() < 1e-9, "{trial:?}");
+        assert!(
+            job.examples_trained() >= 6 * 16,
+            "the warm-up steps ran too"
+        );
+        // A run shorter than the trial is timed on what it ran.
+        let mut short = Job::start(&iris(), spec, stateless(1), &Device::flex()).unwrap();
+        let (_, steps_per_epoch, _, _) = short.plan();
+        let trial = pollster::block_on(super::trial(&mut short, || 0.0)).unwrap();
+        assert!(
+            u64::from(trial.steps + WARM_UP_STEPS) <= steps_per_epoch + 1,
+            "{trial:?}"
+        );
+    }
+}
