@@ -194,10 +194,12 @@ test("a model's first run trains on the faster backend by a trial: on a software
     await app.train({ preset: "mlp", settings: { epochs: "3", "learning-rate": "0.01", "batch-size": "16" }, done: /^Done: trained 3 epochs/ });
     const verdict = page.getByTestId("backend-verdict");
     const text = await verdict.innerText();
-    assert.match(text, /^Training on the CPU: a trial of this model ran [\d.]+ steps\/s there against [\d.]+ on WebGPU \([\d.]+×\)\.$/);
+    // The software adapter either runs slower steps, or has not finished its first (shader
+    // compiling) steps within its limit, 5 s here.
+    assert.match(text, /^Training on the CPU: a trial of this model ran [\d.]+ steps\/s there(?: against [\d.]+ on WebGPU \([\d.]+×\)|, and WebGPU had not finished its first steps after [\d.]+ s)\.$/);
     assert.equal(await verdict.getAttribute("data-chosen"), "CPU (WebAssembly SIMD)");
     const [cpu, webgpu] = [Number(await verdict.getAttribute("data-cpu")), Number(await verdict.getAttribute("data-webgpu"))];
-    assert.ok(cpu > webgpu && webgpu > 0, `CPU ${cpu} steps/s, WebGPU ${webgpu}`);
+    assert.ok(cpu > 0 && cpu > webgpu, `CPU ${cpu} steps/s, WebGPU ${webgpu}`);
     console.log(`trial on this machine's software adapter: CPU ${cpu.toFixed(1)} steps/s, WebGPU ${webgpu.toFixed(1)}`);
     await app.screenshot("backend-trial");
     assert.equal((await cost(app))["Backend"], "CPU (WebAssembly SIMD)");

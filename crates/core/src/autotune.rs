@@ -63,20 +63,28 @@ impl Verdict {
 
     /// The verdict in words for the Train step.
     pub fn describe(&self) -> String {
-        let (cpu, gpu) = (self.cpu.steps_per_second(), self.webgpu.steps_per_second());
-        let (chosen, faster, slower, other) = match self.chosen {
-            Backend::Cpu => ("the CPU", cpu, gpu, "WebGPU"),
-            Backend::WebGpu => ("WebGPU", gpu, cpu, "the CPU"),
+        let (chosen, mine, theirs, other) = match self.chosen {
+            Backend::Cpu => ("the CPU", self.cpu, self.webgpu, "WebGPU"),
+            Backend::WebGpu => ("WebGPU", self.webgpu, self.cpu, "the CPU"),
         };
-        let by = if slower > 0.0 {
-            format!(" ({:.1}×)", faster / slower)
-        } else {
-            String::new()
-        };
+        let (faster, slower) = (mine.steps_per_second(), theirs.steps_per_second());
+        if mine.steps == 0 {
+            return format!(
+                "Training on {chosen}: the run is too short for a trial of the two backends."
+            );
+        }
+        if theirs.steps == 0 {
+            return format!(
+                "Training on {chosen}: a trial of this model ran {} steps/s there, and {other} had not finished its first steps after {:.1} s.",
+                rate(faster),
+                theirs.seconds
+            );
+        }
         format!(
-            "Training on {chosen}: a trial of this model ran {} steps/s there against {} on {other}{by}.",
+            "Training on {chosen}: a trial of this model ran {} steps/s there against {} on {other} ({:.1}×).",
             rate(faster),
-            rate(slower)
+            rate(slower),
+            faster / slower
         )
     }
 }
@@ -92,37 +100,61 @@ fn rate(value: f64) -> String {
     }
 }
 
+/// The longest the CPU's trial may take, warm-up included, in seconds.
+pub const CPU_LIMIT_SECONDS: f64 = 10.0;
+
+/// The longest WebGPU's trial may take, warm-up included, after a CPU trial that took
+/// `cpu_seconds` in all: three times as long, and at least 5 s (its first steps compile
+/// shaders). A slow adapter (a software one, and a large model) is cut short rather than
+/// keeping the user waiting; cut short in its warm-up, it has run no timed step.
+pub fn webgpu_limit_seconds(cpu_seconds: f64) -> f64 {
+    (3.0 * cpu_seconds).max(5.0)
+}
+
 #[cfg(feature = "burn")]
 /// Times steps of `job` (a fresh job of the model, thrown away after) with the clock `now`
 /// (milliseconds): [`WARM_UP_STEPS`] untimed, then at least [`MIN_STEPS`] and
-/// [`MIN_SECONDS`], at most [`MAX_STEPS`]. A job that finishes early is timed on the
-/// steps it ran.
-pub async fn trial(job: &mut Job, now: impl Fn() -> f64) -> Result<Trial, crate::Error> {
+/// [`MIN_SECONDS`], at most [`MAX_STEPS`], and all of it within `limit_seconds`. A job
+/// that finishes early, or runs out of time, is timed on the steps it ran. Returns the
+/// trial and the seconds it took in all (warm-up included).
+pub async fn trial(
+    job: &mut Job,
+    now: impl Fn() -> f64,
+    limit_seconds: f64,
+) -> Result<(Trial, f64), crate::Error> {
+    let began = now();
+    let over = |at: f64| (at - began) / 1000.0 >= limit_seconds;
     for _ in 0..WARM_UP_STEPS {
-        if let StepOutcome::Finished { .. } = job.step().await? {
-            return Ok(Trial {
-                steps: 0,
-                seconds: 0.0,
-            });
+        let outcome = job.step().await?;
+        let at = now();
+        let finished = matches!(outcome, StepOutcome::Finished { .. });
+        if finished || over(at) {
+            // No timed step: `seconds` says how long the warm-up ran when it was cut short.
+            let seconds = if finished { 0.0 } else { (at - began) / 1000.0 };
+            return Ok((Trial { steps: 0, seconds }, (at - began) / 1000.0));
         }
     }
     let started = now();
     let mut steps = 0;
+    let mut at = started;
     loop {
         let outcome = job.step().await?;
-        if matches!(outcome, StepOutcome::Finished { .. }) {
+        at = if matches!(outcome, StepOutcome::Finished { .. }) {
             break;
-        }
+        } else {
+            now()
+        };
         steps += 1;
-        let seconds = (now() - started) / 1000.0;
-        if steps >= MAX_STEPS || (steps >= MIN_STEPS && seconds >= MIN_SECONDS) {
+        let seconds = (at - started) / 1000.0;
+        if steps >= MAX_STEPS || (steps >= MIN_STEPS && seconds >= MIN_SECONDS) || over(at) {
             break;
         }
     }
-    Ok(Trial {
+    let trial = Trial {
         steps,
-        seconds: (now() - started) / 1000.0,
-    })
+        seconds: (at - started) / 1000.0,
+    };
+    Ok((trial, (at - began) / 1000.0))
 }
 
 #[cfg(test)]
@@ -178,21 +210,42 @@ mod tests {
             clock.set(clock.get() + 100.0);
             clock.get()
         };
-        let trial = pollster::block_on(trial(&mut job, now)).unwrap();
-        // Read at the start and after each step: 0.5 s is reached after 5 steps.
-        assert_eq!(trial.steps, 5);
-        assert!((trial.seconds - 0.6).abs() < 1e-9, "{trial:?}");
+        let (timed, total) = pollster::block_on(trial(&mut job, now, CPU_LIMIT_SECONDS)).unwrap();
+        // Read at the start, after each warm-up step, at the clock's start and after each
+        // step: 0.5 s is reached after 5 timed steps.
+        assert_eq!(timed.steps, 5);
+        assert!((timed.seconds - 0.5).abs() < 1e-9, "{timed:?}");
+        assert!((total - 0.8).abs() < 1e-9, "{total}");
         assert!(
             job.examples_trained() >= 6 * 16,
             "the warm-up steps ran too"
         );
         // A run shorter than the trial is timed on what it ran.
-        let mut short = Job::start(&iris(), spec, stateless(1), &Device::flex()).unwrap();
+        let mut short = Job::start(&iris(), spec.clone(), stateless(1), &Device::flex()).unwrap();
         let (_, steps_per_epoch, _, _) = short.plan();
-        let trial = pollster::block_on(super::trial(&mut short, || 0.0)).unwrap();
+        let (timed, _) = pollster::block_on(trial(&mut short, || 0.0, CPU_LIMIT_SECONDS)).unwrap();
         assert!(
-            u64::from(trial.steps + WARM_UP_STEPS) <= steps_per_epoch + 1,
-            "{trial:?}"
+            u64::from(timed.steps + WARM_UP_STEPS) <= steps_per_epoch + 1,
+            "{timed:?}"
         );
+        // A slow backend is cut short: here each reading is 3 s later, and the limit 5 s.
+        let mut slow = Job::start(&iris(), spec, stateless(50), &Device::flex()).unwrap();
+        let clock = Cell::new(0.0);
+        let slow_now = || {
+            clock.set(clock.get() + 3000.0);
+            clock.get()
+        };
+        let (timed, total) =
+            pollster::block_on(trial(&mut slow, slow_now, webgpu_limit_seconds(0.4))).unwrap();
+        assert_eq!(
+            timed,
+            Trial {
+                steps: 0,
+                seconds: 6.0
+            },
+            "cut short in its warm-up"
+        );
+        assert_eq!(total, 6.0);
+        assert_eq!(webgpu_limit_seconds(3.0), 9.0);
     }
 }
