@@ -7,16 +7,20 @@ let server;
 before(async () => { server = await serveDist(); });
 after(async () => { await server.close(); });
 
+/** Opens Hearth at `origin`; false (and the test skipped) where this Chromium offers no
+ * WebGPU adapter even with the software-adapter flags. */
+async function openWithAdapter(app, origin, t) {
+  await app.open(origin);
+  const adapter = await app.page.evaluate(async () => Boolean(navigator.gpu && (await navigator.gpu.requestAdapter())));
+  if (!adapter) t.skip("this Chromium offers no WebGPU adapter even with the software-adapter flags");
+  return adapter;
+}
+
 test("WebGPU is used where an adapter exists, and Force CPU switches and is remembered", async (t) => {
   const browser = await launchBrowser({ webgpu: true });
   try {
     const app = new HearthPage(await browser.newPage());
-    await app.open(server.origin);
-    const adapter = await app.page.evaluate(async () => Boolean(navigator.gpu && (await navigator.gpu.requestAdapter())));
-    if (!adapter) {
-      t.skip("this Chromium offers no WebGPU adapter even with the software-adapter flags");
-      return;
-    }
+    if (!(await openWithAdapter(app, server.origin, t))) return;
     // The CPU engine first (small, quick); the WebGPU engine loads in the background
     // and takes over once it has booted.
     await app.waitForEngine(180_000);
@@ -65,12 +69,7 @@ test("a GPU device lost mid-run: training goes on on the CPU from the last finis
       worker.evaluate(keepGpuDevices).catch(() => {});
     });
     const app = new HearthPage(page);
-    await app.open(server.origin);
-    const adapter = await page.evaluate(async () => Boolean(navigator.gpu && (await navigator.gpu.requestAdapter())));
-    if (!adapter) {
-      t.skip("this Chromium offers no WebGPU adapter even with the software-adapter flags");
-      return;
-    }
+    if (!(await openWithAdapter(app, server.origin, t))) return;
     await app.waitForWebGpu();
     assert.equal(await app.backend().innerText(), "Backend: WebGPU");
     // The CPU engine's worker has ended by now: only the WebGPU engine's answers.
@@ -129,12 +128,7 @@ test("work moves onto the WebGPU engine when it is ready, with the data, setting
   try {
     const app = new HearthPage(await browser.newPage());
     const page = app.page;
-    await app.open(held.origin);
-    const adapter = await page.evaluate(async () => Boolean(navigator.gpu && (await navigator.gpu.requestAdapter())));
-    if (!adapter) {
-      t.skip("this Chromium offers no WebGPU adapter even with the software-adapter flags");
-      return;
-    }
+    if (!(await openWithAdapter(app, held.origin, t))) return;
     // Work begins on the CPU engine while the WebGPU engine downloads and compiles.
     await app.waitForEngine(180_000);
     assert.match(await app.engineStatus().innerText(), /^Engine ready on CPU \(WebAssembly SIMD\) \((the WebGPU engine is loading|looking for WebGPU)/);
@@ -182,12 +176,7 @@ test("a model's first run trains on the faster backend by a trial: on a software
   try {
     const app = new HearthPage(await browser.newPage());
     const page = app.page;
-    await app.open(server.origin);
-    const adapter = await page.evaluate(async () => Boolean(navigator.gpu && (await navigator.gpu.requestAdapter())));
-    if (!adapter) {
-      t.skip("this Chromium offers no WebGPU adapter even with the software-adapter flags");
-      return;
-    }
+    if (!(await openWithAdapter(app, server.origin, t))) return;
     await app.waitForWebGpu();
     await page.getByTestId("builtin-iris").click();
     await page.getByTestId("data-shape").getByText(/150 rows/).waitFor({ timeout: 60_000 });

@@ -23,6 +23,14 @@ let server;
 before(async () => { server = await serveDist(); });
 after(async () => { await server.close(); });
 
+/** The studio in a new page of `browser`, its engine ready. */
+async function openReady(browser) {
+  const app = new HearthPage(await browser.newPage());
+  await app.open(server.origin);
+  await app.waitForEngine();
+  return app;
+}
+
 /** A plain static server for `root` (no special headers, as any host): its origin. */
 async function servePlain(root) {
   const types = { ".html": "text/html", ".js": "text/javascript", ".wasm": "application/wasm", ".png": "image/png" };
@@ -92,9 +100,7 @@ test("a table model in a plain web page: the snippet and the example page predic
   const browser = await launchBrowser();
   let plain;
   try {
-    const app = new HearthPage(await browser.newPage());
-    await app.open(server.origin);
-    await app.waitForEngine();
+    const app = await openReady(browser);
     const page = app.page;
     await page.getByTestId("builtin-iris").click();
     await page.getByTestId("data-shape").getByText(/150 rows/).waitFor({ timeout: 60_000 });
@@ -205,9 +211,7 @@ test("the shipped digit model in a plain web page: an image file and a drawing p
   const browser = await launchBrowser();
   let plain;
   try {
-    const app = new HearthPage(await browser.newPage());
-    await app.open(server.origin);
-    await app.waitForEngine();
+    const app = await openReady(browser);
     const page = app.page;
     await app.step("Use & share").click();
     await page.getByTestId("model-name").getByText(/pretrained/).waitFor({ timeout: 60_000 });

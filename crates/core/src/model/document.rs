@@ -141,6 +141,27 @@ pub fn read_document(file: &str, bytes: &[u8]) -> Result<ModelDocument, ModelFil
     Ok(document)
 }
 
+/// Tensor `name` of a model file's `tensors` (f16 already widened) as numbers, when it
+/// is f32 and holds `expected` of them (the ONNX export and the plain forward pass read
+/// weights so, each saying in its own error what did not fit).
+#[cfg(any(feature = "onnx", feature = "plain"))]
+pub(crate) fn f32_tensor(
+    tensors: &safetensors::SafeTensors<'_>,
+    name: &str,
+    expected: usize,
+) -> Option<Vec<f32>> {
+    let view = tensors.tensor(name).ok()?;
+    if view.dtype() != safetensors::Dtype::F32 || view.data().len() != expected * 4 {
+        return None;
+    }
+    Some(
+        view.data()
+            .chunks_exact(4)
+            .map(|bytes| f32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]))
+            .collect(),
+    )
+}
+
 /// One tensor of a model file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TensorInfo {

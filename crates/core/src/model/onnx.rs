@@ -336,20 +336,13 @@ struct Weights<'a> {
 impl Weights<'_> {
     /// Tensor `name`, which must hold `expected` numbers.
     fn get(&self, name: &str, expected: usize) -> Result<Vec<f32>, OnnxError> {
-        let missing = || OnnxError::Weight {
-            file: self.file.to_string(),
-            name: name.to_string(),
-            expected,
-        };
-        let view = self.tensors.tensor(name).map_err(|_| missing())?;
-        if view.dtype() != safetensors::Dtype::F32 || view.data().len() != expected * 4 {
-            return Err(missing());
-        }
-        Ok(view
-            .data()
-            .chunks_exact(4)
-            .map(|bytes| f32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]))
-            .collect())
+        super::document::f32_tensor(&self.tensors, name, expected).ok_or_else(|| {
+            OnnxError::Weight {
+                file: self.file.to_string(),
+                name: name.to_string(),
+                expected,
+            }
+        })
     }
 }
 

@@ -6,7 +6,7 @@
 //!
 //! Images flow channel-first (`channels × height × width`), as in the burn network.
 
-use super::document::{ModelDocument, ModelFileError, read_document};
+use super::document::{ModelDocument, ModelFileError, f32_tensor, read_document};
 use super::spec::{Activation, InputShape, Layer, Padding, Shape, same_padding};
 use crate::data::DataError;
 use crate::data::images::{Decoded, ImageShape, fit_decoded};
@@ -157,19 +157,10 @@ struct Tensors<'a> {
 
 impl Tensors<'_> {
     fn get(&self, name: &str, expected: usize) -> Result<Vec<f32>, ModelFileError> {
-        let mismatch = || ModelFileError::Mismatch {
+        f32_tensor(&self.tensors, name, expected).ok_or_else(|| ModelFileError::Mismatch {
             file: self.file.to_string(),
             reason: format!("tensor {name} is missing or does not hold {expected} numbers"),
-        };
-        let view = self.tensors.tensor(name).map_err(|_| mismatch())?;
-        if view.dtype() != safetensors::Dtype::F32 || view.data().len() != expected * 4 {
-            return Err(mismatch());
-        }
-        Ok(view
-            .data()
-            .chunks_exact(4)
-            .map(|bytes| f32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]))
-            .collect())
+        })
     }
 
     fn dense(&self, name: &str, inputs: usize, outputs: usize) -> Result<Dense, ModelFileError> {
