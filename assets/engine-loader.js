@@ -7,11 +7,45 @@
 "use strict";
 // The sound decoder (sound-decoder.js, sound-decoder_bg.wasm) is loaded the same way, by
 // the engine, in a worker named "sound-decoder".
-const ENGINE = self.name === "engine-gpu" || self.name === "sound-decoder" ? self.name : "engine";
+// Where the page is cross-origin isolated (the host sends COOP and COEP, README "Hosting
+// Hearth yourself"), the CPU engine is the threaded one (engine-mt.js, engine-mt_bg.wasm:
+// WebAssembly threads, scripts/engine-mt.sh), which starts its pool's threads as workers
+// named "engine-thread": each runs the same module on the engine's shared memory. A worker
+// named "engine-single" is the single-threaded CPU engine wherever it runs (the benchmark
+// compares the two in one isolated page).
+// It is also built with relaxed SIMD (fused multiply-add, patches/README.md): a browser
+// without it (this tiny module, an f32x4.relaxed_madd, does not validate) gets the
+// single-threaded engine, built with plain SIMD.
+const RELAXED_SIMD = WebAssembly.validate(new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 28, 1, 26, 0, 67, 0, 0, 128, 63,
+  253, 19, 67, 0, 0, 128, 63, 253, 19, 67, 0, 0, 128, 63, 253, 19, 253, 133, 2, 11,
+]));
+const THREADED = self.crossOriginIsolated === true && typeof SharedArrayBuffer === "function" && RELAXED_SIMD;
+const ENGINE =
+  self.name === "engine-gpu" || self.name === "sound-decoder"
+    ? self.name
+    : THREADED && (self.name === "engine" || self.name === "engine-thread")
+      ? "engine-mt"
+      : "engine";
 const WHAT = self.name === "sound-decoder" ? "the sound decoder" : "the engine";
 importScripts("./" + ENGINE + ".js");
 
-(async function () {
+if (self.name === "engine-thread") {
+  // A thread of the threaded engine: told the module and memory, it answers once the module
+  // runs here, then gives itself to the pool (wasm_bindgen.engine_thread never returns).
+  self.onmessage = async function (event) {
+    self.onmessage = null;
+    const init = event.data;
+    try {
+      await wasm_bindgen({ module_or_path: init.module, memory: init.memory });
+    } catch (error) {
+      self.postMessage({ error: String(error) });
+      return;
+    }
+    self.postMessage({ ready: true });
+    wasm_bindgen.engine_thread(init.pending);
+  };
+} else (async function () {
   try {
     const response = await fetch("./" + ENGINE + "_bg.wasm");
     if (!response.ok) {

@@ -31,15 +31,18 @@ function next(worker, types) {
 
 /**
  * Runs one benchmark in a fresh engine worker. `settings` is hearth_core::bench's
- * BenchSettings; `forceCpu` chooses the CPU backend even where WebGPU exists.
+ * BenchSettings; `forceCpu` chooses the CPU backend even where WebGPU exists; `threads`
+ * false runs the single-threaded CPU engine where the page would load the threaded one.
  * Resolves with { backend, result, bootMs } or { backend, failed }.
  */
-window.runHearth = async function ({ settings, forceCpu }) {
+window.runHearth = async function ({ settings, forceCpu, threads = true }) {
   const started = performance.now();
-  // The CPU engine, which every visit loads first, or the WebGPU engine, as the page does.
-  const worker = new Worker("/engine-loader.js", { name: forceCpu ? "engine" : "engine-gpu" });
+  // The CPU engine, which every visit loads first (threaded where the page is cross-origin
+  // isolated), or the WebGPU engine, as the page does.
+  const name = !forceCpu ? "engine-gpu" : threads ? "engine" : "engine-single";
+  const worker = new Worker("/engine-loader.js", { name });
   try {
-    await next(worker, ["booted"]);
+    const booted = await next(worker, ["booted"]);
     const bootMs = performance.now() - started;
     worker.postMessage({ type: "init", force_cpu: forceCpu });
     const ready = await next(worker, ["ready"]);
@@ -48,7 +51,7 @@ window.runHearth = async function ({ settings, forceCpu }) {
     if (reply.type === "bench_failed") {
       return { backend: ready.backend, fallback: ready.fallback_reason, failed: reply.message };
     }
-    return { backend: reply.backend, fallback: ready.fallback_reason, result: reply.result, bootMs };
+    return { backend: reply.backend, fallback: ready.fallback_reason, result: reply.result, bootMs, threads: booted.threads };
   } finally {
     worker.terminate();
   }

@@ -12,6 +12,8 @@ echo "trunk finished in $(( $(date +%s) - start )) s"
 scripts/page.sh dist
 # The web runtime (dist/runtime/), which "Download for a web page" bundles with a model.
 scripts/runtime.sh dist
+# The threaded CPU engine (dist/engine-mt*), loaded where the page is cross-origin isolated.
+scripts/engine-mt.sh dist
 # The strict Content-Security-Policy: Trunk's inline start-up script becomes a file.
 node scripts/csp.mjs dist
 # The engines' wasm-opt pass, run here rather than by Trunk so that each output is cached

@@ -10,8 +10,12 @@
 // - Precompressed files: scripts/compress.mjs writes NAME.br and NAME.gz beside each large
 //   file; a host that can serve them (nginx gzip_static/brotli_static, Caddy precompressed,
 //   most static hosting services) sends them with Content-Encoding and Vary.
+// - Cross-origin isolation: Cross-Origin-Opener-Policy same-origin and
+//   Cross-Origin-Embedder-Policy require-corp. With them the browser allows shared memory,
+//   and the engine trains on every core (the threaded engine, scripts/engine-mt.sh);
+//   without them Hearth works the same on one thread. Hearth loads nothing from another
+//   origin, so the embedder policy costs it nothing.
 // The service worker needs no header: sw.js is at the app's root, so its scope is the app.
-// Hearth needs no cross-origin isolation (COOP/COEP): it uses no SharedArrayBuffer.
 import { extname } from "node:path";
 import { POLICY } from "./csp.mjs";
 
@@ -34,13 +38,21 @@ export const TYPES = {
 /** Trunk's hashed names (`hearth-0123456789abcdef_bg.wasm`, `main-….css`, `start-….js`). */
 export const HASHED = /-[0-9a-f]{16}(_bg)?\.(js|wasm|css)$/;
 
-/** The headers for the file `name` (a path inside dist/). */
-export function headersFor(name) {
+/** The cross-origin isolation headers (see the top of this file). */
+export const ISOLATION = {
+  "Cross-Origin-Opener-Policy": "same-origin",
+  "Cross-Origin-Embedder-Policy": "require-corp",
+};
+
+/** The headers for the file `name` (a path inside dist/); `isolated: false` leaves out the
+ * cross-origin isolation headers (a host that does not send them: one thread). */
+export function headersFor(name, { isolated = true } = {}) {
   return {
     "Content-Type": TYPES[extname(name)] ?? "application/octet-stream",
     "Cache-Control": HASHED.test(name) ? "public, max-age=31536000, immutable" : "no-cache",
     "Content-Security-Policy": POLICY,
     "X-Content-Type-Options": "nosniff",
+    ...(isolated ? ISOLATION : {}),
   };
 }
 
@@ -65,12 +77,16 @@ server {
     # nginx's mime.types (1.21.0+) has application/wasm; the manifest's type is below.
     add_header Content-Security-Policy "${POLICY}" always;
     add_header X-Content-Type-Options "nosniff" always;
+    add_header Cross-Origin-Opener-Policy "same-origin" always;
+    add_header Cross-Origin-Embedder-Policy "require-corp" always;
 
     # Hashed names never change: cache them for a year.
     location ~ "-[0-9a-f]{16}(_bg)?\\.(js|wasm|css)$" {
         add_header Cache-Control "public, max-age=31536000, immutable" always;
         add_header Content-Security-Policy "${POLICY}" always;
         add_header X-Content-Type-Options "nosniff" always;
+        add_header Cross-Origin-Opener-Policy "same-origin" always;
+        add_header Cross-Origin-Embedder-Policy "require-corp" always;
     }
 
     location ~ "\.webmanifest$" {
@@ -78,6 +94,8 @@ server {
         add_header Cache-Control "no-cache" always;
         add_header Content-Security-Policy "${POLICY}" always;
         add_header X-Content-Type-Options "nosniff" always;
+        add_header Cross-Origin-Opener-Policy "same-origin" always;
+        add_header Cross-Origin-Embedder-Policy "require-corp" always;
     }
 
     # Everything else (index.html, sw.js, the engines, the data) is revalidated on use.
@@ -85,6 +103,8 @@ server {
         add_header Cache-Control "no-cache" always;
         add_header Content-Security-Policy "${POLICY}" always;
         add_header X-Content-Type-Options "nosniff" always;
+        add_header Cross-Origin-Opener-Policy "same-origin" always;
+        add_header Cross-Origin-Embedder-Policy "require-corp" always;
         try_files $uri $uri/ =404;
     }
 }
@@ -103,6 +123,9 @@ hearth.example.org {
 	}
 	header Content-Security-Policy "${POLICY}"
 	header X-Content-Type-Options "nosniff"
+	# Cross-origin isolation: the engine trains on every core.
+	header Cross-Origin-Opener-Policy "same-origin"
+	header Cross-Origin-Embedder-Policy "require-corp"
 	@hashed path_regexp -[0-9a-f]{16}(_bg)?\\.(js|wasm|css)$
 	header @hashed Cache-Control "public, max-age=31536000, immutable"
 	@fixed not path_regexp -[0-9a-f]{16}(_bg)?\\.(js|wasm|css)$

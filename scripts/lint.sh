@@ -6,7 +6,8 @@
 # Clippy is not a separate check build here: scripts/env.sh makes clippy-driver the
 # compiler of the workspace's own crates, so this script lints by building every target
 # the tests need: natively all of them (the test binaries the native tier then runs), and
-# for wasm32 the page (its `page` profile, as scripts/page.sh builds it), both engines (CPU, WebGPU),
+# for wasm32 the page (its `page` profile, as scripts/page.sh builds it), the three engines (CPU,
+# WebGPU, the threaded CPU one),
 # the sound decoder, the web runtime
 # and the engine's browser test. ./test.sh runs it first, and its tiers reuse these builds; the wasm32
 # builds run beside the native one, each filling the other's single-threaded stretches.
@@ -19,11 +20,31 @@ if [[ "${HEARTH_LINT:-on}" == off ]]; then
 fi
 cargo fmt --all -- --check
 echo "==> formatting clean"
+# The patched crates (patches/README.md) are their crates.io release plus the change in their
+# .patch file, and nothing else: undone, the patch gives back the release's files exactly.
+check_patched() {
+  local crate=$1 change=$2 work listed found
+  work=$(mktemp -d)
+  cp -r "patches/$crate/." "$work/"
+  (cd "$work" && git apply -R "$HEARTH_ROOT/patches/$change") &&
+    (cd "$work" && sha256sum --quiet --strict -c "$HEARTH_ROOT/patches/$crate.sha256")
+  local status=$?
+  listed=$(sed 's/^[0-9a-f]*  //' "patches/$crate.sha256" | sort)
+  found=$(cd "$work" && find . -type f | sort)
+  rm -rf "$work"
+  if [ "$status" -ne 0 ] || [ "$listed" != "$found" ]; then
+    echo "patches/$crate is not its release plus patches/$change (see patches/README.md)" >&2
+    return 1
+  fi
+}
+check_patched gemm-f32 gemm-f32-relaxed-madd.patch
+echo "==> patched crates are their releases plus their patches"
 fetch_crates
 wasm_log="$CARGO_TARGET_DIR/lint-wasm32.log"
 (
   with_wasm_std cargo build --target wasm32-unknown-unknown --release -p hearth-engine --bin engine &&
     with_wasm_std cargo build --target wasm32-unknown-unknown --release -p hearth-engine --features webgpu --bin engine-gpu &&
+    scripts/engine-mt.sh --lint &&
     with_wasm_std cargo build --target wasm32-unknown-unknown --release -p hearth-decoder --bin sound-decoder &&
     build_page_wasm &&
     with_wasm_std cargo build --target wasm32-unknown-unknown --profile page -p hearth-runtime --lib &&

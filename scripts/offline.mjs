@@ -4,7 +4,8 @@
 // The build's id is a hash of every file's name and bytes, so any change makes a new
 // service worker (a byte-different sw.js is what makes the browser install an update),
 // and its cache is named by it. Files in LATER are not precached: they are large and only
-// some visits need them (the WebGPU engine where the browser has an adapter, MNIST when it
+// some visits need them (the WebGPU engine where the browser has an adapter, the threaded
+// engine where the page is cross-origin isolated, MNIST when it
 // is chosen); the service worker keeps them when first fetched, or when the page asks.
 //
 //   node scripts/offline.mjs dist     # scripts/build.sh runs it after csp.mjs
@@ -14,7 +15,7 @@ import { join, relative, resolve, sep } from "node:path";
 import { pathToFileURL } from "node:url";
 
 /** Large files fetched when first used, not at install. */
-export const LATER = [/^engine-gpu(\.js|_bg\.wasm)$/, /\.bin\.gz$/];
+export const LATER = [/^engine-(gpu|mt)(\.js|_bg\.wasm)$/, /\.bin\.gz$/];
 /** Never in the cache: the service worker itself, hidden files (Trunk's lock). */
 const SKIP = [/^sw\.js$/, /(^|\/)\./];
 

@@ -19,7 +19,7 @@ export const DIST = resolve(import.meta.dirname, "../dist");
  * tells hosts to send (scripts/hosting.mjs): ETags, revalidation of fixed names, and the
  * precompressed .br or .gz file where the browser accepts it. `port` 0 is any free one. `delays` maps a path to
  * milliseconds to wait, or to a promise to wait for. `requests` lists what was served, as "STATUS PATH". */
-export async function serveDist({ delays = {}, root = DIST, link = null, port = 0 } = {}) {
+export async function serveDist({ delays = {}, root = DIST, link = null, port = 0, isolated = true } = {}) {
   // An emulated link: `link.latencyMs` before each response, and every body sent through
   // one shared budget of `link.downloadMbps` (all requests together, as on one line).
   let lineFreeAt = 0;
@@ -39,7 +39,7 @@ export async function serveDist({ delays = {}, root = DIST, link = null, port = 
       if (path.endsWith("/")) path += "index.html";
       const file = join(root, path);
       if (!file.startsWith(root)) throw new Error("outside dist");
-      const headers = headersFor(path);
+      const headers = headersFor(path, { isolated });
       const accepted = request.headers["accept-encoding"] ?? "";
       let served = file;
       for (const [encoding, suffix] of [["br", ".br"], ["gzip", ".gz"]]) {

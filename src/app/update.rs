@@ -38,7 +38,9 @@ pub fn UpdateBanner() -> impl IntoView {
 /// Once the engine is ready and the model in use has loaded (the page is usable), fetches
 /// the page's chunks (the steps after Data), then registers the service worker (on a first
 /// visit its precaching then finds the page's files in the HTTP cache) and asks it to keep
-/// the built-in sets' files for offline use, all in the background.
+/// the built-in sets' files for offline use, and the threaded engine where it runs (it is
+/// not precached: a page that is not cross-origin isolated never loads it), all in the
+/// background.
 pub fn keep_data_for_offline() {
     let (status, uses) = (context::status(), context::uses());
     let asked = StoredValue::new(false);
@@ -47,10 +49,14 @@ pub fn keep_data_for_offline() {
             status.with(|status| status.is_ready()) && uses.with(|uses| uses.model.is_some());
         if usable && !asked.get_value() {
             asked.set_value(true);
-            leptos::task::spawn_local(async {
+            let threaded = status.with_untracked(|status| status.threads > 1);
+            leptos::task::spawn_local(async move {
                 chunks::preload_all().await;
                 offline::register();
-                let files: Vec<&str> = BUILTINS.iter().filter_map(|info| info.file).collect();
+                let mut files: Vec<&str> = BUILTINS.iter().filter_map(|info| info.file).collect();
+                if threaded {
+                    files.extend(["engine-mt.js", "engine-mt_bg.wasm"]);
+                }
                 offline::keep_for_offline(&files);
             });
         }

@@ -97,6 +97,9 @@ pub struct EngineStatus {
     /// A new engine (restarted, or the WebGPU engine taking over) is being given the
     /// page's work back: it is not ready for more until it has it.
     pub resuming: bool,
+    /// The threads the engine trains on (its `Booted` says): more than 1 in the threaded
+    /// engine, which loads where the page is cross-origin isolated.
+    pub threads: usize,
 }
 
 /// How many steps the self test trains.
@@ -116,6 +119,7 @@ impl EngineStatus {
             self_test: SelfTest::default(),
             notice: None,
             resuming: false,
+            threads: 1,
         }
     }
 
@@ -152,8 +156,9 @@ impl EngineStatus {
                 }
                 Vec::new()
             }
-            FromEngine::Booted { .. } => {
+            FromEngine::Booted { threads, .. } => {
                 self.phase = Phase::Starting;
+                self.threads = threads.max(1);
                 vec![self.init()]
             }
             FromEngine::Ready {
@@ -298,7 +303,7 @@ impl EngineStatus {
     /// The backend label for the header.
     pub fn backend_label(&self) -> String {
         match &self.phase {
-            Phase::Ready { backend, .. } => backend.label().to_string(),
+            Phase::Ready { backend, .. } => backend.label_on(self.threads),
             Phase::Loading { .. } | Phase::Starting => "starting…".to_string(),
             Phase::Failed { .. } => "unavailable".to_string(),
         }
@@ -369,6 +374,7 @@ mod tests {
         assert!(matches!(status.phase, Phase::Loading { .. }));
         let replies = status.on_message(FromEngine::Booted {
             version: "0.1.0".into(),
+            threads: 1,
         });
         assert_eq!(
             replies,
@@ -383,12 +389,44 @@ mod tests {
         let mut status = EngineStatus::new(force_cpu);
         status.on_message(FromEngine::Booted {
             version: "0.1.0".into(),
+            threads: 1,
         });
         status.on_message(FromEngine::Ready {
             backend: Backend::Cpu,
             fallback_reason: Some("this is the CPU engine".into()),
         });
         status
+    }
+
+    #[test]
+    fn the_threaded_engine_says_how_many_threads_it_trains_on() {
+        let mut status = EngineStatus::new(false);
+        status.on_message(FromEngine::Booted {
+            version: "0.1.0".into(),
+            threads: 4,
+        });
+        status.on_message(FromEngine::Ready {
+            backend: Backend::Cpu,
+            fallback_reason: None,
+        });
+        assert_eq!(status.threads, 4);
+        assert_eq!(status.backend_label(), "CPU (WebAssembly SIMD, 4 threads)");
+        assert_eq!(
+            ready_on_cpu(false).backend_label(),
+            "CPU (WebAssembly SIMD)"
+        );
+        // The WebGPU engine (one thread) taking over says so.
+        status.switch_to_gpu();
+        status.on_message(FromEngine::Booted {
+            version: "0.1.0".into(),
+            threads: 1,
+        });
+        status.on_message(FromEngine::Ready {
+            backend: Backend::WebGpu,
+            fallback_reason: None,
+        });
+        assert_eq!(status.threads, 1);
+        assert_eq!(status.backend_label(), "WebGPU");
     }
 
     #[test]
@@ -439,7 +477,8 @@ mod tests {
         assert!(matches!(status.phase, Phase::Loading { .. }));
         assert_eq!(
             status.on_message(FromEngine::Booted {
-                version: "0.1.0".into()
+                version: "0.1.0".into(),
+                threads: 1,
             }),
             vec![ToEngine::Init {
                 force_cpu: false,
@@ -480,6 +519,7 @@ mod tests {
         let mut status = EngineStatus::new(true);
         let replies = status.on_message(FromEngine::Booted {
             version: "0.1.0".into(),
+            threads: 1,
         });
         assert_eq!(
             replies,
@@ -511,6 +551,7 @@ mod tests {
         assert_eq!(status.set_force_cpu(true), None, "engine not booted yet");
         status.on_message(FromEngine::Booted {
             version: "0.1.0".into(),
+            threads: 1,
         });
         status.on_message(FromEngine::Ready {
             backend: Backend::WebGpu,

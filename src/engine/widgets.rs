@@ -25,7 +25,9 @@ pub fn BackendControl() -> impl IntoView {
     let force_cpu = move || status.with(|status| status.force_cpu);
     view! {
         <div class="backend">
-            <span data-testid="backend">"Backend: " <strong>{label}</strong></span>
+            <span data-testid="backend" data-threads=move || status.with(|status| status.threads.to_string())>
+                "Backend: " <strong>{label}</strong>
+            </span>
             <label class="toggle">
                 <input
                     type="checkbox"

@@ -1,7 +1,7 @@
 // WebGPU where the browser offers an adapter, the CPU otherwise, and the switch between them.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { HearthPage, launchBrowser, serveDist } from "./harness.mjs";
+import { HearthPage, THREADED_CPU, launchBrowser, serveDist } from "./harness.mjs";
 
 let server;
 before(async () => { server = await serveDist(); });
@@ -26,17 +26,19 @@ test("WebGPU is used where an adapter exists, and Force CPU switches and is reme
     await app.waitForEngine(180_000);
     await app.waitForWebGpu();
     assert.equal(await app.backend().innerText(), "Backend: WebGPU");
-    assert.ok(server.requests.includes("200 /engine_bg.wasm"), "the CPU engine loaded first");
+    assert.ok(server.requests.includes("200 /engine-mt_bg.wasm"), "the (threaded) CPU engine loaded first");
     assert.ok(server.requests.includes("200 /engine-gpu_bg.wasm"), "then the WebGPU engine");
     const { first, last } = await app.runEngineCheck({ on: /^WebGPU$/, timeout: 180_000 });
     assert.ok(last < first, `loss did not fall on WebGPU: ${first} → ${last}`);
     await app.screenshot("engine-check-webgpu");
     await app.page.getByLabel("Force CPU").check();
     await app.page.getByText("Engine ready on CPU (WebAssembly SIMD)", { exact: false }).waitFor();
+    // The WebGPU engine in use trains on its CPU (one thread); after a reload the page
+    // starts the CPU engine, the threaded one.
     assert.equal(await app.backend().innerText(), "Backend: CPU (WebAssembly SIMD)");
     await app.page.reload();
     await app.waitForEngine();
-    assert.equal(await app.backend().innerText(), "Backend: CPU (WebAssembly SIMD)");
+    assert.match(await app.backend().innerText(), THREADED_CPU);
     assert.ok(await app.page.getByLabel("Force CPU").isChecked());
     await app.page.getByLabel("Force CPU").uncheck();
     await app.page.getByText(/^Engine ready on WebGPU/).waitFor({ timeout: 180_000 });
@@ -135,7 +137,7 @@ test("work moves onto the WebGPU engine when it is ready, with the data, setting
     await page.getByTestId("builtin-iris").click();
     await page.getByTestId("data-shape").getByText(/150 rows/).waitFor({ timeout: 60_000 });
     await app.train({ preset: "mlp", settings: { epochs: "20", "learning-rate": "0.01" }, timeout: 180_000 });
-    assert.equal(await app.backend().innerText(), "Backend: CPU (WebAssembly SIMD)");
+    assert.match(await app.backend().innerText(), THREADED_CPU);
     await app.setTraining({ "learning-rate": "0.02" });
     await app.step("Evaluate").click();
     const headline = await page.getByTestId("eval-headline").innerText();

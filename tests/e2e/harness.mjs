@@ -7,6 +7,9 @@ import { chromium } from "playwright-core";
 
 export { DIST, serveDist } from "../../scripts/server.mjs";
 export const ARTIFACTS = resolve(import.meta.dirname, "artifacts");
+/** The header's backend where the CPU engine is the threaded one (the tests' server makes
+ * the page cross-origin isolated, as README "Hosting Hearth yourself" says to). */
+export const THREADED_CPU = /^Backend: CPU \(WebAssembly SIMD, \d+ threads\)$/;
 mkdirSync(ARTIFACTS, { recursive: true });
 
 export { TYPES } from "../../scripts/hosting.mjs";

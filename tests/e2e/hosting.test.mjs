@@ -71,7 +71,7 @@ test("nginx with docs/hosting/nginx.conf serves what Hearth needs, and Hearth wo
   const host = await startNginx();
   const browser = await launchBrowser();
   try {
-    for (const name of ["index.html", "sw.js", "offline.js", "engine_bg.wasm", "manifest.webmanifest", readdirHashed()]) {
+    for (const name of ["index.html", "sw.js", "offline.js", "engine_bg.wasm", "engine-mt_bg.wasm", "manifest.webmanifest", readdirHashed()]) {
       const response = await fetch(`${host.origin}/${name}`, { headers: { "Accept-Encoding": "br, gzip" } });
       assert.equal(response.status, 200, name);
       for (const [header, value] of Object.entries(headersFor(name))) {

@@ -17,8 +17,8 @@ after(async () => {
 
 /** Serves `root` (dist/ unless told), opens the app in a fresh profile; both are closed
  * after the tests. `onPage` sees the page before it opens the app. */
-async function openApp({ root, onPage } = {}) {
-  const server = await serveDist(root ? { root } : {});
+async function openApp({ root, onPage, isolated = true } = {}) {
+  const server = await serveDist({ isolated, ...(root ? { root } : {}) });
   open.push(server);
   const browser = await launchBrowser();
   open.push(browser);
@@ -39,7 +39,9 @@ function failures(context) {
 test("after one visit, Hearth opens and works with the network gone", async () => {
   const { server, browser, app, page } = await openApp();
   await app.waitForEngine();
-  assert.deepEqual(await app.waitUntilKeptOffline(), ["/mnist-10k.bin.gz"]);
+  // MNIST, and the threaded engine the page runs (the tests' server isolates the page): the
+  // service worker does not precache it, since a page that is not isolated never loads it.
+  assert.deepEqual((await app.waitUntilKeptOffline()).sort(), ["/engine-mt.js", "/engine-mt_bg.wasm", "/mnist-10k.bin.gz"]);
 
   await server.close();
   await browser.setOffline(true);
@@ -165,11 +167,15 @@ test("Chromium finds Hearth installable", async () => {
   }
 });
 
-test("the first visit's bytes: the page, then the CPU engine and the digit model, and nothing else it waits for", async () => {
+/** A first visit until a drawn digit is classified: the bytes of the page and of what it
+ * waits for, checked against `ceiling`. `isolated` serves the page cross-origin isolated,
+ * where it loads the threaded CPU engine (`engine`: "engine-mt"), or not ("engine"). */
+async function firstVisit({ isolated, engine, ceiling }) {
   // What the page and its workers asked for (not the service worker, which keeps the whole
   // build for offline use in the background once the page is usable, the steps' chunks too).
   const asked = new Set();
   const { server, page } = await openApp({
+    isolated,
     onPage: (page) => page.on("request", (request) => asked.add(new URL(request.url()).pathname)),
   });
   const sum = (filter) =>
@@ -186,16 +192,28 @@ test("the first visit's bytes: the page, then the CPU engine and the digit model
   assert.equal(await predicted(page), "1");
   // What the classification needed: the page, the CPU engine, the digit model. Not the
   // WebGPU engine (this browser has no adapter) nor MNIST (kept for offline use later).
-  const needed = sum((path) => pageFiles(path) || /^\/(engine\.js|engine_bg\.wasm|engine-loader\.js|digits\.safetensors)$/.test(path));
-  for (const path of ["/engine_bg.wasm", "/digits.safetensors"]) assert.ok(asked.has(path), `the page's engine asked for ${path}`);
+  const engineFiles = [`/${engine}.js`, `/${engine}_bg.wasm`, "/engine-loader.js", "/digits.safetensors"];
+  const needed = sum((path) => pageFiles(path) || engineFiles.includes(path));
+  for (const path of [`/${engine}_bg.wasm`, "/digits.safetensors"]) assert.ok(asked.has(path), `the page's engine asked for ${path}`);
+  const other = engine === "engine" ? "/engine-mt_bg.wasm" : "/engine_bg.wasm";
+  assert.ok(!asked.has(other), `${other} was not loaded`);
   const requested = server.requests.map((request) => request.split(" ")[1]);
   assert.ok(!requested.some((path) => path.startsWith("/engine-gpu")), "no WebGPU engine without an adapter");
-  console.log(`first visit: the page ${pageBytes} bytes until interactive; ${needed} bytes until a drawn digit was classified`);
+  console.log(`first visit (${engine}): the page ${pageBytes} bytes until interactive; ${needed} bytes until a drawn digit was classified`);
   // Issue 21 asks for 250 KB for the page and 1.5 MB until a drawn digit is classified.
   assert.ok(pageBytes <= 250_000, `the page's own bytes until interactive: ${pageBytes}`);
-  assert.ok(needed <= 1_500_000, `bytes until a drawn digit was classified: ${needed}`);
+  assert.ok(needed <= ceiling, `bytes until a drawn digit was classified: ${needed}`);
   // Then the chunks come, and a step opens from its own.
   await page.getByTestId("step-model").click();
   await page.getByTestId("panel-model").getByTestId("preset-mlp").waitFor({ timeout: 60_000 });
   assert.ok([...asked].some((path) => /^\/split_model_step-[0-9a-f]{16}\.wasm$/.test(path)), "the Model step's chunk");
+}
+
+test("the first visit's bytes: the page, then the CPU engine and the digit model, and nothing else it waits for", async () => {
+  // Issue 21's 1.5 MB holds for a page that is not cross-origin isolated (the single-threaded
+  // engine). An isolated page loads the threaded engine, 16 KB larger with Brotli (atomics,
+  // the pool, its JavaScript glue: 1,513,735 bytes on 2026-12-05): its ceiling is 1.55 MB,
+  // raised on purpose for training on every core (issue 25).
+  await firstVisit({ isolated: false, engine: "engine", ceiling: 1_500_000 });
+  await firstVisit({ isolated: true, engine: "engine-mt", ceiling: 1_550_000 });
 });

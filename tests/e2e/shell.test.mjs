@@ -1,7 +1,7 @@
 // The app shell as a new user meets it.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { HearthPage, launchBrowser, serveDist } from "./harness.mjs";
+import { HearthPage, THREADED_CPU, launchBrowser, serveDist } from "./harness.mjs";
 
 let server;
 before(async () => { server = await serveDist(); });
@@ -16,7 +16,7 @@ test("the shell shows the name, the five steps and the CPU backend, with no cons
     const steps = await app.page.getByRole("navigation", { name: "Steps" }).getByRole("button").allInnerTexts();
     assert.deepEqual(steps.map((text) => text.replace(/^\d+\s*/, "").trim()), ["Data", "Model", "Train", "Evaluate", "Use & share"]);
     await app.waitForEngine();
-    assert.equal(await app.backend().innerText(), "Backend: CPU (WebAssembly SIMD)");
+    assert.match(await app.backend().innerText(), THREADED_CPU);
     await app.step("Model").click();
     assert.match(await app.page.getByTestId("panel-model").innerText(), /Stack layers/);
     await app.screenshot("shell-1280");
@@ -27,7 +27,7 @@ test("the shell shows the name, the five steps and the CPU backend, with no cons
 });
 
 test("the page is usable and shows loading progress before the engine is ready", async () => {
-  const slow = await serveDist({ delays: { "/engine_bg.wasm": 4000 } });
+  const slow = await serveDist({ delays: { "/engine_bg.wasm": 4000, "/engine-mt_bg.wasm": 4000 } });
   const browser = await launchBrowser();
   try {
     const app = new HearthPage(await browser.newPage());
@@ -52,7 +52,7 @@ test("the engine check trains a tiny network in the worker and its loss falls", 
     const app = new HearthPage(await browser.newPage());
     await app.open(server.origin);
     await app.waitForEngine();
-    const { first, last } = await app.runEngineCheck({ on: /^CPU \(WebAssembly SIMD\)$/ });
+    const { first, last } = await app.runEngineCheck({ on: /^CPU \(WebAssembly SIMD, \d+ threads\)$/ });
     assert.ok(last < first, `loss did not fall: ${first} → ${last}`);
     await app.screenshot("engine-check");
     assert.deepEqual(app.consoleErrors, []);

@@ -22,6 +22,9 @@ use hearth_core::data::images::ImageShape;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Threads to train on (default: every core this machine offers; 1 for one thread).
+    #[arg(long, global = true)]
+    threads: Option<usize>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -171,7 +174,12 @@ fn main() -> ExitCode {
             one_line(&message)
         );
     }));
-    let result = match Cli::parse().command {
+    let cli = Cli::parse();
+    let cores = cli.threads.unwrap_or_else(|| {
+        std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+    });
+    hearth_core::training::parallel::start_pool(cores);
+    let result = match cli.command {
         Command::Check { steps } => check(steps),
         Command::Data {
             source,

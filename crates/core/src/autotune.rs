@@ -7,7 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::protocol::Backend;
-#[cfg(feature = "burn")]
+#[cfg(feature = "modelfile")]
 use crate::training::{Job, StepOutcome};
 
 /// Steps run before the clock starts (the first steps compile WebGPU's shaders and fill
@@ -111,7 +111,7 @@ pub fn webgpu_limit_seconds(cpu_seconds: f64) -> f64 {
     (3.0 * cpu_seconds).max(5.0)
 }
 
-#[cfg(feature = "burn")]
+#[cfg(feature = "modelfile")]
 /// Times steps of `job` (a fresh job of the model, thrown away after) with the clock `now`
 /// (milliseconds): [`WARM_UP_STEPS`] untimed, then at least [`MIN_STEPS`] and
 /// [`MIN_SECONDS`], at most [`MAX_STEPS`], and all of it within `limit_seconds`. A job
@@ -158,7 +158,7 @@ pub async fn trial(
 }
 
 #[cfg(test)]
-#[cfg(feature = "burn")]
+#[cfg(feature = "modelfile")]
 mod tests {
     use super::*;
     use crate::data::summary::Task;

@@ -98,6 +98,11 @@ impl BenchSettings {
 pub struct BenchResult {
     pub model: BenchModel,
     pub parameters: u64,
+    /// Floating-point operations in one training step, counted as three forward passes of
+    /// the batch (the forward pass, and a backward pass of twice its work; a multiply-add
+    /// is 2), to state throughput in FLOP/s. The optimizer's step is not counted.
+    #[serde(default)]
+    pub flops_per_step: u64,
     pub settings: BenchSettings,
     /// Training steps (batches) per second over the timed steps.
     pub steps_per_second: f64,
@@ -115,6 +120,13 @@ pub struct BenchResult {
     pub peak_memory_bytes: f64,
     /// The whole run, setup included.
     pub total_seconds: f64,
+    /// The threads training used (see [`crate::training::parallel`]).
+    #[serde(default = "one")]
+    pub threads: usize,
+}
+
+fn one() -> usize {
+    1
 }
 
 /// Why the benchmark could not run.
@@ -304,6 +316,7 @@ pub async fn run(
     Ok(BenchResult {
         model: settings.model,
         parameters: spec.params(),
+        flops_per_step: 3 * spec.flops() * settings.batch as u64,
         settings,
         steps_per_second,
         epoch_seconds,
@@ -313,6 +326,7 @@ pub async fn run(
         clock_overhead_ms,
         peak_memory_bytes: peak,
         total_seconds: (now() - started) / 1000.0,
+        threads: crate::training::parallel::threads(),
     })
 }
 

@@ -143,6 +143,11 @@ pub enum FilePurpose {
     Requested { id: u32 },
 }
 
+/// A [`FromEngine::Booted`] from an engine that does not say: one thread.
+fn one_thread() -> usize {
+    1
+}
+
 /// A message from the engine worker to the page.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -155,7 +160,14 @@ pub enum FromEngine {
         total: Option<f64>,
     },
     /// The engine's wasm runs and listens; the page answers with [`ToEngine::Init`].
-    Booted { version: String },
+    Booted {
+        version: String,
+        /// The threads the engine trains on: more than 1 in the threaded engine, which
+        /// the page loads where it is cross-origin isolated (see
+        /// [`crate::training::parallel`]).
+        #[serde(default = "one_thread")]
+        threads: usize,
+    },
     /// The backend is chosen and ready for work.
     Ready {
         backend: Backend,
@@ -297,6 +309,15 @@ pub enum Backend {
 }
 
 impl Backend {
+    /// The name the page shows, with the threads the CPU trains on when there are more
+    /// than one ("CPU (WebAssembly SIMD, 4 threads)"): the header, and a run's recorded cost.
+    pub fn label_on(self, threads: usize) -> String {
+        match self {
+            Backend::Cpu if threads > 1 => format!("CPU (WebAssembly SIMD, {threads} threads)"),
+            _ => self.label().to_string(),
+        }
+    }
+
     /// The name the page shows to users.
     pub fn label(self) -> &'static str {
         match self {
@@ -352,5 +373,11 @@ mod tests {
     fn backend_labels_are_what_users_read() {
         assert_eq!(Backend::WebGpu.label(), "WebGPU");
         assert_eq!(Backend::Cpu.label(), "CPU (WebAssembly SIMD)");
+        assert_eq!(Backend::Cpu.label_on(1), "CPU (WebAssembly SIMD)");
+        assert_eq!(
+            Backend::Cpu.label_on(8),
+            "CPU (WebAssembly SIMD, 8 threads)"
+        );
+        assert_eq!(Backend::WebGpu.label_on(8), "WebGPU");
     }
 }

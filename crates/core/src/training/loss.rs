@@ -58,13 +58,35 @@ pub fn loss(
             .reshape([batch])
         }
     };
-    let weights: Option<Vec<f32>> = match (example_weights, weighted) {
+    let weights = weights(example_weights, data, rows, weighted);
+    let loss = match weights {
+        None => per_example.mean(),
+        Some(weights) => {
+            let total: f32 = weights.iter().sum();
+            let weights = Tensor::<1>::from_data(TensorData::new(weights, [batch]), device);
+            (per_example * weights)
+                .sum()
+                .div_scalar(total.max(f32::EPSILON))
+        }
+    };
+    (loss, logits)
+}
+
+/// Each of `rows`' weight in the loss as `example_weights` say, when `weighted`; `None`
+/// when every example counts the same.
+pub fn weights(
+    example_weights: &ExampleWeights,
+    data: &TrainSet,
+    rows: &[u32],
+    weighted: bool,
+) -> Option<Vec<f32>> {
+    let targets = || rows.iter().map(|&row| data.y[row as usize]);
+    match (example_weights, weighted) {
         // ReweighGroups is refused by Trainer::new.
         (_, false) | (ExampleWeights::None | ExampleWeights::ReweighGroups { .. }, _) => None,
         (ExampleWeights::PerClass { weights }, true) => Some(
-            targets
-                .iter()
-                .map(|&y| weights.get(y as usize).copied().unwrap_or(1.0))
+            targets()
+                .map(|y| weights.get(y as usize).copied().unwrap_or(1.0))
                 .collect(),
         ),
         (ExampleWeights::Balanced, true) => {
@@ -77,9 +99,8 @@ pub fn loss(
             }
             let weights = config::balanced_weights(&counts);
             Some(
-                targets
-                    .iter()
-                    .map(|&y| weights.get(y as usize).copied().unwrap_or(1.0))
+                targets()
+                    .map(|y| weights.get(y as usize).copied().unwrap_or(1.0))
                     .collect(),
             )
         }
@@ -88,18 +109,18 @@ pub fn loss(
                 .map(|&row| weights.get(row as usize).copied().unwrap_or(1.0))
                 .collect(),
         ),
-    };
-    let loss = match weights {
-        None => per_example.mean(),
-        Some(weights) => {
-            let total: f32 = weights.iter().sum();
-            let weights = Tensor::<1>::from_data(TensorData::new(weights, [batch]), device);
-            (per_example * weights)
-                .sum()
-                .div_scalar(total.max(f32::EPSILON))
-        }
-    };
-    (loss, logits)
+    }
+}
+
+/// The total weight of `rows` in the loss (see [`weights`]): their count when unweighted.
+pub fn weight_total(
+    example_weights: &ExampleWeights,
+    data: &TrainSet,
+    rows: &[u32],
+    weighted: bool,
+) -> f32 {
+    weights(example_weights, data, rows, weighted)
+        .map_or(rows.len() as f32, |weights| weights.iter().sum())
 }
 
 /// How many of `rows` the outputs classify right, as a one-element tensor (`None`

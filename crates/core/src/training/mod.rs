@@ -13,6 +13,7 @@ pub mod job;
 #[cfg(test)]
 mod learning;
 pub mod loss;
+pub mod parallel;
 pub mod reweigh;
 pub mod trainer;
 #[cfg(feature = "modelfile")]

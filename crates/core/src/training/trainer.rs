@@ -6,7 +6,8 @@ use burn::module::Module;
 use burn::optim::decay::WeightDecayConfig;
 use burn::optim::momentum::MomentumConfig;
 use burn::optim::{
-    AdamConfig, AdamWConfig, GradientsParams, ModuleOptimizer, RmsPropConfig, SgdConfig,
+    AdamConfig, AdamWConfig, GradientsAccumulator, GradientsParams, ModuleOptimizer, RmsPropConfig,
+    SgdConfig,
 };
 use burn::tensor::{Device, Tensor};
 use rand::SeedableRng;
@@ -14,7 +15,7 @@ use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
 
 use super::batch::TrainSet;
-use super::loss;
+use super::{loss, parallel};
 use crate::Error;
 use crate::data::summary::Task;
 use crate::error::read_back;
@@ -215,27 +216,119 @@ impl Trainer {
     /// One optimizer step at `rate`; kept layers that are fine-tuned (see
     /// [`crate::model::Origin`]) are stepped at their own, lower rate. Frozen ones have
     /// no gradients and are left as they are.
-    fn descend(
-        &mut self,
-        rate: f64,
-        model: Network,
-        mut gradients: burn::tensor::Gradients,
-    ) -> Network {
-        let tuned = self
-            .spec
+    fn descend(&mut self, rate: f64, model: Network, gradients: StepGradients) -> Network {
+        let model = self.optimizer.step(rate, model, gradients.rest);
+        match (gradients.kept, self.tuned()) {
+            (Some(kept), Some((_, factor))) => self.optimizer.step(rate * factor, model, kept),
+            _ => model,
+        }
+    }
+
+    /// The layers of a base model that are fine-tuned, and the share of the learning rate
+    /// they train at; `None` when there are none (a new model, or frozen layers).
+    fn tuned(&self) -> Option<(usize, f64)> {
+        self.spec
             .origin
             .as_ref()
             .filter(|origin| !origin.frozen)
-            .map(|origin| (origin.kept_layers, origin.kept_rate));
-        let Some((layers, factor)) = tuned else {
-            let gradients = GradientsParams::from_grads(gradients, &model);
-            return self.optimizer.step(rate, model, gradients);
+            .map(|origin| (origin.kept_layers, origin.kept_rate))
+    }
+
+    /// The forward and backward pass of `rows` (inputs `x`) through `model`, its loss
+    /// scaled by `scale` (a shard's share of the batch), with the L1 penalty when
+    /// `penalise` (one shard of a batch carries it). The readback holds the scaled loss
+    /// and, for classification, how many rows were classified right.
+    fn pass(
+        &self,
+        model: &Network,
+        x: Tensor<2>,
+        rows: &[u32],
+        scale: f32,
+        penalise: bool,
+    ) -> Pass {
+        let device = &self.device;
+        let (loss, output) = self.loss_on(model.forward(&self.spec, x), rows, device, true);
+        let loss = if scale == 1.0 {
+            loss
+        } else {
+            loss.mul_scalar(scale)
         };
-        let kept =
-            GradientsParams::from_params(&mut gradients, &model, &model.param_ids_in(layers));
-        let rest = GradientsParams::from_module(&mut gradients, &model);
-        let model = self.optimizer.step(rate, model, rest);
-        self.optimizer.step(rate * factor, model, kept)
+        let correct = self
+            .correct(output.detach(), rows, device)
+            .unwrap_or_else(|| Tensor::zeros([1], device));
+        let readback = Tensor::cat(vec![loss.clone().detach(), correct], 0);
+        let objective = if penalise && self.config.l1 > 0.0 {
+            loss + model.weight_l1().mul_scalar(self.config.l1)
+        } else {
+            loss
+        };
+        let mut raw = objective.backward();
+        let gradients = match self.tuned() {
+            Some((layers, _)) => StepGradients {
+                kept: Some(GradientsParams::from_params(
+                    &mut raw,
+                    model,
+                    &model.param_ids_in(layers),
+                )),
+                rest: GradientsParams::from_module(&mut raw, model),
+            },
+            None => StepGradients {
+                rest: GradientsParams::from_grads(raw, model),
+                kept: None,
+            },
+        };
+        Pass {
+            readback,
+            gradients,
+        }
+    }
+
+    /// The pass of a batch split into `shards` (see [`parallel`]): each shard's on a
+    /// replica of `model`, on threads, and their gradients summed.
+    fn sharded_pass(
+        &self,
+        model: &Network,
+        x: Tensor<2>,
+        rows: &[u32],
+        shards: usize,
+    ) -> (Tensor<1>, StepGradients) {
+        let ranges = parallel::split(rows.len(), shards);
+        let weights = loss::weights(&self.config.weights, &self.data, rows, true);
+        let share = |range: &std::ops::Range<usize>| match &weights {
+            Some(weights) => weights[range.clone()].iter().sum::<f32>(),
+            None => range.len() as f32,
+        };
+        let total = ranges.iter().map(share).sum::<f32>().max(f32::EPSILON);
+        let replicas: Vec<(Network, Tensor<2>, f32)> = ranges
+            .iter()
+            .map(|range| {
+                let part = x.clone().slice(range.clone());
+                (parallel::replica(model), part, share(range) / total)
+            })
+            .collect();
+        let passes = parallel::run(ranges, |index, range| {
+            let (replica, part, scale) = &replicas[index];
+            self.pass(replica, part.clone(), &rows[range], *scale, index == 0)
+        });
+        let mut rest = GradientsAccumulator::<Network>::new();
+        let mut kept = GradientsAccumulator::<Network>::new();
+        let mut readbacks = Vec::with_capacity(passes.len());
+        let mut any_kept = false;
+        for pass in passes {
+            readbacks.push(pass.readback);
+            rest.accumulate(model, pass.gradients.rest);
+            if let Some(gradients) = pass.gradients.kept {
+                kept.accumulate(model, gradients);
+                any_kept = true;
+            }
+        }
+        (
+            Tensor::cat(readbacks, 0),
+            StepGradients {
+                rest: rest.grads(),
+                kept: any_kept.then(|| kept.grads()),
+            },
+        )
     }
 
     /// Holds the first [`Origin::kept_layers`](crate::model::Origin) layers of a base
@@ -319,14 +412,17 @@ impl Trainer {
         let model = self.model.take().ok_or_else(model_gone)?;
         let device = self.device.clone();
         let x = self.inputs(&rows, &device, true);
-        let (loss, output) = self.loss_on(model.forward(&self.spec, x), &rows, &device, true);
-        // One readback per step: the loss and the number classified right.
-        let mut readback = vec![loss.clone().detach()];
-        if let Some(correct) = self.correct(output.detach(), &rows, &device) {
-            readback.push(correct);
-        }
-        let values = read_back(Tensor::cat(readback, 0)).await?;
-        let value = values.first().copied().unwrap_or(f32::NAN);
+        let shards = parallel::shards(&self.spec, rows.len(), parallel::threads());
+        let (readback, gradients) = if shards > 1 {
+            self.sharded_pass(&model, x, &rows, shards)
+        } else {
+            let pass = self.pass(&model, x, &rows, 1.0, true);
+            (pass.readback, pass.gradients)
+        };
+        // One readback per step: the loss and the number classified right (per shard).
+        let values = read_back(readback).await?;
+        let value: f32 = values.iter().step_by(2).sum();
+        let correct: f32 = values.iter().skip(1).step_by(2).sum();
         if !value.is_finite() {
             self.model = Some(model);
             self.finished = Some(format!("the loss became {value} at step {}", self.step));
@@ -335,16 +431,11 @@ impl Trainer {
                 loss: value,
             });
         }
-        let objective = if self.config.l1 > 0.0 {
-            loss + model.weight_l1().mul_scalar(self.config.l1)
-        } else {
-            loss
-        };
         let rate = self.config.learning_rate_at(self.epoch) * self.warm_up();
-        self.model = Some(self.descend(rate, model, objective.backward()));
+        self.model = Some(self.descend(rate, model, gradients));
         self.examples_trained += rows.len() as u64;
         self.epoch_totals.0 += f64::from(value) * rows.len() as f64;
-        self.epoch_totals.1 += f64::from(values.get(1).copied().unwrap_or(0.0));
+        self.epoch_totals.1 += f64::from(correct);
         self.epoch_totals.2 += rows.len();
 
         if self.position < self.order.len() {
@@ -552,6 +643,20 @@ impl Trainer {
     }
 }
 
+/// One pass's results: what to read back (the scaled loss, then how many were
+/// classified right) and the gradients.
+struct Pass {
+    readback: Tensor<1>,
+    gradients: StepGradients,
+}
+
+/// A step's gradients: of the fine-tuned kept layers of a base model (stepped at their
+/// own rate), and of the rest.
+struct StepGradients {
+    rest: GradientsParams,
+    kept: Option<GradientsParams>,
+}
+
 /// The trainer's model is missing: a step failed on the device after taking it, so only
 /// [`Trainer::resume_on`] (which the engine calls after a backend failure) brings it back.
 /// The shuffling and augmentation generators of epoch `epoch` (from 0) of a run seeded
@@ -671,6 +776,84 @@ mod tests {
             "XOR test accuracy {}",
             metrics.accuracy
         );
+    }
+
+    /// One SGD step at rate 1 of the first `rows` training rows, in `shards`: how far
+    /// each weight moved (minus the gradient), then the loss and the count classified
+    /// right, summed over the shards.
+    fn one_step(name: &str, weights: ExampleWeights, rows: usize, shards: usize) -> Vec<Vec<f32>> {
+        let (set, prepared) = prepared(name);
+        let spec = ModelSpec::mlp(
+            InputShape::Features {
+                features: set.width,
+            },
+            prepared.target.task,
+            prepared.target.classes.len(),
+        );
+        let config = TrainConfig {
+            optimizer: Optimizer::Sgd {
+                momentum: 0.0,
+                nesterov: false,
+            },
+            l1: 0.01,
+            weights,
+            ..TrainConfig::default()
+        };
+        let mut trainer = Trainer::new(spec, config, set, &Device::flex()).unwrap();
+        let batch: Vec<u32> = trainer.data.train[..rows].to_vec();
+        let model = trainer.model.take().unwrap();
+        let before = pollster::block_on(model.to_host()).unwrap();
+        let x = trainer.inputs(&batch, &trainer.device.clone(), false);
+        let (readback, gradients) = if shards == 1 {
+            let pass = trainer.pass(&model, x, &batch, 1.0, true);
+            (pass.readback, pass.gradients)
+        } else {
+            trainer.sharded_pass(&model, x, &batch, shards)
+        };
+        let values = pollster::block_on(read_back(readback)).unwrap();
+        assert_eq!(values.len(), 2 * shards);
+        let model = trainer.descend(1.0, model, gradients);
+        let after = pollster::block_on(model.to_host()).unwrap();
+        let mut moved: Vec<Vec<f32>> = (before.tensors.iter().zip(&after.tensors))
+            .map(|((_, a), (_, b))| a.iter().zip(b).map(|(a, b)| b - a).collect())
+            .collect();
+        moved.push(vec![
+            values.iter().step_by(2).sum(),
+            values.iter().skip(1).step_by(2).sum(),
+        ]);
+        moved
+    }
+
+    #[test]
+    fn a_batch_in_shards_steps_as_the_whole_batch() {
+        let cases = [
+            (
+                "iris",
+                ExampleWeights::PerClass {
+                    weights: vec![1.0, 3.0, 0.5],
+                },
+                15,
+                2,
+            ),
+            ("iris", ExampleWeights::None, 16, 3),
+            ("regression", ExampleWeights::None, 20, 2),
+        ];
+        for (name, weights, rows, shards) in cases {
+            let whole = one_step(name, weights.clone(), rows, 1);
+            let split = one_step(name, weights, rows, shards);
+            assert_eq!(whole.len(), split.len());
+            for (a, b) in whole.iter().zip(&split) {
+                assert_eq!(a.len(), b.len());
+                for (x, y) in a.iter().zip(b) {
+                    assert!(
+                        (x - y).abs() <= 1e-5 * (1.0 + x.abs()),
+                        "{name}: {x} against {y}"
+                    );
+                }
+                // Every layer's weights moved (the gradient is not zero).
+                assert!(a.iter().any(|x| x.abs() > 1e-7), "{name}: {a:?}");
+            }
+        }
     }
 
     #[test]

@@ -15,6 +15,8 @@ mod measure;
 mod prediction;
 mod run;
 mod sound;
+#[cfg(feature = "threads")]
+mod threads;
 mod training;
 pub(crate) mod transport;
 
@@ -117,10 +119,28 @@ pub fn start() {
     on_message.forget();
 
     wasm_bindgen_futures::spawn_local(run_messages(receiver));
-
-    post(&FromEngine::Booted {
-        version: env!("CARGO_PKG_VERSION").to_string(),
+    wasm_bindgen_futures::spawn_local(async {
+        post(&FromEngine::Booted {
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            threads: start_threads().await,
+        });
     });
+}
+
+/// The threads training uses: in the threaded engine, every core the browser offers, once
+/// their workers run (one when they cannot start: then the console says why); otherwise 1.
+async fn start_threads() -> usize {
+    #[cfg(feature = "threads")]
+    {
+        let cores = scope().navigator().hardware_concurrency() as usize;
+        match threads::start(cores.max(1)).await {
+            Ok(threads) => return threads,
+            Err(error) => {
+                web_sys::console::warn_1(&format!("Hearth trains on one thread: {error}").into())
+            }
+        }
+    }
+    1
 }
 
 /// The message loop: waits for messages while no run trains, and between training steps

@@ -251,7 +251,8 @@ impl EngineState {
             Ok(mut model) => {
                 model.card.trained_at = Some(String::from(js_sys::Date::new_0().to_iso_string()));
                 model.summary.card = model.card.clone();
-                model.record_training(seconds, examples, backend.label());
+                let threads = hearth_core::training::parallel::threads();
+                model.record_training(seconds, examples, &backend.label_on(threads));
                 post(&FromEngine::ModelReady {
                     model: model.summary.clone(),
                 });
