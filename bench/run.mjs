@@ -414,6 +414,11 @@ function targetsOf({ runs, bytes }) {
       targets.push({ met: ratio >= 1.6, text: `${model.toUpperCase()}: the threaded engine (${every.threads} threads) trains ${f(ratio, 2)}× the single-threaded engine's steps per second (target ≥ 1.6×).` });
     }
   }
+  const shim = find("cnn", "TensorFlow.js", "wasm+shim");
+  if (ok(hearthCnn) && ok(shim) && hearthCnn.memoryBytes && shim.memoryBytes) {
+    const mb = (bytes) => f(bytes / 2 ** 20, 1);
+    targets.push({ met: hearthCnn.memoryBytes <= shim.memoryBytes, text: `CNN: Hearth's peak memory ${mb(hearthCnn.memoryBytes)} MB against TensorFlow.js wasm+shim's ${mb(shim.memoryBytes)} MB (target: no higher).` });
+  }
   if (ok(hearthMlp) && ok(tfjsMlp)) {
     const ratio = hearthMlp.stepsPerSecond / tfjsMlp.stepsPerSecond;
     targets.push({ met: ratio >= 6, text: `MLP: Hearth on every core trains ${f(ratio, 2)}× TensorFlow.js wasm's steps per second (target ≥ 6×).` });

@@ -27,7 +27,7 @@ pub async fn predict(
         });
     }
     let mut out = Vec::with_capacity(x.len() / width);
-    for chunk in x.chunks(512 * width) {
+    for chunk in x.chunks(spec.rows_per_pass() * width) {
         let batch = chunk.len() / width;
         let input = Tensor::<2>::from_data(TensorData::new(chunk.to_vec(), [batch, width]), device);
         let output = network.infer(spec, input);

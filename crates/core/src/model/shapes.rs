@@ -157,7 +157,45 @@ impl ModelSpec {
         self.infer()
             .map_or(0, |infos| infos.iter().map(|info| info.flops).sum())
     }
+
+    /// How many examples one forward pass for predictions or scoring takes at most: 512,
+    /// or fewer where one example's largest intermediate (a layer's output, or for a
+    /// convolution its unfolded patches, kernel² × input channels for every output pixel)
+    /// would make the pass's buffers exceed [`PASS_BYTES`]. The engine's memory never
+    /// shrinks, so a pass over 512 images of the small CNN (71 MB of patches for its second
+    /// convolution) set its peak.
+    pub fn rows_per_pass(&self) -> usize {
+        let Ok(infos) = self.infer() else {
+            return MAX_ROWS_PER_PASS;
+        };
+        let mut input = Shape::from(self.input);
+        let mut largest = input.size();
+        for (layer, info) in self.layers.iter().zip(&infos) {
+            let patches = match (layer, input) {
+                (Layer::Conv2d { kernel, .. }, Shape::Image { channels, .. }) => {
+                    let pixels = match info.output {
+                        Shape::Image { height, width, .. } => height * width,
+                        Shape::Flat { .. } => 0,
+                    };
+                    pixels
+                        .saturating_mul(kernel * kernel)
+                        .saturating_mul(channels)
+                }
+                _ => 0,
+            };
+            largest = largest.max(patches).max(info.output.size());
+            input = info.output;
+        }
+        let per_example = largest.saturating_mul(std::mem::size_of::<f32>()).max(1);
+        (PASS_BYTES / per_example).clamp(MIN_ROWS_PER_PASS, MAX_ROWS_PER_PASS)
+    }
 }
+
+/// The largest buffer a forward pass for predictions or scoring is planned to make (see
+/// [`ModelSpec::rows_per_pass`]).
+pub const PASS_BYTES: usize = 16 << 20;
+const MAX_ROWS_PER_PASS: usize = 512;
+const MIN_ROWS_PER_PASS: usize = 16;
 
 fn too_many_params(params: u64) -> String {
     format!(
@@ -334,6 +372,31 @@ mod tests {
     use crate::model::spec::{Activation, InputShape};
 
     const MNIST: InputShape = InputShape::MNIST;
+
+    #[test]
+    fn a_pass_over_a_convolution_takes_fewer_rows_so_its_patches_stay_small() {
+        // The MLP's largest intermediate is its 784 inputs: 3 KB an example, 512 rows.
+        assert_eq!(
+            ModelSpec::mlp(MNIST, Task::MultiClass, 10).rows_per_pass(),
+            512
+        );
+        // The CNN's second convolution unfolds 11 × 11 pixels × 3 × 3 × 32 channels = 34,848
+        // values an example (136 KB): 120 rows fit in 16 MiB.
+        let cnn = ModelSpec::cnn(MNIST, Task::MultiClass, 10);
+        assert_eq!(cnn.rows_per_pass(), (16 << 20) / (34_848 * 4));
+        assert_eq!(cnn.rows_per_pass(), 120);
+        // A huge image still gets a few rows a pass.
+        let large = ModelSpec::cnn(
+            InputShape::Image {
+                channels: 3,
+                height: 256,
+                width: 256,
+            },
+            Task::MultiClass,
+            10,
+        );
+        assert_eq!(large.rows_per_pass(), 16);
+    }
 
     #[test]
     fn misfits_name_the_layer() {

@@ -585,7 +585,7 @@ impl Trainer {
         let model = model.valid();
         let device = self.device.clone().inner();
         let (mut total, mut correct, mut count) = (0.0f64, 0.0f64, 0usize);
-        for chunk in rows.chunks(512) {
+        for chunk in rows.chunks(self.spec.rows_per_pass()) {
             let x = self.inputs(chunk, &device, false);
             let (loss, output) = self.loss_on(model.infer(&self.spec, x), chunk, &device, false);
             let mut readback = vec![loss];
