@@ -27,9 +27,7 @@ optimise() {
   local key
   key=$(sha256sum "$wasm" | cut -c1-64)$level
   if [ ! -f "$opt_cache/$key.wasm" ]; then
-    wasm-opt "$level" --enable-simd --enable-bulk-memory --enable-nontrapping-float-to-int \
-      --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue \
-      "$wasm" -o "$opt_cache/$key.tmp"
+    wasm-opt "$level" "${WASM_OPT_FEATURES[@]}" "$wasm" -o "$opt_cache/$key.tmp"
     mv "$opt_cache/$key.tmp" "$opt_cache/$key.wasm"
   fi
   touch "$opt_cache/$key.wasm"

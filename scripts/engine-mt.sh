@@ -45,21 +45,12 @@ if [ "$dist" = --lint ]; then
 fi
 linked="$target/wasm32-unknown-unknown/release/engine.wasm"
 key=$(sha256sum "$linked" | cut -c1-16)
-cache="$CARGO_TARGET_DIR/engine-mt-build"
-out="$cache/$key"
-if [ ! -f "$out/.done" ]; then
-  work=$(mktemp -d)
-  trap 'rm -rf "$work"' EXIT
-  wasm-bindgen --target no-modules --no-typescript --out-dir "$work" --out-name engine-mt "$linked"
-  wasm-opt -O2 --enable-threads --enable-relaxed-simd --enable-simd --enable-bulk-memory --enable-nontrapping-float-to-int \
-    --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue \
-    "$work/engine-mt_bg.wasm" -o "$work/engine-mt_bg.wasm"
-  mkdir -p "$cache"
-  rm -rf "$out"
-  mv "$work" "$out"
-  touch "$out/.done"
-fi
-touch "$out"
-find "$cache" -mindepth 1 -maxdepth 1 -type d -mmin +1440 -exec rm -rf {} +
-cp "$out"/engine-mt.js "$out"/engine-mt_bg.wasm "$dist/"
+# glue_and_optimise OUT: wasm-bindgen and wasm-opt of the linked engine into OUT.
+glue_and_optimise() {
+  wasm-bindgen --target no-modules --no-typescript --out-dir "$1" --out-name engine-mt "$linked"
+  wasm-opt -O2 --enable-threads --enable-relaxed-simd "${WASM_OPT_FEATURES[@]}" \
+    "$1/engine-mt_bg.wasm" -o "$1/engine-mt_bg.wasm"
+}
+cached "$CARGO_TARGET_DIR/engine-mt-build" "$key" glue_and_optimise
+cp "$CACHED"/engine-mt.js "$CACHED"/engine-mt_bg.wasm "$dist/"
 echo "the threaded engine ($key): $(du -cb "$dist"/engine-mt* | tail -1 | cut -f1) bytes in $((SECONDS - started)) s"

@@ -35,6 +35,32 @@ fi
 # reuses every dependency that trunk's release build compiled (without it, all rebuild).
 # The page's size profile (`page` in Cargo.toml) also gets leptos' type-erased views and no
 # panic locations in its strings; profile rustflags are unstable, and only wasm builds see them.
+# The WebAssembly features every wasm-opt pass of the build allows.
+WASM_OPT_FEATURES=(--enable-simd --enable-bulk-memory --enable-nontrapping-float-to-int
+  --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue)
+
+# cached CACHE KEY BUILD...: unless CACHE/KEY already holds its output, runs BUILD with an
+# empty folder as its last argument and keeps that folder as CACHE/KEY. Either way CACHED
+# is then the output's path. Outputs no build has used for a day are dropped. (The page,
+# the web runtime and the threaded engine: their wasm-bindgen and wasm-opt steps, by the
+# linked wasm's hash.)
+cached() {
+  local cache=$1 key=$2
+  shift 2
+  CACHED="$cache/$key"
+  if [ ! -f "$CACHED/.done" ]; then
+    CACHED_WORK=$(mktemp -d)
+    trap 'rm -rf "$CACHED_WORK"' EXIT
+    "$@" "$CACHED_WORK"
+    mkdir -p "$cache"
+    rm -rf "$CACHED"
+    mv "$CACHED_WORK" "$CACHED"
+    touch "$CACHED/.done"
+  fi
+  touch "$CACHED"
+  find "$cache" -mindepth 1 -maxdepth 1 -type d -mmin +1440 -exec rm -rf {} +
+}
+
 with_wasm_std() {
   RUSTC_BOOTSTRAP=1 CARGO_UNSTABLE_BUILD_STD=std,panic_abort,test \
     CARGO_UNSTABLE_PROFILE_RUSTFLAGS=true \

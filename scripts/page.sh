@@ -15,31 +15,22 @@ started=$SECONDS
 build_page_wasm --quiet
 linked="$CARGO_TARGET_DIR/wasm32-unknown-unknown/page/hearth.wasm"
 key=$(sha256sum "$linked" | cut -c1-16)
-cache="$CARGO_TARGET_DIR/page-split"
-out="$cache/$key"
-if [ ! -f "$out/.done" ]; then
-  work=$(mktemp -d)
-  trap 'rm -rf "$work"' EXIT
-  wasm-split-cli "$linked" "$work/split" --out-name hearth
+# split_glue_and_optimise OUT: the split parts, wasm-bindgen's glue, wasm-opt, the names.
+split_glue_and_optimise() {
+  local out=$1 split=$1/.split
+  wasm-split-cli "$linked" "$split" --out-name hearth
   # The chunks import the main part's functions by their linker names: keep them.
   wasm-bindgen --target web --keep-lld-exports --no-demangle --no-typescript \
-    --out-dir "$work/page" --out-name hearth "$work/split/hearth.wasm"
-  rm "$work/split/hearth.wasm"
-  mv "$work/split/"* "$work/page/"
-  for wasm in "$work/page/"*.wasm; do
-    wasm-opt -Oz --enable-simd --enable-bulk-memory --enable-nontrapping-float-to-int \
-      --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue \
-      "$wasm" -o "$wasm" 2> >(grep -v "unknown name subsection" >&2)
+    --out-dir "$out" --out-name hearth "$split/hearth.wasm"
+  rm "$split/hearth.wasm"
+  mv "$split/"* "$out/"
+  rmdir "$split"
+  for wasm in "$out/"*.wasm; do
+    wasm-opt -Oz "${WASM_OPT_FEATURES[@]}" "$wasm" -o "$wasm" 2> >(grep -v "unknown name subsection" >&2)
   done
-  node scripts/page.mjs name "$work/page" "$key"
-  mkdir -p "$cache"
-  rm -rf "$out"
-  mv "$work/page" "$out"
-  touch "$out/.done"
-fi
-touch "$out"
-# Builds no build has used for a day are dropped.
-find "$cache" -mindepth 1 -maxdepth 1 -type d -mmin +1440 -exec rm -rf {} +
-cp "$out"/*.js "$out"/*.wasm "$dist/"
+  node scripts/page.mjs name "$out" "$key"
+}
+cached "$CARGO_TARGET_DIR/page-split" "$key" split_glue_and_optimise
+cp "$CACHED"/*.js "$CACHED"/*.wasm "$dist/"
 node scripts/page.mjs link "$dist" "$key"
-echo "the page ($key): $(ls "$out" | wc -l) files in $((SECONDS - started)) s"
+echo "the page ($key): $(ls "$CACHED" | wc -l) files in $((SECONDS - started)) s"

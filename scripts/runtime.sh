@@ -12,23 +12,13 @@ started=$SECONDS
 with_wasm_std cargo build --quiet --target wasm32-unknown-unknown --profile page -p hearth-runtime --lib
 linked="$CARGO_TARGET_DIR/wasm32-unknown-unknown/page/hearth_runtime.wasm"
 key=$(cat "$linked" crates/runtime/js/hearth.js | sha256sum | cut -c1-16)
-cache="$CARGO_TARGET_DIR/runtime-build"
-out="$cache/$key"
-if [ ! -f "$out/.done" ]; then
-  work=$(mktemp -d)
-  trap 'rm -rf "$work"' EXIT
-  wasm-bindgen --target web --no-typescript --out-dir "$work" --out-name hearth_runtime "$linked"
-  wasm-opt -Oz --enable-simd --enable-bulk-memory --enable-nontrapping-float-to-int \
-    --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue \
-    "$work/hearth_runtime_bg.wasm" -o "$work/hearth_runtime_bg.wasm"
-  cp crates/runtime/js/hearth.js "$work/"
-  mkdir -p "$cache"
-  rm -rf "$out"
-  mv "$work" "$out"
-  touch "$out/.done"
-fi
-touch "$out"
-find "$cache" -mindepth 1 -maxdepth 1 -type d -mmin +1440 -exec rm -rf {} +
+# glue_and_optimise OUT: wasm-bindgen and wasm-opt of the linked runtime, and hearth.js, into OUT.
+glue_and_optimise() {
+  wasm-bindgen --target web --no-typescript --out-dir "$1" --out-name hearth_runtime "$linked"
+  wasm-opt -Oz "${WASM_OPT_FEATURES[@]}" "$1/hearth_runtime_bg.wasm" -o "$1/hearth_runtime_bg.wasm"
+  cp crates/runtime/js/hearth.js "$1/"
+}
+cached "$CARGO_TARGET_DIR/runtime-build" "$key" glue_and_optimise
 mkdir -p "$dist/runtime"
-cp "$out"/hearth.js "$out"/hearth_runtime.js "$out"/hearth_runtime_bg.wasm "$dist/runtime/"
+cp "$CACHED"/hearth.js "$CACHED"/hearth_runtime.js "$CACHED"/hearth_runtime_bg.wasm "$dist/runtime/"
 echo "the web runtime ($key): $(du -cb "$dist"/runtime/* | tail -1 | cut -f1) bytes in $((SECONDS - started)) s"

@@ -385,30 +385,28 @@ mod tests {
         );
     }
 
-    fn ready_on_cpu(force_cpu: bool) -> EngineStatus {
-        let mut status = EngineStatus::new(force_cpu);
+    /// An engine on `threads` threads boots, then says it is ready on `backend`.
+    fn boot(status: &mut EngineStatus, threads: usize, backend: Backend, reason: Option<&str>) {
         status.on_message(FromEngine::Booted {
             version: "0.1.0".into(),
-            threads: 1,
+            threads,
         });
         status.on_message(FromEngine::Ready {
-            backend: Backend::Cpu,
-            fallback_reason: Some("this is the CPU engine".into()),
+            backend,
+            fallback_reason: reason.map(str::to_string),
         });
+    }
+
+    fn ready_on_cpu(force_cpu: bool) -> EngineStatus {
+        let mut status = EngineStatus::new(force_cpu);
+        boot(&mut status, 1, Backend::Cpu, Some("this is the CPU engine"));
         status
     }
 
     #[test]
     fn the_threaded_engine_says_how_many_threads_it_trains_on() {
         let mut status = EngineStatus::new(false);
-        status.on_message(FromEngine::Booted {
-            version: "0.1.0".into(),
-            threads: 4,
-        });
-        status.on_message(FromEngine::Ready {
-            backend: Backend::Cpu,
-            fallback_reason: None,
-        });
+        boot(&mut status, 4, Backend::Cpu, None);
         assert_eq!(status.threads, 4);
         assert_eq!(status.backend_label(), "CPU (WebAssembly SIMD, 4 threads)");
         assert_eq!(
@@ -417,14 +415,7 @@ mod tests {
         );
         // The WebGPU engine (one thread) taking over says so.
         status.switch_to_gpu();
-        status.on_message(FromEngine::Booted {
-            version: "0.1.0".into(),
-            threads: 1,
-        });
-        status.on_message(FromEngine::Ready {
-            backend: Backend::WebGpu,
-            fallback_reason: None,
-        });
+        boot(&mut status, 1, Backend::WebGpu, None);
         assert_eq!(status.threads, 1);
         assert_eq!(status.backend_label(), "WebGPU");
     }
@@ -549,14 +540,7 @@ mod tests {
     fn changing_backend_reinitialises_a_ready_engine_only() {
         let mut status = EngineStatus::new(false);
         assert_eq!(status.set_force_cpu(true), None, "engine not booted yet");
-        status.on_message(FromEngine::Booted {
-            version: "0.1.0".into(),
-            threads: 1,
-        });
-        status.on_message(FromEngine::Ready {
-            backend: Backend::WebGpu,
-            fallback_reason: None,
-        });
+        boot(&mut status, 1, Backend::WebGpu, None);
         assert_eq!(status.backend_label(), "WebGPU");
         assert_eq!(
             status.set_force_cpu(true),
