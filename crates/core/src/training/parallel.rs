@@ -64,21 +64,37 @@ pub fn start_pool(cores: usize) -> usize {
     threads
 }
 
-/// How many shards a training step of `rows` examples of `spec` is split into, with
-/// `threads` threads: 1 when the network has batch normalisation or the work is too
-/// small (see [`MIN_SHARD_FLOPS`]).
-pub fn shards(spec: &ModelSpec, rows: usize, threads: usize) -> usize {
-    if threads <= 1
-        || spec
-            .layers
-            .iter()
-            .any(|layer| matches!(layer, Layer::BatchNorm { .. }))
-    {
-        return 1;
+/// What decides how a network's training steps split, read from its spec once (a
+/// trainer's, at its start) rather than by shape inference on every step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Splitting {
+    /// FLOPs of one example's forward pass.
+    per_example: u64,
+    /// Whether the network has batch normalisation (then a step is never split).
+    batch_norm: bool,
+}
+
+impl Splitting {
+    pub fn of(spec: &ModelSpec) -> Self {
+        Splitting {
+            per_example: spec.flops().max(1),
+            batch_norm: spec
+                .layers
+                .iter()
+                .any(|layer| matches!(layer, Layer::BatchNorm { .. })),
+        }
     }
-    let per_example = spec.flops().max(1);
-    let affordable = (per_example.saturating_mul(rows as u64) / MIN_SHARD_FLOPS) as usize;
-    threads.min(affordable).min(rows).max(1)
+
+    /// How many shards a training step of `rows` examples is split into, with `threads`
+    /// threads: 1 when the network has batch normalisation or the work is too small (see
+    /// [`MIN_SHARD_FLOPS`]).
+    pub fn shards(self, rows: usize, threads: usize) -> usize {
+        if threads <= 1 || self.batch_norm {
+            return 1;
+        }
+        let affordable = (self.per_example.saturating_mul(rows as u64) / MIN_SHARD_FLOPS) as usize;
+        threads.min(affordable).min(rows).max(1)
+    }
 }
 
 /// The `shards` row ranges of a batch of `rows`, as even as can be, the larger first.
@@ -173,6 +189,7 @@ mod tests {
         let mnist = ModelSpec::mlp(InputShape::MNIST, Task::MultiClass, 10);
         // 218 kFLOP an example: batch 64 is 14 MFLOP, batch 8 is 1.7; the same layers on
         // iris's 4 columns, 18 kFLOP, at batch 32, 0.6.
+        let shards = |spec: &ModelSpec, rows, threads| Splitting::of(spec).shards(rows, threads);
         assert_eq!(shards(&mnist, 64, 2), 2);
         assert_eq!(shards(&mnist, 64, 16), 6);
         assert_eq!(shards(&mnist, 8, 2), 1);

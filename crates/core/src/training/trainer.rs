@@ -40,6 +40,8 @@ pub enum StepOutcome {
 /// Trains one network on one data set.
 pub struct Trainer {
     pub spec: ModelSpec,
+    /// How the spec's training steps split over threads (see [`parallel`]).
+    splitting: parallel::Splitting,
     pub config: TrainConfig,
     data: TrainSet,
     device: Device,
@@ -108,6 +110,7 @@ impl Trainer {
         let model = Network::new(&spec, &device)?;
         let optimizer = build_optimizer(&config);
         Ok(Trainer {
+            splitting: parallel::Splitting::of(&spec),
             rng: epoch_rngs(config.seed, 0).0,
             augment_rng: epoch_rngs(config.seed, 0).1,
             spec,
@@ -412,7 +415,7 @@ impl Trainer {
         let model = self.model.take().ok_or_else(model_gone)?;
         let device = self.device.clone();
         let x = self.inputs(&rows, &device, true);
-        let shards = parallel::shards(&self.spec, rows.len(), parallel::threads());
+        let shards = self.splitting.shards(rows.len(), parallel::threads());
         let (readback, gradients) = if shards > 1 {
             self.sharded_pass(&model, x, &rows, shards)
         } else {
