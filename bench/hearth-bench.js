@@ -56,3 +56,23 @@ window.runHearth = async function ({ settings, forceCpu, threads = true }) {
     worker.terminate();
   }
 };
+
+/**
+ * Runs the kernel check (hearth_core::kernels) in a fresh CPU engine worker: the threaded
+ * engine where the page is cross-origin isolated, or the single-threaded one when `threads`
+ * is false. Resolves with { threads, report } or { failed }.
+ */
+window.runKernelCheck = async function ({ seed, threads = true }) {
+  const worker = new Worker("/engine-loader.js", { name: threads ? "engine" : "engine-single" });
+  try {
+    const booted = await next(worker, ["booted"]);
+    worker.postMessage({ type: "init", force_cpu: true });
+    await next(worker, ["ready"]);
+    worker.postMessage({ type: "kernel_check", seed });
+    const reply = await next(worker, ["kernel_checked", "error"]);
+    if (reply.type === "error") return { failed: reply.message };
+    return { threads: booted.threads, report: reply.report };
+  } finally {
+    worker.terminate();
+  }
+};

@@ -227,6 +227,7 @@ impl EngineStatus {
             | FromEngine::PredictFailed { .. }
             | FromEngine::BenchDone { .. }
             | FromEngine::BenchFailed { .. }
+            | FromEngine::KernelChecked { .. }
             | FromEngine::BaseChosen { .. }
             | FromEngine::BaseRefused { .. } => Vec::new(),
         }

@@ -134,6 +134,9 @@ pub async fn trial(
             return Ok((Trial { steps: 0, seconds }, (at - began) / 1000.0));
         }
     }
+    // A GPU reads losses back some steps at a time, as in training (`Pacing`): the clock
+    // starts with the device idle, and stops once it has finished the steps timed.
+    job.settle().await?;
     let started = now();
     let mut steps = 0;
     let mut at = started;
@@ -149,6 +152,9 @@ pub async fn trial(
         if steps >= MAX_STEPS || (steps >= MIN_STEPS && seconds >= MIN_SECONDS) || over(at) {
             break;
         }
+    }
+    if !job.settle().await?.is_empty() {
+        at = now();
     }
     let trial = Trial {
         steps,

@@ -240,6 +240,9 @@ pub async fn run(
     for _ in 0..settings.warmup_steps {
         throughput.step().await?;
     }
+    // On a GPU losses are read some steps at a time (`Pacing`): the clock starts and
+    // stops with the device idle.
+    throughput.settle().await?;
     peak = peak.max(memory());
     let timing = now();
     let mut timed = 0;
@@ -249,6 +252,7 @@ pub async fn run(
         }
         timed += 1;
     }
+    throughput.settle().await?;
     let steps_per_second = f64::from(timed) / ((now() - timing) / 1000.0).max(1e-9);
     peak = peak.max(memory());
     drop(throughput);

@@ -16,6 +16,7 @@ pub mod hostile;
 pub mod inference;
 #[cfg(feature = "js")]
 pub mod js;
+pub mod kernels;
 pub mod metrics;
 pub mod model;
 pub mod protocol;

@@ -119,6 +119,10 @@ pub enum ToEngine {
     /// [`FromEngine::BenchDone`] or [`FromEngine::BenchFailed`]. Leaves the data set
     /// and the model in use as they were.
     Bench { settings: BenchSettings },
+    /// Check this engine's compute kernels against plain arithmetic on random shapes
+    /// drawn from `seed` ([`crate::kernels`]); the reply is a
+    /// [`FromEngine::KernelChecked`]. Leaves the data set and the model as they were.
+    KernelCheck { seed: u32 },
 }
 
 /// Which model to build on.
@@ -279,6 +283,10 @@ pub enum FromEngine {
     },
     /// A benchmark run could not finish.
     BenchFailed { message: String },
+    /// The answer to [`ToEngine::KernelCheck`]: each case's error against its allowance.
+    KernelChecked {
+        report: crate::kernels::KernelReport,
+    },
     /// The answer to [`ToEngine::ChooseBase`]: the model to build on, layer by layer.
     BaseChosen { base: BaseSummary },
     /// A model that cannot be built on (no model in use, a broken file); says why. The

@@ -276,6 +276,11 @@ impl Job {
         self.trainer.step().await
     }
 
+    /// Waits for the steps under way on the device (see [`Trainer::settle`]).
+    pub async fn settle(&mut self) -> Result<Vec<f32>, crate::Error> {
+        self.trainer.settle().await
+    }
+
     /// Examples trained on so far.
     pub fn examples_trained(&self) -> u64 {
         self.trainer.examples_trained()

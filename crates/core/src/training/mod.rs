@@ -23,4 +23,4 @@ pub use batch::{ImageAugment, TrainSet};
 #[cfg(feature = "modelfile")]
 pub use job::{Job, JobError, SpecMismatch};
 pub use reweigh::ReweighError;
-pub use trainer::{StepOutcome, Trainer};
+pub use trainer::{Pacing, StepOutcome, Trainer};

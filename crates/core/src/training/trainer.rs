@@ -9,7 +9,7 @@ use burn::optim::{
     AdamConfig, AdamWConfig, GradientsAccumulator, GradientsParams, ModuleOptimizer, RmsPropConfig,
     SgdConfig,
 };
-use burn::tensor::{Device, Tensor};
+use burn::tensor::{Device, Int, Tensor, TensorData};
 use rand::SeedableRng;
 use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
@@ -29,8 +29,14 @@ use crate::text::counted;
 /// What one call to [`Trainer::step`] did.
 #[derive(Debug, Clone, PartialEq)]
 pub enum StepOutcome {
-    /// One batch was trained.
-    Step { epoch: u32, step: u64, loss: f32 },
+    /// One batch was trained. `losses` are the losses of the steps read back now, in
+    /// order: this step's alone on the CPU; on a GPU, where a readback costs a round trip,
+    /// those of the last [`Pacing::read_every`] steps at once, and none in between.
+    Step {
+        epoch: u32,
+        step: u64,
+        losses: Vec<f32>,
+    },
     /// The last batch of an epoch was trained and the epoch evaluated.
     Epoch(EpochRecord),
     /// Training is over (all epochs, or early stopping); `reason` says which.
@@ -66,6 +72,62 @@ pub struct Trainer {
     examples_trained: u64,
     /// The epochs the network had when this run began (training further); 0 for a new one.
     started_after: u32,
+    /// How often losses are read back and where the batches come from.
+    pacing: Pacing,
+    /// The training examples on the device, when [`Pacing::resident`] and they fit.
+    resident: Option<Tensor<2>>,
+    /// Steps whose loss has not been read back yet.
+    unread: Vec<Unread>,
+}
+
+/// How a trainer spares the round trips to its device. On the CPU a readback is a copy,
+/// so every step's loss is read at once; on a GPU it waits for the device to finish and
+/// map a buffer, which for the small models Hearth trains can cost as much as the step,
+/// so the losses of several steps are read in one go, and the training examples are
+/// uploaded once rather than a batch at every step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Pacing {
+    /// Steps whose losses are read back together (an epoch's last step always reads).
+    pub read_every: usize,
+    /// Whether the training examples stay on the device (when they fit in
+    /// [`RESIDENT_BYTES`] and training images are not varied per batch).
+    pub resident: bool,
+}
+
+/// Steps between readbacks on a GPU.
+pub const GPU_READ_EVERY: usize = 16;
+
+/// The most example data kept on a device: half of WebGPU's default limit on one
+/// storage buffer binding (128 MiB).
+pub const RESIDENT_BYTES: usize = 64 << 20;
+
+impl Pacing {
+    /// Every step read, batches uploaded as they are trained.
+    pub const EVERY_STEP: Pacing = Pacing {
+        read_every: 1,
+        resident: false,
+    };
+
+    /// What suits `device`: [`Pacing::EVERY_STEP`] on the CPU, and on a GPU readbacks
+    /// every [`GPU_READ_EVERY`] steps with the examples on the device.
+    pub fn for_device(device: &Device) -> Pacing {
+        if *device == Device::flex() {
+            Pacing::EVERY_STEP
+        } else {
+            Pacing {
+                read_every: GPU_READ_EVERY,
+                resident: true,
+            }
+        }
+    }
+}
+
+/// A step's loss and count classified right (per shard), still on the device.
+#[derive(Debug)]
+struct Unread {
+    step: u64,
+    rows: usize,
+    values: Tensor<1>,
 }
 
 /// The state at the end of the last completed epoch, on the host, so that training can
@@ -109,6 +171,7 @@ impl Trainer {
         device.seed(config.seed);
         let model = Network::new(&spec, &device)?;
         let optimizer = build_optimizer(&config);
+        let pacing = Pacing::for_device(&device);
         Ok(Trainer {
             splitting: parallel::Splitting::of(&spec),
             rng: epoch_rngs(config.seed, 0).0,
@@ -132,6 +195,9 @@ impl Trainer {
             checkpoint: None,
             examples_trained: 0,
             started_after: 0,
+            pacing,
+            resident: None,
+            unread: Vec::new(),
         })
     }
 
@@ -139,6 +205,17 @@ impl Trainer {
     /// device (a lost GPU) costs at most the epoch under way. One read per epoch.
     pub fn keep_checkpoints(&mut self) {
         self.keep_checkpoints = true;
+    }
+
+    /// Reads losses and keeps examples as `pacing` says, instead of what suits the device.
+    pub fn set_pacing(&mut self, pacing: Pacing) {
+        self.pacing = Pacing {
+            read_every: pacing.read_every.max(1),
+            ..pacing
+        };
+        if !pacing.resident {
+            self.resident = None;
+        }
     }
 
     /// Moves training to `device`, going on from the last completed epoch (or from the
@@ -171,6 +248,9 @@ impl Trainer {
             }
         };
         self.model = Some(model);
+        self.pacing = Pacing::for_device(&device);
+        self.resident = None;
+        self.unread.clear();
         self.device = device;
         self.optimizer = build_optimizer(&self.config);
         self.position = 0;
@@ -334,6 +414,39 @@ impl Trainer {
         )
     }
 
+    /// One step at rate 1 of the training rows `rows`, in `shards` (as a training step
+    /// splits a batch over threads, or as one pass when 1), and the weights left in place
+    /// after: how far each weight moved, then the loss and the count classified right
+    /// summed over the shards. With plain SGD that is minus the gradient, so a batch in
+    /// shards and the whole batch must give the same (see [`crate::kernels`]).
+    pub(crate) async fn moved_by_one_step(
+        &mut self,
+        rows: &[u32],
+        shards: usize,
+    ) -> Result<Vec<Vec<f32>>, Error> {
+        let model = self.model.take().ok_or_else(model_gone)?;
+        let before = model.to_host().await?;
+        let x = self.inputs(rows, &self.device.clone(), false);
+        let (readback, gradients) = if shards <= 1 {
+            let pass = self.pass(&model, x, rows, 1.0, true);
+            (pass.readback, pass.gradients)
+        } else {
+            self.sharded_pass(&model, x, rows, shards)
+        };
+        let values = read_back(readback).await?;
+        let stepped = self.descend(1.0, model.clone(), gradients);
+        let after = stepped.to_host().await?;
+        self.model = Some(model);
+        let mut moved: Vec<Vec<f32>> = (before.tensors.iter().zip(&after.tensors))
+            .map(|((_, a), (_, b))| a.iter().zip(b).map(|(a, b)| b - a).collect())
+            .collect();
+        moved.push(vec![
+            values.iter().step_by(2).sum(),
+            values.iter().skip(1).step_by(2).sum(),
+        ]);
+        Ok(moved)
+    }
+
     /// Holds the first [`Origin::kept_layers`](crate::model::Origin) layers of a base
     /// model, `kept` (the first tensors of its weights), in place of fresh ones.
     pub fn keep_layers(&mut self, kept: &HostWeights) -> Result<(), Error> {
@@ -414,7 +527,7 @@ impl Trainer {
 
         let model = self.model.take().ok_or_else(model_gone)?;
         let device = self.device.clone();
-        let x = self.inputs(&rows, &device, true);
+        let x = self.training_inputs(&rows, &device);
         let shards = self.splitting.shards(rows.len(), parallel::threads());
         let (readback, gradients) = if shards > 1 {
             self.sharded_pass(&model, x, &rows, shards)
@@ -422,30 +535,35 @@ impl Trainer {
             let pass = self.pass(&model, x, &rows, 1.0, true);
             (pass.readback, pass.gradients)
         };
-        // One readback per step: the loss and the number classified right (per shard).
-        let values = read_back(readback).await?;
-        let value: f32 = values.iter().step_by(2).sum();
-        let correct: f32 = values.iter().skip(1).step_by(2).sum();
-        if !value.is_finite() {
-            self.model = Some(model);
-            self.finished = Some(format!("the loss became {value} at step {}", self.step));
-            return Err(Error::Diverged {
-                step: self.step as usize,
-                loss: value,
-            });
+        // The loss and the number classified right (per shard), read back now or with
+        // later steps' (see [`Pacing`]); an epoch's last step reads all that are left.
+        self.unread.push(Unread {
+            step: self.step,
+            rows: rows.len(),
+            values: readback,
+        });
+        let epoch_ends = self.position >= self.order.len();
+        let mut losses = Vec::new();
+        if epoch_ends || self.unread.len() >= self.pacing.read_every {
+            match self.settle().await {
+                Ok(read) => losses = read,
+                Err(error) => {
+                    // Read at once (on the CPU), the step that diverged has not moved the
+                    // weights; read later, the steps after it have.
+                    self.model = Some(model);
+                    return Err(error);
+                }
+            }
         }
         let rate = self.config.learning_rate_at(self.epoch) * self.warm_up();
         self.model = Some(self.descend(rate, model, gradients));
         self.examples_trained += rows.len() as u64;
-        self.epoch_totals.0 += f64::from(value) * rows.len() as f64;
-        self.epoch_totals.1 += f64::from(correct);
-        self.epoch_totals.2 += rows.len();
 
-        if self.position < self.order.len() {
+        if !epoch_ends {
             return Ok(StepOutcome::Step {
                 epoch: self.epoch + 1,
                 step: self.step,
-                loss: value,
+                losses,
             });
         }
         // End of the epoch.
@@ -640,6 +758,79 @@ impl Trainer {
         self.data.batch(rows, device, augment_rng)
     }
 
+    /// A training batch's inputs: from the examples kept on the device where the pacing
+    /// says so (uploaded on first use), otherwise uploaded (and varied) now.
+    fn training_inputs(&mut self, rows: &[u32], device: &Device) -> Tensor<2> {
+        let varied = self
+            .data
+            .augment
+            .is_some_and(|augment| !augment.augment.is_none());
+        let fits = self.data.x.len() * std::mem::size_of::<f32>() <= RESIDENT_BYTES;
+        if !self.pacing.resident || varied || !fits {
+            return self.inputs(rows, device, true);
+        }
+        let examples = self.resident.get_or_insert_with(|| {
+            let count = self.data.x.len() / self.data.width.max(1);
+            Tensor::<2>::from_data(
+                TensorData::new(self.data.x.clone(), [count, self.data.width]),
+                device,
+            )
+        });
+        let indices: Vec<i64> = rows.iter().map(|&row| i64::from(row)).collect();
+        let indices = Tensor::<1, Int>::from_data(TensorData::new(indices, [rows.len()]), device);
+        examples.clone().select(0, indices)
+    }
+
+    /// Reads back the losses of the steps not read yet (see [`Pacing`]), which waits for
+    /// the device to finish them, and counts them into the epoch; returns them in order.
+    /// A timer of steps calls it before it reads its clock. Fails when a loss is not a
+    /// number, naming the step.
+    pub async fn settle(&mut self) -> Result<Vec<f32>, Error> {
+        let mut losses = Vec::new();
+        for (step, rows, loss, correct) in self.read_unread().await? {
+            if !loss.is_finite() {
+                self.finished = Some(format!("the loss became {loss} at step {step}"));
+                return Err(Error::Diverged {
+                    step: step as usize,
+                    loss,
+                });
+            }
+            self.epoch_totals.0 += f64::from(loss) * rows as f64;
+            self.epoch_totals.1 += f64::from(correct);
+            self.epoch_totals.2 += rows;
+            losses.push(loss);
+        }
+        Ok(losses)
+    }
+
+    /// Reads the unread steps' values back in one readback: for each step, its number, its
+    /// rows, its loss and the count it classified right (each summed over its shards).
+    async fn read_unread(&mut self) -> Result<Vec<(u64, usize, f32, f32)>, Error> {
+        let unread = std::mem::take(&mut self.unread);
+        if unread.is_empty() {
+            return Ok(Vec::new());
+        }
+        let lengths: Vec<usize> = unread.iter().map(|step| step.values.dims()[0]).collect();
+        let values = read_back(Tensor::cat(
+            unread.iter().map(|step| step.values.clone()).collect(),
+            0,
+        ))
+        .await?;
+        let mut start = 0;
+        let mut read = Vec::with_capacity(unread.len());
+        for (step, length) in unread.iter().zip(lengths) {
+            let values = values.get(start..start + length).unwrap_or_default();
+            start += length;
+            read.push((
+                step.step,
+                step.rows,
+                values.iter().step_by(2).sum(),
+                values.iter().skip(1).step_by(2).sum(),
+            ));
+        }
+        Ok(read)
+    }
+
     /// The prepared inputs of `rows`, row-major.
     pub fn examples(&self, rows: &[u32]) -> Vec<f32> {
         self.data.examples(rows)
@@ -781,9 +972,8 @@ mod tests {
         );
     }
 
-    /// One SGD step at rate 1 of the first `rows` training rows, in `shards`: how far
-    /// each weight moved (minus the gradient), then the loss and the count classified
-    /// right, summed over the shards.
+    /// One SGD step at rate 1 of the first `rows` training rows, in `shards` (see
+    /// [`Trainer::moved_by_one_step`]).
     fn one_step(name: &str, weights: ExampleWeights, rows: usize, shards: usize) -> Vec<Vec<f32>> {
         let (set, prepared) = prepared(name);
         let spec = ModelSpec::mlp(
@@ -804,27 +994,7 @@ mod tests {
         };
         let mut trainer = Trainer::new(spec, config, set, &Device::flex()).unwrap();
         let batch: Vec<u32> = trainer.data.train[..rows].to_vec();
-        let model = trainer.model.take().unwrap();
-        let before = pollster::block_on(model.to_host()).unwrap();
-        let x = trainer.inputs(&batch, &trainer.device.clone(), false);
-        let (readback, gradients) = if shards == 1 {
-            let pass = trainer.pass(&model, x, &batch, 1.0, true);
-            (pass.readback, pass.gradients)
-        } else {
-            trainer.sharded_pass(&model, x, &batch, shards)
-        };
-        let values = pollster::block_on(read_back(readback)).unwrap();
-        assert_eq!(values.len(), 2 * shards);
-        let model = trainer.descend(1.0, model, gradients);
-        let after = pollster::block_on(model.to_host()).unwrap();
-        let mut moved: Vec<Vec<f32>> = (before.tensors.iter().zip(&after.tensors))
-            .map(|((_, a), (_, b))| a.iter().zip(b).map(|(a, b)| b - a).collect())
-            .collect();
-        moved.push(vec![
-            values.iter().step_by(2).sum(),
-            values.iter().skip(1).step_by(2).sum(),
-        ]);
-        moved
+        pollster::block_on(trainer.moved_by_one_step(&batch, shards)).unwrap()
     }
 
     #[test]
@@ -887,6 +1057,127 @@ mod tests {
         assert!(step >= 1);
         assert!(error.to_string().contains("try a lower learning rate"));
         assert!(trainer.is_finished());
+    }
+
+    /// Every step's outcome and the epochs' records of a run on `pacing`.
+    fn paced_run(
+        name: &str,
+        pacing: Pacing,
+        config: TrainConfig,
+    ) -> (Vec<StepOutcome>, Result<(), Error>) {
+        let (set, prepared) = prepared(name);
+        let spec = ModelSpec::mlp(
+            features(&set),
+            prepared.target.task,
+            prepared.target.classes.len(),
+        );
+        let mut trainer = Trainer::new(spec, config, set, &Device::flex()).unwrap();
+        assert_eq!(
+            trainer.pacing,
+            Pacing::EVERY_STEP,
+            "the CPU reads every step"
+        );
+        trainer.set_pacing(pacing);
+        let mut outcomes = Vec::new();
+        while !trainer.is_finished() {
+            match pollster::block_on(trainer.step()) {
+                Ok(outcome) => outcomes.push(outcome),
+                Err(error) => return (outcomes, Err(error)),
+            }
+        }
+        if pacing.resident {
+            assert!(
+                trainer.resident.is_some(),
+                "the examples were not kept on the device"
+            );
+        }
+        (outcomes, Ok(()))
+    }
+
+    #[test]
+    fn losses_read_back_every_few_steps_train_the_same_run() {
+        let config = TrainConfig {
+            epochs: 2,
+            batch_size: 8,
+            ..TrainConfig::default()
+        };
+        let (each, done) = paced_run("iris", Pacing::EVERY_STEP, config.clone());
+        done.unwrap();
+        let gpu_like = Pacing {
+            read_every: 4,
+            resident: true,
+        };
+        let (paced, done) = paced_run("iris", gpu_like, config);
+        done.unwrap();
+        assert_eq!(each.len(), paced.len());
+        let losses = |outcomes: &[StepOutcome]| -> Vec<Vec<f32>> {
+            outcomes
+                .iter()
+                .filter_map(|outcome| match outcome {
+                    StepOutcome::Step { losses, .. } => Some(losses.clone()),
+                    _ => None,
+                })
+                .collect()
+        };
+        let (each_losses, paced_losses) = (losses(&each), losses(&paced));
+        // Every step's loss arrives at once on the CPU; paced, four at a time (an epoch's
+        // last step reads the rest with the epoch), the same values, and none in between.
+        assert!(each_losses.iter().all(|losses| losses.len() == 1));
+        assert_eq!(each_losses.len(), paced_losses.len());
+        let mut read = 0;
+        for (index, losses) in paced_losses.iter().enumerate() {
+            if losses.is_empty() {
+                continue;
+            }
+            assert_eq!(losses.len(), 4, "{paced_losses:?}");
+            assert_eq!(losses[..], each_losses[index - 3..=index].concat()[..]);
+            read += 1;
+        }
+        assert!(read >= 4, "{paced_losses:?}");
+        // The epochs' records, read with the epoch's last step, are the same.
+        let records = |outcomes: &[StepOutcome]| -> Vec<EpochRecord> {
+            outcomes
+                .iter()
+                .filter_map(|outcome| match outcome {
+                    StepOutcome::Epoch(record) => Some(record.clone()),
+                    _ => None,
+                })
+                .collect()
+        };
+        assert_eq!(records(&each).len(), 2);
+        assert_eq!(records(&each), records(&paced));
+    }
+
+    #[test]
+    fn a_run_read_every_few_steps_names_the_step_that_diverged() {
+        let config = TrainConfig {
+            optimizer: Optimizer::Sgd {
+                momentum: 0.9,
+                nesterov: false,
+            },
+            learning_rate: 1e6,
+            epochs: 5,
+            ..TrainConfig::default()
+        };
+        let (_, each) = paced_run("regression", Pacing::EVERY_STEP, config.clone());
+        let Err(Error::Diverged { step: at, .. }) = each else {
+            panic!("expected divergence, got {each:?}");
+        };
+        let paced = Pacing {
+            read_every: 8,
+            resident: false,
+        };
+        let (outcomes, late) = paced_run("regression", paced, config);
+        let Err(Error::Diverged { step, .. }) = late else {
+            panic!("expected divergence, got {late:?}");
+        };
+        // The same step, found when its readback came (at most 7 steps later).
+        assert_eq!(step, at);
+        assert!(
+            outcomes.len() + 1 >= at && outcomes.len() < at + 8,
+            "{} steps",
+            outcomes.len()
+        );
     }
 
     fn features(set: &TrainSet) -> InputShape {

@@ -1,5 +1,5 @@
-//! Measuring the engine: the engine check (a tiny network trained for a few steps) and
-//! the training benchmark.
+//! Measuring the engine: the engine check (a tiny network trained for a few steps), the
+//! training benchmark, and the kernel check (its kernels against plain arithmetic).
 
 use hearth_core::bench::BenchSettings;
 use hearth_core::protocol::FromEngine;
@@ -33,6 +33,18 @@ impl EngineState {
             }
             Err(error) => post(&FromEngine::Error {
                 message: format!("the engine check failed: {error}"),
+                fatal: false,
+            }),
+        }
+    }
+
+    /// Checks the active backend's kernels on random shapes drawn from `seed`.
+    pub(super) async fn kernel_check(&self, seed: u32) {
+        let device = self.backends.active_device();
+        match hearth_core::kernels::check(seed, &device).await {
+            Ok(report) => post(&FromEngine::KernelChecked { report }),
+            Err(error) => post(&FromEngine::Error {
+                message: format!("the kernel check failed: {error}"),
                 fatal: false,
             }),
         }

@@ -67,6 +67,7 @@ impl EngineState {
             ToEngine::ChooseBase { source } => self.choose_base(source, file).await,
             ToEngine::PanicAfterEpoch { after_epoch } => self.panic_after_epoch(after_epoch),
             ToEngine::Bench { settings } => self.bench(settings).await,
+            ToEngine::KernelCheck { seed } => self.kernel_check(seed).await,
         }
     }
 }

@@ -87,13 +87,17 @@ impl Run {
     }
 
     /// Counts one trained batch, and posts the epoch's mean loss when progress is due.
-    pub fn count_step(&mut self, epoch: u32, step: u64, loss: f32, batch: usize) {
+    pub fn count_step(&mut self, epoch: u32, step: u64, losses: &[f32], batch: usize) {
         self.epoch = epoch;
         self.steps = step;
         self.examples += batch;
-        self.epoch_loss.0 += f64::from(loss) * batch as f64;
-        self.epoch_loss.1 += batch;
-        if now() - self.last_post >= PROGRESS_EVERY_MS {
+        for &loss in losses {
+            self.epoch_loss.0 += f64::from(loss) * batch as f64;
+            self.epoch_loss.1 += batch;
+        }
+        // On a GPU the losses arrive some steps at a time: until the epoch's first have,
+        // there is no loss to show.
+        if self.epoch_loss.1 > 0 && now() - self.last_post >= PROGRESS_EVERY_MS {
             self.last_post = now();
             let mean = self.epoch_loss.0 / self.epoch_loss.1.max(1) as f64;
             self.post_progress(mean as f32);

@@ -183,7 +183,11 @@ impl EngineState {
         };
         let (batch, backend) = (run.job.batch_size(), run.backend);
         match run.job.step().await {
-            Ok(StepOutcome::Step { epoch, step, loss }) => self.stepped(epoch, step, loss, batch),
+            Ok(StepOutcome::Step {
+                epoch,
+                step,
+                losses,
+            }) => self.stepped(epoch, step, &losses, batch),
             Ok(StepOutcome::Epoch(record)) => self.epoch_ended(record, batch).await,
             Ok(StepOutcome::Finished { reason }) => self.finished(reason).await,
             Err(hearth_core::Error::Backend(detail)) if backend == Backend::WebGpu => {
@@ -202,12 +206,12 @@ impl EngineState {
         clippy::panic,
         reason = "an end-to-end test asks for this panic (?debug=engine-panic) to check the page's recovery"
     )]
-    fn stepped(&mut self, epoch: u32, step: u64, loss: f32, batch: usize) {
+    fn stepped(&mut self, epoch: u32, step: u64, losses: &[f32], batch: usize) {
         if self.panic_after_epoch.is_some_and(|after| epoch > after) {
             panic!("a test panic in epoch {epoch}, asked for by ?debug=engine-panic");
         }
         if let Some(run) = self.run.as_mut() {
-            run.count_step(epoch, step, loss, batch);
+            run.count_step(epoch, step, losses, batch);
         }
     }
 
