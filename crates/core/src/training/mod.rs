@@ -8,6 +8,7 @@ pub mod batch;
 mod evaluation;
 #[cfg(feature = "modelfile")]
 pub mod further;
+pub mod fused;
 #[cfg(feature = "modelfile")]
 pub mod job;
 #[cfg(test)]

@@ -15,6 +15,7 @@ use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
 
 use super::batch::TrainSet;
+use super::fused::FusedAdam;
 use super::{loss, parallel};
 use crate::Error;
 use crate::data::summary::Task;
@@ -170,7 +171,7 @@ impl Trainer {
         let device = device.clone().autodiff();
         device.seed(config.seed);
         let model = Network::new(&spec, &device)?;
-        let optimizer = build_optimizer(&config);
+        let optimizer = build_optimizer(&config, &device);
         let pacing = Pacing::for_device(&device);
         Ok(Trainer {
             splitting: parallel::Splitting::of(&spec),
@@ -252,7 +253,7 @@ impl Trainer {
         self.resident = None;
         self.unread.clear();
         self.device = device;
-        self.optimizer = build_optimizer(&self.config);
+        self.optimizer = build_optimizer(&self.config, &self.device);
         self.position = 0;
         self.order.clear();
         self.epoch_totals = (0.0, 0.0, 0);
@@ -872,10 +873,15 @@ fn model_gone() -> Error {
     Error::Backend("the model is gone".to_string())
 }
 
-/// burn's optimizer for the config (L2 as weight decay, except AdamW's own).
-fn build_optimizer(config: &TrainConfig) -> ModuleOptimizer {
+/// The optimizer for the config on `device` (L2 as weight decay, except AdamW's own):
+/// burn's, except Adam on the CPU, which is [`FusedAdam`] (the same arithmetic in one
+/// pass).
+fn build_optimizer(config: &TrainConfig, device: &Device) -> ModuleOptimizer {
     let decay = (config.l2 > 0.0).then(|| WeightDecayConfig::new(config.l2 as f32));
     match config.optimizer {
+        Optimizer::Adam if *device == Device::flex() => ModuleOptimizer::from(FusedAdam::new(
+            (config.l2 > 0.0).then_some(config.l2 as f32),
+        )),
         Optimizer::Sgd { momentum, nesterov } => SgdConfig::new()
             .with_weight_decay(decay)
             .with_momentum((momentum > 0.0).then(|| {
