@@ -58,12 +58,14 @@ window.runHearth = async function ({ settings, forceCpu, threads = true }) {
 };
 
 /**
- * Runs the kernel check (hearth_core::kernels) in a fresh CPU engine worker: the threaded
- * engine where the page is cross-origin isolated, or the single-threaded one when `threads`
- * is false. Resolves with { threads, report } or { failed }.
+ * Runs the kernel check (hearth_core::kernels) on the CPU in a fresh engine worker: the
+ * threaded engine where the page is cross-origin isolated, or, when `threads` is false, the
+ * WebGPU engine on its CPU backend (plain SIMD, one thread, built as the single-threaded
+ * engine is, which leaves the check out to keep a first visit small). Resolves with
+ * { threads, report } or { failed }.
  */
 window.runKernelCheck = async function ({ seed, threads = true }) {
-  const worker = new Worker("/engine-loader.js", { name: threads ? "engine" : "engine-single" });
+  const worker = new Worker("/engine-loader.js", { name: threads ? "engine" : "engine-gpu" });
   try {
     const booted = await next(worker, ["booted"]);
     worker.postMessage({ type: "init", force_cpu: true });

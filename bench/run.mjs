@@ -101,6 +101,8 @@ function fromBench(r) {
     params: r.parameters,
     flopsPerStep: r.flops_per_step || null,
     threads: r.threads ?? 1,
+    // The studio's trial of the CPU and WebGPU on this model (the WebGPU row only).
+    verdict: r.verdict ?? null,
   };
 }
 
@@ -229,6 +231,13 @@ function markdown(report) {
       lines.push(`| ${run.impl} | ${run.backend}${r.threads ? ` (${r.threads} thread${r.threads > 1 ? "s" : ""})` : ""} | ${f(r.stepsPerSecond, 1)} | ${throughput} | ${f(r.epochSeconds, 2)} | ${r.testAccuracy != null ? f(r.testAccuracy * 100, 1) + "%" : run.backend.includes(FROZEN) ? "not scored (fresh frozen layers)" : "not trained (too slow here)"} | ${f(r.inferenceMedianMs, 2)} / ${f(r.inferenceP95Ms, 2)} | ${memory} | ${own} | ${ratio} |`);
     }
     lines.push("");
+    // What the studio would train this model on here: its trial of the two backends, run
+    // by the WebGPU engine after its benchmark.
+    const verdict = rows.map((run) => run.result.verdict).find((value) => value);
+    if (verdict) {
+      const rate = (trial) => (trial.steps > 0 ? `${f(trial.steps / trial.seconds, 1)} steps/s (${trial.steps} steps in ${f(trial.seconds, 2)} s)` : `no timed step in ${f(trial.seconds, 1)} s`);
+      lines.push(`The autotuner's choice (the studio's trial of this model on this machine, \`hearth_core::autotune\`): **${verdict.chosen === "web_gpu" ? "WebGPU" : "the CPU"}**, from ${rate(verdict.cpu)} on the CPU (the WebGPU engine's, single-threaded) against ${rate(verdict.webgpu)} on WebGPU.`, "");
+    }
   }
   lines.push("## Targets (ratios in this run)", "");
   for (const target of report.targets) lines.push(`- ${target.met ? "Met" : "**Not met**"}: ${target.text}`);
@@ -314,7 +323,7 @@ async function main() {
         // per epoch on it, so it trains 10 steps on 640 digits and has no accuracy figure.
         ...(args.quick ? [] : [["Hearth", "WebGPU", async () => {
           const slow = model === "cnn";
-          const result = await hearthRun(context, server, slow ? { ...settings, model, train: 640, test: 200, timed_steps: 10 } : { ...settings, model }, false);
+          const result = await hearthRun(context, server, { ...(slow ? { ...settings, train: 640, test: 200, timed_steps: 10 } : settings), model, trial: true }, false);
           return slow && result.status === "ok" ? { ...result, testAccuracy: null, epochSeconds: null } : result;
         }]]),
       ];

@@ -1,6 +1,8 @@
 // The engines' compute kernels in the browser (issue 25, points 2 and 6): the threaded
 // engine, whose matrix kernels use relaxed SIMD's fused multiply-add and whose training
-// steps split over threads, and the single-threaded engine, built with plain SIMD, each
+// steps split over threads, and the plain engine (the WebGPU engine's CPU backend, built
+// with plain SIMD on one thread as the single-threaded engine is; the single-threaded
+// engine itself leaves the check out, to keep a first visit within its bytes), each
 // check their matrix products, convolutions and split training steps against plain
 // arithmetic on the same random shapes (hearth_core::kernels), and their results are
 // compared bit for bit: where this processor fuses a multiply-add, the threaded engine's

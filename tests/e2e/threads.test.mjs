@@ -59,7 +59,9 @@ test("an isolated page trains on every core, and a page without the headers on o
 test("the threaded engine's training steps take less time than the single-threaded engine's", async () => {
   // The benchmark's page runs the app's engine worker, threaded or not, on the MLP. Each
   // run is a fresh worker whose wasm is compiled again; a second run finds the browser's
-  // optimised code cached, so each engine runs twice and its faster run counts.
+  // optimised code cached, so each engine runs twice and its faster run counts. Both step
+  // Adam with burn's optimizer: by default the single-threaded engine steps it with
+  // Hearth's fused one (training::fused), and this test is about the threads.
   const server = await serveBench({ precompress: false });
   const browser = await launchBrowser();
   try {
@@ -75,6 +77,7 @@ test("the threaded engine's training steps take less time than the single-thread
       test: 500,
       inference_runs: 5,
       frozen: 0,
+      fused_adam: false,
     };
     const run = async (threads) => {
       const out = await page.evaluate((args) => window.runHearth(args), { settings, forceCpu: true, threads });

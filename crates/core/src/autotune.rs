@@ -8,7 +8,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::protocol::Backend;
 #[cfg(feature = "modelfile")]
-use crate::training::{Job, StepOutcome};
+use crate::training::Job;
+#[cfg(feature = "burn")]
+use crate::training::{StepOutcome, Trainer};
 
 /// Steps run before the clock starts (the first steps compile WebGPU's shaders and fill
 /// its caches, which a run pays once).
@@ -111,14 +113,48 @@ pub fn webgpu_limit_seconds(cpu_seconds: f64) -> f64 {
     (3.0 * cpu_seconds).max(5.0)
 }
 
+/// What a trial times: the studio's [`Job`] on the loaded data, or a bare [`Trainer`]
+/// (the benchmark's).
+#[cfg(feature = "burn")]
+#[allow(
+    async_fn_in_trait,
+    reason = "a trial awaits its steps where it is: nothing sends them to another thread"
+)]
+pub trait Steps {
+    /// Trains one batch.
+    async fn step(&mut self) -> Result<StepOutcome, crate::Error>;
+    /// Waits for the steps under way on the device (see [`Trainer::settle`]).
+    async fn settle(&mut self) -> Result<Vec<f32>, crate::Error>;
+}
+
+#[cfg(feature = "burn")]
+impl Steps for Trainer {
+    async fn step(&mut self) -> Result<StepOutcome, crate::Error> {
+        Trainer::step(self).await
+    }
+    async fn settle(&mut self) -> Result<Vec<f32>, crate::Error> {
+        Trainer::settle(self).await
+    }
+}
+
 #[cfg(feature = "modelfile")]
+impl Steps for Job {
+    async fn step(&mut self) -> Result<StepOutcome, crate::Error> {
+        Job::step(self).await
+    }
+    async fn settle(&mut self) -> Result<Vec<f32>, crate::Error> {
+        Job::settle(self).await
+    }
+}
+
+#[cfg(feature = "burn")]
 /// Times steps of `job` (a fresh job of the model, thrown away after) with the clock `now`
 /// (milliseconds): [`WARM_UP_STEPS`] untimed, then at least [`MIN_STEPS`] and
 /// [`MIN_SECONDS`], at most [`MAX_STEPS`], and all of it within `limit_seconds`. A job
 /// that finishes early, or runs out of time, is timed on the steps it ran. Returns the
 /// trial and the seconds it took in all (warm-up included).
 pub async fn trial(
-    job: &mut Job,
+    job: &mut impl Steps,
     now: impl Fn() -> f64,
     limit_seconds: f64,
 ) -> Result<(Trial, f64), crate::Error> {

@@ -74,6 +74,14 @@ pub struct BenchSettings {
     /// ones here, so the accuracy of such a run says nothing.
     #[serde(default)]
     pub frozen: usize,
+    /// Also run the studio's trial of the CPU and WebGPU on this model (see
+    /// [`crate::autotune`]) and report its verdict (the WebGPU engine only).
+    #[serde(default)]
+    pub trial: bool,
+    /// Step Adam with Hearth's fused optimizer (`Some(true)`) or burn's (`Some(false)`)
+    /// rather than what the trainer picks (`None`; see `training::fused`).
+    #[serde(default)]
+    pub fused_adam: Option<bool>,
 }
 
 impl BenchSettings {
@@ -89,6 +97,8 @@ impl BenchSettings {
             test: 2000,
             inference_runs: 100,
             frozen: 0,
+            trial: false,
+            fused_adam: None,
         }
     }
 }
@@ -123,6 +133,10 @@ pub struct BenchResult {
     /// The threads training used (see [`crate::training::parallel`]).
     #[serde(default = "one")]
     pub threads: usize,
+    /// What the studio's trial of the two backends (see [`crate::autotune`]) chose for
+    /// this model, where the engine has WebGPU and was asked ([`BenchSettings::trial`]).
+    #[serde(default)]
+    pub verdict: Option<crate::autotune::Verdict>,
 }
 
 fn one() -> usize {
@@ -193,6 +207,56 @@ fn split(images: &ImageSet, train: usize, test: usize) -> Result<TrainSet, Bench
     Ok(set)
 }
 
+/// The model (its first layers frozen as `settings` says) and the training settings of
+/// a run.
+#[cfg(feature = "burn")]
+fn model_and_config(settings: &BenchSettings) -> (ModelSpec, TrainConfig) {
+    let mut spec = settings.model.spec();
+    if settings.frozen > 0 {
+        spec.origin = Some(crate::model::Origin {
+            model: "the benchmark's own weights".to_string(),
+            sha256: String::new(),
+            kept_layers: settings.frozen,
+            frozen: true,
+            kept_rate: crate::model::DEFAULT_KEPT_RATE,
+        });
+    }
+    let config = TrainConfig {
+        optimizer: Optimizer::Adam,
+        learning_rate: 0.001,
+        batch_size: settings.batch,
+        epochs: settings.epochs.max(1),
+        seed: 1,
+        ..TrainConfig::default()
+    };
+    (spec, config)
+}
+
+/// The studio's trial of the two backends on this run's model and digits (see
+/// [`crate::autotune::trial`]): fresh models trained a few steps on `cpu` and on `webgpu`,
+/// with the studio's time limits; the verdict says which is faster.
+#[cfg(feature = "burn")]
+pub async fn trial(
+    settings: &BenchSettings,
+    mnist_file: Option<&[u8]>,
+    cpu: &Device,
+    webgpu: &Device,
+    now: &dyn Fn() -> f64,
+) -> Result<crate::autotune::Verdict, BenchError> {
+    use crate::autotune::{CPU_LIMIT_SECONDS, Verdict, webgpu_limit_seconds};
+    let (spec, config) = model_and_config(settings);
+    let set = data(mnist_file, settings.train, settings.test)?;
+    let mut trials = Vec::with_capacity(2);
+    let mut limit = CPU_LIMIT_SECONDS;
+    for device in [cpu, webgpu] {
+        let mut trainer = Trainer::new(spec.clone(), config.clone(), set.clone(), device)?;
+        let (timed, took) = crate::autotune::trial(&mut trainer, now, limit).await?;
+        trials.push(timed);
+        limit = webgpu_limit_seconds(took);
+    }
+    Ok(Verdict::of(trials[0], trials[1]))
+}
+
 /// Runs the benchmark on `device` (`mnist_file`: see [`data`]). `now` is a clock in milliseconds; `memory` returns the
 /// memory figure to report the peak of (the wasm memory's size in the browser).
 #[cfg(feature = "burn")]
@@ -214,29 +278,15 @@ pub async fn run(
     // The first held-out digit, for the latency figures.
     let first = test_rows.first().map_or(0, |&row| row as usize) * set.width;
     let one_image = set.x[first..first + set.width].to_vec();
-    let mut spec = settings.model.spec();
-    if settings.frozen > 0 {
-        spec.origin = Some(crate::model::Origin {
-            model: "the benchmark's own weights".to_string(),
-            sha256: String::new(),
-            kept_layers: settings.frozen,
-            frozen: true,
-            kept_rate: crate::model::DEFAULT_KEPT_RATE,
-        });
-    }
-    let config = TrainConfig {
-        optimizer: Optimizer::Adam,
-        learning_rate: 0.001,
-        batch_size: settings.batch,
-        epochs: settings.epochs.max(1),
-        seed: 1,
-        ..TrainConfig::default()
-    };
+    let (spec, config) = model_and_config(&settings);
 
     // Throughput: a first model trains the warm-up steps untimed, then the timed steps.
     // The set moves into this trainer and is read again for the next, so that the
     // decoded digits are held once, not twice (wasm memory never shrinks).
     let mut throughput = Trainer::new(spec.clone(), config.clone(), set, device)?;
+    if let Some(fused) = settings.fused_adam {
+        throughput.use_fused_adam(fused);
+    }
     for _ in 0..settings.warmup_steps {
         throughput.step().await?;
     }
@@ -261,6 +311,9 @@ pub async fn run(
     // trains `epochs` epochs; the first one is timed.
     let set = data(mnist_file, settings.train, settings.test)?;
     let mut trainer = Trainer::new(spec.clone(), config, set, device)?;
+    if let Some(fused) = settings.fused_adam {
+        trainer.use_fused_adam(fused);
+    }
     let epoch_start = now();
     let mut epoch_seconds = None;
     loop {
@@ -331,6 +384,7 @@ pub async fn run(
         peak_memory_bytes: peak,
         total_seconds: (now() - started) / 1000.0,
         threads: crate::training::parallel::threads(),
+        verdict: None,
     })
 }
 
@@ -366,6 +420,26 @@ mod tests {
                 .to_string()
                 .contains("do not fit")
         );
+    }
+
+    #[test]
+    fn the_trial_times_both_devices_on_the_benchmarks_model() {
+        let clock = std::time::Instant::now();
+        let now = || clock.elapsed().as_secs_f64() * 1000.0;
+        let settings = BenchSettings {
+            train: 640,
+            test: 200,
+            ..BenchSettings::full(BenchModel::Mlp)
+        };
+        // Natively both are the CPU: each trial times its steps, and neither wins by much.
+        let cpu = Device::flex();
+        let verdict = pollster::block_on(trial(&settings, None, &cpu, &cpu, &now)).unwrap();
+        for timed in [verdict.cpu, verdict.webgpu] {
+            assert!(timed.steps >= crate::autotune::MIN_STEPS, "{verdict:?}");
+            assert!(timed.seconds > 0.0, "{verdict:?}");
+        }
+        let ratio = verdict.cpu.steps_per_second() / verdict.webgpu.steps_per_second();
+        assert!((0.5..2.0).contains(&ratio), "{verdict:?}");
     }
 
     #[test]

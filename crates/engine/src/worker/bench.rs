@@ -1,7 +1,7 @@
 //! Measuring the engine: the engine check (a tiny network trained for a few steps), the
 //! training benchmark, and the kernel check (its kernels against plain arithmetic).
 
-use hearth_core::bench::BenchSettings;
+use hearth_core::bench::{BenchResult, BenchSettings};
 use hearth_core::protocol::FromEngine;
 
 use super::EngineState;
@@ -38,7 +38,11 @@ impl EngineState {
         }
     }
 
-    /// Checks the active backend's kernels on random shapes drawn from `seed`.
+    /// Checks the active backend's kernels on random shapes drawn from `seed`. The threaded
+    /// engine and the WebGPU engine carry it; the single-threaded engine, which every first
+    /// visit downloads without threads, does not (its kernels are the WebGPU engine's CPU
+    /// backend's, built the same way: plain SIMD, one thread).
+    #[cfg(any(feature = "webgpu", feature = "threads"))]
     pub(super) async fn kernel_check(&self, seed: u32) {
         let device = self.backends.active_device();
         match hearth_core::kernels::check(seed, &device).await {
@@ -48,6 +52,17 @@ impl EngineState {
                 fatal: false,
             }),
         }
+    }
+
+    /// The single-threaded engine has no kernel check (see above).
+    #[cfg(not(any(feature = "webgpu", feature = "threads")))]
+    pub(super) async fn kernel_check(&self, _seed: u32) {
+        post(&FromEngine::Error {
+            message: "this engine carries no kernel check: the threaded engine and the \
+                      WebGPU engine (on its CPU backend too) do"
+                .to_string(),
+            fatal: false,
+        });
     }
 
     /// Runs the training benchmark on the active backend.
@@ -79,10 +94,51 @@ impl EngineState {
             &wasm_memory_bytes,
         );
         match run.await {
-            Ok(result) => post(&FromEngine::BenchDone { backend, result }),
+            Ok(result) => match self.with_verdict(result, &mnist, &device).await {
+                Ok(result) => post(&FromEngine::BenchDone { backend, result }),
+                Err(message) => post(&FromEngine::BenchFailed { message }),
+            },
             Err(error) => post(&FromEngine::BenchFailed {
                 message: error.to_string(),
             }),
         }
+    }
+
+    /// Adds the studio's trial of the two backends to a WebGPU benchmark that asked for it
+    /// (see [`hearth_core::bench::trial`]).
+    #[cfg(feature = "webgpu")]
+    async fn with_verdict(
+        &self,
+        mut result: BenchResult,
+        mnist: &[u8],
+        device: &burn::tensor::Device,
+    ) -> Result<BenchResult, String> {
+        if result.settings.trial && self.backends.active() == hearth_core::protocol::Backend::WebGpu
+        {
+            let cpu = self.backends.cpu_device();
+            let trial = hearth_core::bench::trial(
+                &result.settings,
+                Some(mnist),
+                &cpu,
+                device,
+                &precise_now,
+            );
+            let verdict = trial
+                .await
+                .map_err(|error| format!("the trial of the two backends failed: {error}"))?;
+            result.verdict = Some(verdict);
+        }
+        Ok(result)
+    }
+
+    /// The CPU-only engines have no trial to add (and carry none of its code).
+    #[cfg(not(feature = "webgpu"))]
+    async fn with_verdict(
+        &self,
+        result: BenchResult,
+        _mnist: &[u8],
+        _device: &burn::tensor::Device,
+    ) -> Result<BenchResult, String> {
+        Ok(result)
     }
 }
