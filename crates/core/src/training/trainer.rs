@@ -450,10 +450,8 @@ impl Trainer {
         let mut moved: Vec<Vec<f32>> = (before.tensors.iter().zip(&after.tensors))
             .map(|((_, a), (_, b))| a.iter().zip(b).map(|(a, b)| b - a).collect())
             .collect();
-        moved.push(vec![
-            values.iter().step_by(2).sum(),
-            values.iter().skip(1).step_by(2).sum(),
-        ]);
+        let (loss, correct) = loss_and_correct(&values);
+        moved.push(vec![loss, correct]);
         Ok(moved)
     }
 
@@ -831,12 +829,8 @@ impl Trainer {
         for (step, length) in unread.iter().zip(lengths) {
             let values = values.get(start..start + length).unwrap_or_default();
             start += length;
-            read.push((
-                step.step,
-                step.rows,
-                values.iter().step_by(2).sum(),
-                values.iter().skip(1).step_by(2).sum(),
-            ));
+            let (loss, correct) = loss_and_correct(values);
+            read.push((step.step, step.rows, loss, correct));
         }
         Ok(read)
     }
@@ -877,6 +871,15 @@ fn epoch_rngs(seed: u64, epoch: u32) -> (ChaCha8Rng, ChaCha8Rng) {
 /// further with an optimizer whose running averages start afresh (see
 /// [`Trainer::warm_up`]).
 pub const WARM_UP_STEPS: u64 = 20;
+
+/// A step's read-back values, a loss and a count classified right for each shard in turn,
+/// summed over the shards.
+fn loss_and_correct(values: &[f32]) -> (f32, f32) {
+    (
+        values.iter().step_by(2).sum(),
+        values.iter().skip(1).step_by(2).sum(),
+    )
+}
 
 fn model_gone() -> Error {
     Error::Backend("the model is gone".to_string())
@@ -1056,6 +1059,19 @@ mod tests {
         }
     }
 
+    /// SGD with momentum at a rate that makes the regression MLP's loss overflow.
+    fn diverging() -> TrainConfig {
+        TrainConfig {
+            optimizer: Optimizer::Sgd {
+                momentum: 0.9,
+                nesterov: false,
+            },
+            learning_rate: 1e6,
+            epochs: 5,
+            ..TrainConfig::default()
+        }
+    }
+
     #[test]
     fn a_diverging_run_stops_with_the_step_and_advice() {
         let (set, prepared) = prepared("regression");
@@ -1066,15 +1082,7 @@ mod tests {
             Task::Regression,
             0,
         );
-        let config = TrainConfig {
-            optimizer: Optimizer::Sgd {
-                momentum: 0.9,
-                nesterov: false,
-            },
-            learning_rate: 1e6,
-            epochs: 5,
-            ..TrainConfig::default()
-        };
+        let config = diverging();
         assert_eq!(prepared.target.task, Task::Regression);
         let mut trainer = Trainer::new(spec, config, set, &Device::flex()).unwrap();
         let error = pollster::block_on(train(&mut trainer)).unwrap_err();
@@ -1177,15 +1185,7 @@ mod tests {
 
     #[test]
     fn a_run_read_every_few_steps_names_the_step_that_diverged() {
-        let config = TrainConfig {
-            optimizer: Optimizer::Sgd {
-                momentum: 0.9,
-                nesterov: false,
-            },
-            learning_rate: 1e6,
-            epochs: 5,
-            ..TrainConfig::default()
-        };
+        let config = diverging();
         let (_, each) = paced_run("regression", Pacing::EVERY_STEP, config.clone());
         let Err(Error::Diverged { step: at, .. }) = each else {
             panic!("expected divergence, got {each:?}");
