@@ -314,7 +314,7 @@ mod model_file {
             );
             let device = Device::flex();
             device.seed(seed);
-            let network = Network::new(&spec, &device).unwrap();
+            let network = Network::new(&spec, seed, &device).unwrap();
             let TargetSchema::Classes { labels, .. } = &prepared.schema.target else {
                 unreachable!("classes")
             };

@@ -94,7 +94,7 @@ mod tests {
         spec.infer().expect("a valid spec");
         let device = Device::flex();
         device.seed(3);
-        let network = Network::new(&spec, &device).expect("network").valid();
+        let network = Network::new(&spec, 3, &device).expect("network").valid();
         // No ties for the max pool to break differently on either side of a step.
         let x: Vec<f32> = (0..512)
             .map(|i| 0.5 + 0.5 * ((i as f32) * 12.9898).sin())

@@ -61,7 +61,7 @@ pub fn load(
         reason,
     };
     let mut network =
-        Network::new(&document.spec, device).map_err(|error| mismatch(error.to_string()))?;
+        Network::new(&document.spec, 0, device).map_err(|error| mismatch(error.to_string()))?;
     let bytes = super::half::widened(bytes)
         .map_err(|reason| mismatch(format!("its f16 weights could not be read ({reason})")))?;
     let mut store = SafetensorsStore::from_bytes(Some(bytes.into_owned()))
@@ -100,7 +100,7 @@ mod tests {
         let device = Device::flex();
         device.seed(3);
         let spec = ModelSpec::cnn(InputShape::MNIST, Task::MultiClass, 10);
-        let network = Network::new(&spec, &device).unwrap();
+        let network = Network::new(&spec, 3, &device).unwrap();
         let document = ModelDocument {
             format_version: FORMAT_VERSION,
             spec,

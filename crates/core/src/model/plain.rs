@@ -584,7 +584,7 @@ mod tests {
     /// positive), saved as a model file.
     fn random_model(spec: ModelSpec, seed: u64) -> (Network, Vec<u8>) {
         let device = Device::flex();
-        let network = Network::new(&spec, &device).unwrap();
+        let network = Network::new(&spec, 0, &device).unwrap();
         let mut host = pollster::block_on(network.to_host()).unwrap();
         let mut numbers = Numbers(seed);
         for (dims, values) in &mut host.tensors {

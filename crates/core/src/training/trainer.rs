@@ -169,8 +169,10 @@ impl Trainer {
             return Err(Error::EmptyTrainingSplit);
         }
         let device = device.clone().autodiff();
+        // The weights come from the seed alone; the device's generator (dropout's masks)
+        // is seeded too, which repeats a run where nothing else draws from it meanwhile.
         device.seed(config.seed);
-        let model = Network::new(&spec, &device)?;
+        let model = Network::new(&spec, config.seed, &device)?;
         let optimizer = build_optimizer(&config, &device);
         let pacing = Pacing::for_device(&device);
         Ok(Trainer {
@@ -254,7 +256,7 @@ impl Trainer {
                 self.epoch = 0;
                 self.best = None;
                 self.since_best = 0;
-                Network::new(&self.spec, &device)?
+                Network::new(&self.spec, self.config.seed, &device)?
             }
         };
         self.model = Some(model);

@@ -258,7 +258,7 @@ mod tests {
                 .spec(2, Vec::new(), frozen, 0.5, Task::MultiClass, 3)
                 .unwrap();
             let device = Device::flex().autodiff();
-            let network = Network::new(&spec, &device).unwrap();
+            let network = Network::new(&spec, 0, &device).unwrap();
             let x = Tensor::<2>::from_data(TensorData::new(vec![0.5f32; 8], [2, 4]), &device);
             let mut grads = network.forward(&spec, x).sum().backward();
             let ids = network.param_ids_in(2);
