@@ -199,6 +199,32 @@ pub async fn trial(
     Ok((trial, (at - began) / 1000.0))
 }
 
+/// The choice between the CPU and WebGPU, by the rule the studio and the benchmark share:
+/// a [`trial`] of a fresh job from `fresh` on each backend, the CPU's first within
+/// [`CPU_LIMIT_SECONDS`], then WebGPU's within [`webgpu_limit_seconds`] of it. A trial
+/// that fails (a shader that does not compile, a lost device) counts as no step, so the
+/// other backend is chosen; a job that cannot be made is `fresh`'s error, and nothing is
+/// chosen.
+#[cfg(feature = "burn")]
+pub async fn compare<S: Steps, E>(
+    mut fresh: impl FnMut(Backend) -> Result<S, E>,
+    now: impl Fn() -> f64,
+) -> Result<Verdict, E> {
+    let none = Trial {
+        steps: 0,
+        seconds: 0.0,
+    };
+    let mut trials = [none; 2];
+    let mut limit = CPU_LIMIT_SECONDS;
+    for (timed, backend) in trials.iter_mut().zip([Backend::Cpu, Backend::WebGpu]) {
+        let mut job = fresh(backend)?;
+        let took;
+        (*timed, took) = trial(&mut job, &now, limit).await.unwrap_or((none, 0.0));
+        limit = webgpu_limit_seconds(took);
+    }
+    Ok(Verdict::of(trials[0], trials[1]))
+}
+
 #[cfg(test)]
 #[cfg(feature = "modelfile")]
 mod tests {
@@ -232,6 +258,73 @@ mod tests {
             Verdict::of(trial(3, 1.0), trial(0, 0.0)).chosen,
             Backend::Cpu
         );
+    }
+
+    #[test]
+    fn a_failed_trial_counts_as_no_step_and_a_job_not_made_chooses_nothing() {
+        /// A job on the CPU, or one whose every step fails (a lost device).
+        enum Either {
+            Works(Box<Job>),
+            Fails,
+        }
+        impl Steps for Either {
+            async fn step(&mut self) -> Result<StepOutcome, crate::Error> {
+                match self {
+                    Either::Works(job) => job.step().await,
+                    Either::Fails => Err(crate::Error::Backend("the device was lost".into())),
+                }
+            }
+            async fn settle(&mut self) -> Result<Vec<f32>, crate::Error> {
+                match self {
+                    Either::Works(job) => job.settle().await,
+                    Either::Fails => Err(crate::Error::Backend("the device was lost".into())),
+                }
+            }
+        }
+        let spec = ModelSpec::new(
+            InputShape::Features { features: 4 },
+            vec![Layer::Dense {
+                units: 8,
+                activation: crate::model::Activation::Relu,
+            }],
+            Task::MultiClass,
+            3,
+        );
+        let job = || Job::start(&iris(), spec.clone(), stateless(50), &Device::flex()).unwrap();
+        let clock = Cell::new(0.0);
+        let now = || {
+            clock.set(clock.get() + 100.0);
+            clock.get()
+        };
+        // WebGPU fails: the CPU is chosen, with WebGPU's trial at no step.
+        let verdict = pollster::block_on(compare(
+            |backend| {
+                Ok::<_, ()>(match backend {
+                    Backend::Cpu => Either::Works(Box::new(job())),
+                    Backend::WebGpu => Either::Fails,
+                })
+            },
+            &now,
+        ))
+        .unwrap();
+        assert_eq!(verdict.chosen, Backend::Cpu);
+        assert_eq!(verdict.cpu.steps, 5);
+        assert_eq!(verdict.webgpu.steps, 0);
+        // The CPU fails: WebGPU is chosen.
+        let verdict = pollster::block_on(compare(
+            |backend| {
+                Ok::<_, ()>(match backend {
+                    Backend::Cpu => Either::Fails,
+                    Backend::WebGpu => Either::Works(Box::new(job())),
+                })
+            },
+            &now,
+        ))
+        .unwrap();
+        assert_eq!(verdict.chosen, Backend::WebGpu);
+        // No job: the maker's error, nothing chosen.
+        let made = pollster::block_on(compare(|_| Err::<Either, _>("no data"), &now));
+        assert_eq!(made, Err("no data"));
     }
 
     #[test]

@@ -232,9 +232,10 @@ fn model_and_config(settings: &BenchSettings) -> (ModelSpec, TrainConfig) {
     (spec, config)
 }
 
-/// The studio's trial of the two backends on this run's model and digits (see
-/// [`crate::autotune::trial`]): fresh models trained a few steps on `cpu` and on `webgpu`,
-/// with the studio's time limits; the verdict says which is faster.
+/// The studio's trial of the two backends on this run's model and digits
+/// ([`crate::autotune::compare`]): fresh models trained a few steps on `cpu` and on
+/// `webgpu`, with the studio's time limits and its rule for a trial that fails (it ran no
+/// step); the verdict says which is faster.
 #[cfg(feature = "burn")]
 pub async fn trial(
     settings: &BenchSettings,
@@ -243,18 +244,17 @@ pub async fn trial(
     webgpu: &Device,
     now: &dyn Fn() -> f64,
 ) -> Result<crate::autotune::Verdict, BenchError> {
-    use crate::autotune::{CPU_LIMIT_SECONDS, Verdict, webgpu_limit_seconds};
+    use crate::protocol::Backend;
     let (spec, config) = model_and_config(settings);
     let set = data(mnist_file, settings.train, settings.test)?;
-    let mut trials = Vec::with_capacity(2);
-    let mut limit = CPU_LIMIT_SECONDS;
-    for device in [cpu, webgpu] {
-        let mut trainer = Trainer::new(spec.clone(), config.clone(), set.clone(), device)?;
-        let (timed, took) = crate::autotune::trial(&mut trainer, now, limit).await?;
-        trials.push(timed);
-        limit = webgpu_limit_seconds(took);
-    }
-    Ok(Verdict::of(trials[0], trials[1]))
+    let fresh = |backend| {
+        let device = match backend {
+            Backend::Cpu => cpu,
+            Backend::WebGpu => webgpu,
+        };
+        Trainer::new(spec.clone(), config.clone(), set.clone(), device)
+    };
+    Ok(crate::autotune::compare(fresh, now).await?)
 }
 
 /// Runs the benchmark on `device` (`mnist_file`: see [`data`]). `now` is a clock in milliseconds; `memory` returns the

@@ -50,36 +50,21 @@ impl EngineState {
     /// data, once per model shape and batch size; the verdict is posted before the run.
     #[cfg(feature = "webgpu")]
     async fn measured(&mut self, spec: &ModelSpec, config: &TrainConfig) -> Backend {
-        use hearth_core::autotune::{
-            CPU_LIMIT_SECONDS, Trial, Verdict, trial, webgpu_limit_seconds,
-        };
         let key = format!("{:?} {:?} {}", spec.input, spec.layers, config.batch_size);
         let known = self.verdicts.iter().find(|(shape, _)| *shape == key);
         let verdict = match known {
             Some((_, verdict)) => *verdict,
             None => {
-                let mut trials = Vec::with_capacity(2);
-                let mut limit = CPU_LIMIT_SECONDS;
-                for backend in [Backend::Cpu, Backend::WebGpu] {
+                let fresh = |backend| {
                     let device = self.backends.device(backend);
-                    let Ok(mut job) = self.job(spec.clone(), config.clone(), &device) else {
-                        // The run itself will say what is wrong.
-                        return self.backends.active();
-                    };
-                    // A backend that fails its trial ran no steps.
-                    let (timed, took) = trial(&mut job, super::measure::precise_now, limit)
-                        .await
-                        .unwrap_or((
-                            Trial {
-                                steps: 0,
-                                seconds: 0.0,
-                            },
-                            0.0,
-                        ));
-                    trials.push(timed);
-                    limit = webgpu_limit_seconds(took);
-                }
-                let verdict = Verdict::of(trials[0], trials[1]);
+                    self.job(spec.clone(), config.clone(), &device)
+                };
+                let Ok(verdict) =
+                    hearth_core::autotune::compare(fresh, super::measure::precise_now).await
+                else {
+                    // The run itself will say what is wrong.
+                    return self.backends.active();
+                };
                 self.verdicts.push((key, verdict));
                 verdict
             }
