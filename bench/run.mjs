@@ -265,8 +265,10 @@ function markdown(report) {
 function chart(report) {
   const runs = report.runs.filter((run) => run.result.status === "ok");
   const rowHeight = 18;
-  const left = 230;
-  const width = 720;
+  // The labels' column fits the longest label (about 6.6 px a character at 12 px).
+  const longest = Math.max(0, ...runs.map((run) => `${run.impl} ${run.backend}`.length));
+  const left = Math.max(230, 16 + Math.ceil(longest * 6.6));
+  const width = left + 490;
   const max = Math.max(...runs.map((run) => run.result.stepsPerSecond));
   const min = Math.max(0.05, Math.min(...runs.map((run) => run.result.stepsPerSecond)) / 2);
   const x = (v) => left + ((Math.log10(v) - Math.log10(min)) / (Math.log10(max * 1.5) - Math.log10(min))) * (width - left - 60);
