@@ -6,11 +6,11 @@
 // Usage: node bench/optimizer-ab.mjs [rounds (7)] [timed steps (1000)] [model (mlp)]
 // after scripts/build.sh.
 import { launchBrowser } from "../tests/e2e/harness.mjs";
-import { serveBench } from "./server.mjs";
+import { jsFlags, serveBench } from "./server.mjs";
 
 const [rounds = 7, steps = 1000, model = "mlp"] = process.argv.slice(2).map((arg, i) => (i < 2 ? Number(arg) : arg));
 const server = await serveBench({ precompress: false });
-const context = await launchBrowser();
+const context = await launchBrowser({ args: jsFlags() });
 const runs = {};
 try {
   for (let round = 0; round < rounds; round++) {

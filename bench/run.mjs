@@ -18,7 +18,7 @@ import { cpus, totalmem } from "node:os";
 import { join, resolve } from "node:path";
 import { gzipSync, constants } from "node:zlib";
 import { launchBrowser } from "../tests/e2e/harness.mjs";
-import { TFJS_FILES, serveBench } from "./server.mjs";
+import { TFJS_FILES, jsFlags, serveBench } from "./server.mjs";
 import { table as firstVisitTable } from "./first-visit.mjs";
 
 const ROOT = resolve(import.meta.dirname, "..");
@@ -224,7 +224,7 @@ const kb = (bytes) => `${Math.round(bytes / 1024)} KB`;
 function markdown(report) {
   const lines = [];
   lines.push(`# Hearth against TensorFlow.js ${report.tfjsVersion}`, "");
-  lines.push(`${report.generatedAt}, ${report.host.cpus} × ${report.host.cpuModel}, ${(report.host.memoryBytes / 2 ** 30).toFixed(0)} GiB, ${report.browser}. ${report.quick ? "**Quick run (CI): a smoke test, not a measurement.**" : ""}`, "");
+  lines.push(`${report.generatedAt}, ${report.host.cpus} × ${report.host.cpuModel}, ${(report.host.memoryBytes / 2 ** 30).toFixed(0)} GiB, ${report.browser}. ${report.jsFlags ? `**V8 flags: \`${report.jsFlags}\`** (not the browser's defaults). ` : ""}${report.quick ? "**Quick run (CI): a smoke test, not a measurement.**" : ""}`, "");
   lines.push(`Settings: batch ${report.settings.batch}, Adam 0.001, ${report.settings.warmup_steps} warm-up steps then ${report.settings.timed_steps} timed steps on a first model; a fresh model then trains ${report.settings.epochs} epoch(s) on ${report.settings.train} digits (the first timed) and is scored on ${report.settings.test} held-out digits; 100 single-image predictions after 5 untimed ones.`, "");
   for (const model of report.models) {
     lines.push(`## ${model === "mlp" ? "MLP 784-128-64-10" : "CNN conv32-pool-conv64-pool-conv64-dense64"}`, "");
@@ -327,7 +327,7 @@ async function main() {
   };
   const tfjsOptions = { epochs: args.epochs, batch: 64, warmupSteps: settings.warmup_steps, timedSteps: settings.timed_steps, inferenceCalls: 100, quick: args.quick };
   const server = await serveBench();
-  const context = await launchBrowser({ webgpu: true });
+  const context = await launchBrowser({ webgpu: true, args: jsFlags() });
   const runs = [];
   const log = (text) => process.stderr.write(text);
   let bytes;
@@ -385,6 +385,7 @@ async function main() {
     quick: args.quick,
     tfjsVersion: JSON.parse(readFileSync(join(ROOT, "node_modules/@tensorflow/tfjs/package.json"), "utf8")).version,
     browser: browserVersion,
+    jsFlags: process.env.HEARTH_JS_FLAGS?.trim() || null,
     host: { cpus: cpus().length, cpuModel: cpus()[0]?.model?.trim(), mhz: clockMhz() || null, memoryBytes: totalmem() },
     roof: roof(),
     roofIssue: simdIssue(),

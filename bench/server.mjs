@@ -63,6 +63,14 @@ function fileFor(pathname) {
  * requests}}}` of the body bytes written since the last `reset()` (compressed bytes
  * where gzip was used; headers are not counted).
  */
+/** Chromium's flags for V8 from `HEARTH_JS_FLAGS` (for example `--no-liftoff`, which
+ * compiles all wasm with the optimising compiler from the start), or none. The benchmark's
+ * figures are the browser's defaults; this is for finding out what V8's tiering costs. */
+export function jsFlags() {
+  const flags = process.env.HEARTH_JS_FLAGS?.trim();
+  return flags ? [`--js-flags=${flags}`] : [];
+}
+
 export async function serveBench({ precompress = true } = {}) {
   const cache = new Map(); // file -> {raw, gz, size, mtimeMs}
   let log = new Map();
