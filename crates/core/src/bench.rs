@@ -289,12 +289,10 @@ pub async fn run(
     // It trains as many epochs as the warm-up and the timed steps need: with the run's
     // epochs alone (one, usually), 8,000 digits in batches of 64 stopped the timing after
     // 120 steps, whatever `timed_steps` asked for.
-    let steps_per_epoch = u32::try_from(set.train.len().div_ceil(settings.batch.max(1)))
-        .unwrap_or(u32::MAX)
-        .max(1);
-    let needed = (settings.warmup_steps + settings.timed_steps).div_ceil(steps_per_epoch);
+    let steps = u64::from(settings.warmup_steps) + u64::from(settings.timed_steps);
+    let needed = steps.div_ceil(config.steps_per_epoch(set.train.len()).max(1));
     let throughput_config = TrainConfig {
-        epochs: config.epochs.max(needed),
+        epochs: config.epochs.max(u32::try_from(needed).unwrap_or(u32::MAX)),
         ..config.clone()
     };
     let mut throughput = Trainer::new(spec.clone(), throughput_config, set, device)?;
@@ -457,10 +455,15 @@ mod tests {
         assert!((0.5..2.0).contains(&ratio), "{verdict:?}");
     }
 
-    #[test]
-    fn a_short_run_measures_everything() {
+    /// `settings` run natively on the CPU, with a real clock and a memory figure of 1.
+    fn run_natively(settings: BenchSettings) -> Result<BenchResult, BenchError> {
         let clock = std::time::Instant::now();
         let now = || clock.elapsed().as_secs_f64() * 1000.0;
+        pollster::block_on(run(settings, None, &Device::flex(), &now, &|| 1.0))
+    }
+
+    #[test]
+    fn a_short_run_measures_everything() {
         let settings = BenchSettings {
             epochs: 2,
             warmup_steps: 2,
@@ -470,8 +473,7 @@ mod tests {
             inference_runs: 10,
             ..BenchSettings::full(BenchModel::Mlp)
         };
-        let result =
-            pollster::block_on(run(settings, None, &Device::flex(), &now, &|| 1.0)).unwrap();
+        let result = run_natively(settings).unwrap();
         assert!(result.steps_per_second > 0.0 && result.steps_per_second.is_finite());
         assert!(result.epoch_seconds.is_some_and(|s| s > 0.0));
         // Two epochs of 640 digits already beat chance by far.
@@ -483,8 +485,6 @@ mod tests {
 
     #[test]
     fn the_timed_steps_run_past_the_runs_epochs() {
-        let clock = std::time::Instant::now();
-        let now = || clock.elapsed().as_secs_f64() * 1000.0;
         // 640 digits in batches of 64: ten steps an epoch, one epoch asked for.
         let settings = BenchSettings {
             epochs: 1,
@@ -495,8 +495,7 @@ mod tests {
             inference_runs: 1,
             ..BenchSettings::full(BenchModel::Mlp)
         };
-        let result =
-            pollster::block_on(run(settings, None, &Device::flex(), &now, &|| 1.0)).unwrap();
+        let result = run_natively(settings).unwrap();
         assert_eq!(result.timed_steps, 40);
     }
 }

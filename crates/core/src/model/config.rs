@@ -284,6 +284,11 @@ impl Default for TrainConfig {
 }
 
 impl TrainConfig {
+    /// Batches (training steps) in an epoch of `rows` examples.
+    pub fn steps_per_epoch(&self, rows: usize) -> u64 {
+        rows.div_ceil(self.batch_size.max(1)) as u64
+    }
+
     /// The learning rate during `epoch` (0-based) of a run of `self.epochs` epochs.
     pub fn learning_rate_at(&self, epoch: u32) -> f64 {
         match self.schedule {

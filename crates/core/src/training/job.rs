@@ -262,10 +262,9 @@ impl Job {
     /// Epochs, steps per epoch, training examples and parameters of the run.
     pub fn plan(&self) -> (u32, u64, usize, u64) {
         let examples = self.trainer.train_rows();
-        let batch = self.trainer.config.batch_size.max(1);
         (
             self.trainer.config.epochs,
-            examples.div_ceil(batch) as u64,
+            self.trainer.config.steps_per_epoch(examples),
             examples,
             self.spec.params(),
         )

@@ -472,7 +472,7 @@ impl Trainer {
 
     /// Batches in an epoch.
     fn steps_per_epoch(&self) -> u64 {
-        self.train_rows().div_ceil(self.config.batch_size.max(1)) as u64
+        self.config.steps_per_epoch(self.train_rows())
     }
 
     /// Holds `weights` (of a network of this spec, such as a model opened from a file)
