@@ -32,10 +32,11 @@ function next(worker, types) {
 /**
  * Runs one benchmark in a fresh engine worker. `settings` is hearth_core::bench's
  * BenchSettings; `forceCpu` chooses the CPU backend even where WebGPU exists; `threads`
- * false runs the single-threaded CPU engine where the page would load the threaded one.
+ * false runs the single-threaded CPU engine where the page would load the threaded one;
+ * `pauseMs` waits that long between the engine's ready and the benchmark.
  * Resolves with { backend, result, bootMs } or { backend, failed }.
  */
-window.runHearth = async function ({ settings, forceCpu, threads = true }) {
+window.runHearth = async function ({ settings, forceCpu, threads = true, pauseMs = 0 }) {
   const started = performance.now();
   // The CPU engine, which every visit loads first (threaded where the page is cross-origin
   // isolated), or the WebGPU engine, as the page does.
@@ -46,6 +47,8 @@ window.runHearth = async function ({ settings, forceCpu, threads = true }) {
     const bootMs = performance.now() - started;
     worker.postMessage({ type: "init", force_cpu: forceCpu });
     const ready = await next(worker, ["ready"]);
+    // A user's first Train comes seconds after the engine is ready, not at once.
+    if (pauseMs > 0) await new Promise((resolve) => setTimeout(resolve, pauseMs));
     worker.postMessage({ type: "bench", settings });
     const reply = await next(worker, ["bench_done", "bench_failed"]);
     if (reply.type === "bench_failed") {

@@ -106,3 +106,36 @@ test("the threaded engine's training steps take less time than the single-thread
     await server.close();
   }
 });
+
+test("an idle engine warms up its training code, on one thread and on every core, and then trains as before", async () => {
+  // The warm-up (hearth_core::training::warm_up) trains the presets a few steps on made-up
+  // digits while no message waits, so that V8 compiles the training code with TurboFan
+  // before the user's first Train; the engine says on the console's debug level when it
+  // is done. Its effect on speed is measured by bench/warm-up.mjs, not here.
+  for (const isolated of [true, false]) {
+    const server = await serveDist({ isolated });
+    const browser = await launchBrowser();
+    try {
+      const app = new HearthPage(await browser.newPage());
+      const warmed = new Promise((resolve) => {
+        app.page.on("console", (message) => {
+          const found = /^Hearth's engine warmed up: (\d+) training steps in (\d+) ms$/.exec(message.text());
+          if (found) resolve({ steps: Number(found[1]), ms: Number(found[2]) });
+        });
+      });
+      await app.open(server.origin);
+      await app.waitForEngine();
+      const done = await Promise.race([warmed, new Promise((resolve) => setTimeout(() => resolve(null), 60_000))]);
+      assert.ok(done, `the ${isolated ? "threaded" : "single-threaded"} engine did not say it had warmed up`);
+      assert.equal(done.steps, 44);
+      // Training afterwards is the user's own: the engine check's loss falls.
+      const { first, last } = await app.runEngineCheck({ on: /^CPU/ });
+      assert.ok(last < first, `loss did not fall: ${first} → ${last}`);
+      assert.deepEqual(app.consoleErrors, []);
+      console.log(`${isolated ? "every core" : "one thread"}: warmed up in ${done.ms} ms`);
+    } finally {
+      await browser.close();
+      await server.close();
+    }
+  }
+});

@@ -19,9 +19,11 @@ pub mod reweigh;
 pub mod trainer;
 #[cfg(feature = "modelfile")]
 pub mod transfer;
+pub mod warm_up;
 
 pub use batch::{ImageAugment, TrainSet};
 #[cfg(feature = "modelfile")]
 pub use job::{Job, JobError, SpecMismatch};
 pub use reweigh::ReweighError;
 pub use trainer::{Pacing, StepOutcome, Trainer};
+pub use warm_up::WarmUp;

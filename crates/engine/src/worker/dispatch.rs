@@ -12,6 +12,18 @@ impl EngineState {
     /// in the message loop).
     pub(super) async fn dispatch(&mut self, message: ToEngine, attachments: Attachments) {
         let Attachments { file, files } = attachments;
+        // A run or a measurement of the engine's own makes the warm-up moot, or would be
+        // disturbed by it.
+        if matches!(
+            message,
+            ToEngine::Train { .. }
+                | ToEngine::TrainFurther { .. }
+                | ToEngine::SelfTest { .. }
+                | ToEngine::Bench { .. }
+                | ToEngine::KernelCheck { .. }
+        ) {
+            self.warm_up = None;
+        }
         match message {
             ToEngine::Init {
                 force_cpu,

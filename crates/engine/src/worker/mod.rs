@@ -24,7 +24,8 @@ use futures::StreamExt;
 use futures::channel::mpsc;
 use hearth_core::data::session::DataSession;
 use hearth_core::inference::ActiveModel;
-use hearth_core::protocol::{FromEngine, ToEngine};
+use hearth_core::protocol::{Backend, FromEngine, ToEngine};
+use hearth_core::training::WarmUp;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
@@ -63,6 +64,11 @@ struct EngineState {
     /// The trials so far: each model shape's verdict (see `training::measured`).
     #[cfg_attr(not(feature = "webgpu"), allow(dead_code))]
     verdicts: Vec<(String, hearth_core::autotune::Verdict)>,
+    /// Whether the warm-up has been started (once per worker).
+    warmed: bool,
+    /// The warm-up under way on the CPU ([`WarmUp`]), a step whenever no message waits,
+    /// and when it started (ms).
+    warm_up: Option<(WarmUp, f64)>,
 }
 
 impl EngineState {
@@ -77,6 +83,39 @@ impl EngineState {
             fallback_reason,
         });
         self.load_pretrained().await;
+        // Training on the CPU gets its code compiled before the first Train (see WarmUp).
+        // Once per worker: a second Init (the engine's check) does not start it again.
+        if backend == Backend::Cpu && !self.warmed {
+            self.warmed = true;
+            self.warm_up = Some((WarmUp::new(&self.backends.cpu_device()), now()));
+        }
+    }
+
+    /// Trains one step of the warm-up, and ends it when it is done (the console's debug
+    /// level says how long it took) or fails (the console says why: it only makes the
+    /// first training faster).
+    async fn warm_up_step(&mut self) {
+        let Some((warm_up, started)) = &mut self.warm_up else {
+            return;
+        };
+        match warm_up.step().await {
+            Ok(true) => {}
+            Ok(false) => {
+                web_sys::console::debug_1(
+                    &format!(
+                        "Hearth's engine warmed up: {} training steps in {:.0} ms",
+                        warm_up.steps_done(),
+                        now() - *started
+                    )
+                    .into(),
+                );
+                self.warm_up = None;
+            }
+            Err(error) => {
+                web_sys::console::warn_1(&format!("The engine's warm-up stopped: {error}").into());
+                self.warm_up = None;
+            }
+        }
     }
 
     /// Whether a run is under way and not paused.
@@ -150,6 +189,18 @@ async fn run_messages(mut receiver: mpsc::UnboundedReceiver<(ToEngine, Attachmen
     let mut last_yield = now();
     loop {
         if !engine.is_training() {
+            // The warm-up trains a step at a time while no message waits.
+            if engine.warm_up.is_some() {
+                match receiver.try_recv() {
+                    Ok((message, attachments)) => engine.dispatch(message, attachments).await,
+                    Err(_) => {
+                        engine.warm_up_step().await;
+                        yield_now().await;
+                        last_yield = now();
+                    }
+                }
+                continue;
+            }
             match receiver.next().await {
                 Some((message, attachments)) => engine.dispatch(message, attachments).await,
                 None => break,
