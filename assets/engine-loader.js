@@ -51,11 +51,18 @@ if (self.name === "engine-thread") {
     if (!response.ok) {
       throw new Error(ENGINE + "_bg.wasm: HTTP " + response.status);
     }
+    // Compiled as it streams in, from the fetched response itself: then Chromium keeps the
+    // engine's optimised code (V8's wasm code cache, beside the service worker's copy of
+    // the file) and a later visit starts with it instead of baseline code. A copy of the
+    // body is read for the progress messages, and compiled instead where streaming is
+    // refused (a host that sends another Content-Type than application/wasm).
+    const copy = response.clone();
+    const streamed = WebAssembly.compileStreaming(response).catch(() => null);
     // Content-Length is the compressed size when the server compresses; then the total is unknown.
-    const encoded = response.headers.get("Content-Encoding");
-    const length = Number(response.headers.get("Content-Length"));
+    const encoded = copy.headers.get("Content-Encoding");
+    const length = Number(copy.headers.get("Content-Length"));
     const total = !encoded && length > 0 ? length : null;
-    const reader = response.body.getReader();
+    const reader = copy.body.getReader();
     const chunks = [];
     let loaded = 0;
     let lastPost = 0;
@@ -71,13 +78,19 @@ if (self.name === "engine-thread") {
       }
     }
     self.postMessage({ loading: { loaded: loaded, total: total === null ? loaded : total } });
-    const bytes = new Uint8Array(loaded);
-    let offset = 0;
-    for (const chunk of chunks) {
-      bytes.set(chunk, offset);
-      offset += chunk.length;
+    const module = await streamed;
+    if (module) {
+      chunks.length = 0;
+      await wasm_bindgen({ module_or_path: module });
+    } else {
+      const bytes = new Uint8Array(loaded);
+      let offset = 0;
+      for (const chunk of chunks) {
+        bytes.set(chunk, offset);
+        offset += chunk.length;
+      }
+      await wasm_bindgen({ module_or_path: bytes });
     }
-    await wasm_bindgen({ module_or_path: bytes });
   } catch (error) {
     self.postMessage({
       error: {
