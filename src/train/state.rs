@@ -173,11 +173,11 @@ impl TrainState {
                 }
             }
             FromEngine::TrainEpoch {
-                record,
+                records,
                 memory_bytes,
                 ..
             } => {
-                self.history.push(record.clone());
+                self.history.extend_from_slice(records);
                 self.memory_bytes = Some(*memory_bytes);
             }
             FromEngine::Error { fatal: true, .. } if self.busy() => {
@@ -503,14 +503,14 @@ mod tests {
         assert_eq!(state.resume(), Some(ToEngine::Resume));
         state.on_message(&FromEngine::TrainPaused { paused: false });
         state.on_message(&FromEngine::TrainEpoch {
-            record: EpochRecord {
+            records: vec![EpochRecord {
                 epoch: 1,
                 train_loss: 0.4,
                 validation_loss: Some(0.3),
                 train_accuracy: Some(0.9),
                 validation_accuracy: Some(0.92),
                 learning_rate: 0.001,
-            },
+            }],
             seconds: 2.0,
             memory_bytes: 54_525_952.0,
         });
@@ -542,20 +542,23 @@ mod tests {
             backend: Backend::WebGpu,
             from_epoch: 0,
         });
-        for epoch in 1..=3 {
-            state.on_message(&FromEngine::TrainEpoch {
-                record: EpochRecord {
+        // Short epochs come several to a message, in order.
+        state.on_message(&FromEngine::TrainEpoch {
+            records: (1..=3)
+                .map(|epoch| EpochRecord {
                     epoch,
                     train_loss: 0.5,
                     validation_loss: None,
                     train_accuracy: None,
                     validation_accuracy: None,
                     learning_rate: 0.001,
-                },
-                seconds: f64::from(epoch),
-                memory_bytes: 1e6,
-            });
-        }
+                })
+                .collect(),
+            seconds: 3.0,
+            memory_bytes: 1e6,
+        });
+        let epochs: Vec<u32> = state.history.iter().map(|record| record.epoch).collect();
+        assert_eq!(epochs, [1, 2, 3]);
         state.on_message(&FromEngine::BackendSwitched {
             backend: Backend::Cpu,
             reason: "WebGPU stopped working (device lost)".into(),
@@ -669,7 +672,7 @@ mod tests {
         };
         for epoch in 1..=2 {
             state.on_message(&FromEngine::TrainEpoch {
-                record: record(epoch),
+                records: vec![record(epoch)],
                 seconds: f64::from(epoch),
                 memory_bytes: 1e6,
             });

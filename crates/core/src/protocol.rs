@@ -237,9 +237,12 @@ pub enum FromEngine {
         /// Seconds of training so far (pauses excluded).
         seconds: f64,
     },
-    /// An epoch finished and was evaluated on the validation split.
+    /// Epochs that finished and were evaluated on the validation split, in order: one
+    /// epoch's alone when epochs take 100 ms or more; when they are shorter (a small table
+    /// trains hundreds a second), those since the last such message, at most ten messages
+    /// a second, and the rest when the run pauses, moves or ends.
     TrainEpoch {
-        record: EpochRecord,
+        records: Vec<EpochRecord>,
         seconds: f64,
         /// The engine's WebAssembly memory at the end of the epoch, in bytes (it grows
         /// and never shrinks, so a leak shows as growth epoch after epoch).

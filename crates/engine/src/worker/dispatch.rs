@@ -63,7 +63,7 @@ impl EngineState {
             ToEngine::SetAugmentation { augment } => self.set_augmentation(augment),
             ToEngine::Train { spec, config } => self.train(spec, config).await,
             ToEngine::TrainFurther { config } => self.train_further(config).await,
-            ToEngine::Pause => self.pause(),
+            ToEngine::Pause => self.pause().await,
             ToEngine::Resume => self.resume(),
             ToEngine::Stop => self.stop(),
             ToEngine::Predict { id, input } => self.predict(id, input, file).await,

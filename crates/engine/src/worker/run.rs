@@ -1,14 +1,21 @@
 //! The bookkeeping of a training run: its clock (pauses excluded), the examples and steps
-//! trained, the epoch's running loss, and the progress it posts at most every 100 ms.
+//! trained, the epoch's running loss, and the progress and finished epochs it posts, each
+//! at most every 100 ms.
 
+use hearth_core::model::EpochRecord;
 use hearth_core::protocol::{Backend, FromEngine};
 use hearth_core::training::Job;
 
-use super::measure::now;
+use super::measure::{now, wasm_memory_bytes};
 use super::transport::post;
 
 /// How often training progress is posted, in milliseconds.
 const PROGRESS_EVERY_MS: f64 = 100.0;
+
+/// How often finished epochs are posted (with the model so far, for the page to keep), at
+/// most, in milliseconds. A small table trains hundreds of epochs a second: three messages
+/// and a model file an epoch kept the page's main thread too busy to take a click.
+const EPOCHS_EVERY_MS: f64 = 100.0;
 
 /// A training run and its clock.
 pub(super) struct Run {
@@ -28,6 +35,9 @@ pub(super) struct Run {
     file_name: String,
     /// The epoch so far: summed batch losses (weighted by batch size) and examples.
     epoch_loss: (f64, usize),
+    /// Finished epochs not posted yet, and when epochs were last posted.
+    epochs: Vec<EpochRecord>,
+    last_epochs: f64,
 }
 
 impl Run {
@@ -47,7 +57,29 @@ impl Run {
             examples: 0,
             epoch_loss: (0.0, 0),
             file_name,
+            epochs: Vec::new(),
+            last_epochs: f64::NEG_INFINITY,
         }
+    }
+
+    /// Keeps a finished epoch for the next [`FromEngine::TrainEpoch`]; true when that is
+    /// due (the first epoch's at once, then at most every [`EPOCHS_EVERY_MS`]).
+    pub fn add_epoch(&mut self, record: EpochRecord) -> bool {
+        self.epochs.push(record);
+        now() - self.last_epochs >= EPOCHS_EVERY_MS
+    }
+
+    /// Posts the finished epochs not posted yet; returns the last one's number (`None`
+    /// when there were none).
+    pub fn post_epochs(&mut self) -> Option<u32> {
+        let last = self.epochs.last()?.epoch;
+        self.last_epochs = now();
+        post(&FromEngine::TrainEpoch {
+            records: std::mem::take(&mut self.epochs),
+            seconds: self.seconds(),
+            memory_bytes: wasm_memory_bytes(),
+        });
+        Some(last)
     }
 
     /// Whether the run is paused.
@@ -104,13 +136,17 @@ impl Run {
         }
     }
 
-    /// Counts the epoch's last batch and posts the epoch's training loss.
+    /// Counts the epoch's last batch and posts the epoch's training loss when progress is
+    /// due.
     pub fn count_epoch(&mut self, epoch: u32, batch: usize, train_loss: f32) {
         self.epoch = epoch;
         self.steps += 1;
         self.examples += batch;
         self.epoch_loss = (0.0, 0);
-        self.post_progress(train_loss);
+        if now() - self.last_post >= PROGRESS_EVERY_MS {
+            self.last_post = now();
+            self.post_progress(train_loss);
+        }
     }
 
     /// Goes on from the epoch after `from_epoch` (the run moved to another device).

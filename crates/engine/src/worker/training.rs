@@ -9,7 +9,6 @@ use hearth_core::training::StepOutcome;
 use hearth_core::training::{Job, JobError};
 
 use super::EngineState;
-use super::measure::wasm_memory_bytes;
 use super::run::Run;
 use super::transport::{post, post_with_bytes};
 
@@ -120,11 +119,10 @@ impl EngineState {
         }
     }
 
-    /// Pauses the run under way, if it runs.
-    pub(super) fn pause(&mut self) {
-        if let Some(run) = self.run.as_mut()
-            && run.pause()
-        {
+    /// Pauses the run under way, if it runs, with its epochs so far posted and kept.
+    pub(super) async fn pause(&mut self) {
+        if self.run.as_mut().is_some_and(|run| run.pause()) {
+            self.keep_run_so_far().await;
             post(&FromEngine::TrainPaused { paused: true });
         }
     }
@@ -179,7 +177,9 @@ impl EngineState {
                 self.go_on_on_the_cpu(&detail);
             }
             Err(error) => {
-                self.run = None;
+                if let Some(mut run) = self.run.take() {
+                    run.post_epochs();
+                }
                 post(&FromEngine::TrainFailed {
                     message: error.to_string(),
                 });
@@ -205,13 +205,21 @@ impl EngineState {
             return;
         };
         run.count_epoch(record.epoch, batch, record.train_loss);
-        let epoch = record.epoch;
-        post(&FromEngine::TrainEpoch {
-            seconds: run.seconds(),
-            record,
-            memory_bytes: wasm_memory_bytes(),
-        });
-        // The page keeps the run so far, so that a reload loses at most an epoch.
+        if run.add_epoch(record) {
+            self.keep_run_so_far().await;
+        }
+    }
+
+    /// Posts the finished epochs not posted yet and the model so far, which the page
+    /// keeps: a reload or a crash loses at most the epochs of the last 100 ms (one epoch
+    /// when epochs are longer).
+    async fn keep_run_so_far(&mut self) {
+        let Some(run) = self.run.as_mut() else {
+            return;
+        };
+        let Some(epoch) = run.post_epochs() else {
+            return;
+        };
         match run.job.file_bytes().await {
             Ok(bytes) => post_with_bytes(
                 &FromEngine::ModelFile {
@@ -230,6 +238,8 @@ impl EngineState {
         let Some(run) = self.run.as_mut() else {
             return;
         };
+        // The finished model follows: the last epochs go without a checkpoint.
+        run.post_epochs();
         let seconds = run.seconds();
         let examples = run.job.examples_trained();
         let backend = run.backend;
@@ -278,6 +288,8 @@ impl EngineState {
         web_sys::console::warn_1(&format!("WebGPU failed mid-run: {detail}").into());
         let reason = "WebGPU stopped working (the GPU device was lost or failed)".to_string();
         self.backends.give_up_webgpu(reason.clone());
+        // The epochs the CPU goes on after are the page's too.
+        run.post_epochs();
         match run.job.move_to(&self.backends.cpu_device()) {
             Ok(from_epoch) => {
                 run.backend = Backend::Cpu;
