@@ -38,6 +38,8 @@ pub(super) struct Run {
     /// Finished epochs not posted yet, and when epochs were last posted.
     epochs: Vec<EpochRecord>,
     last_epochs: f64,
+    /// The training loss of the last epoch that ended.
+    epoch_end_loss: f32,
 }
 
 impl Run {
@@ -59,6 +61,7 @@ impl Run {
             file_name,
             epochs: Vec::new(),
             last_epochs: f64::NEG_INFINITY,
+            epoch_end_loss: 0.0,
         }
     }
 
@@ -69,11 +72,16 @@ impl Run {
         now() - self.last_epochs >= EPOCHS_EVERY_MS
     }
 
-    /// Posts the finished epochs not posted yet; returns the last one's number (`None`
-    /// when there were none).
+    /// Posts the finished epochs not posted yet, after the progress at the last one's end
+    /// where no step has been trained since (so the last epoch's progress is never held
+    /// back); returns the last one's number (`None` when there were none).
     pub fn post_epochs(&mut self) -> Option<u32> {
         let last = self.epochs.last()?.epoch;
         self.last_epochs = now();
+        if self.epoch_loss.1 == 0 {
+            self.last_post = now();
+            self.post_progress(self.epoch_end_loss);
+        }
         post(&FromEngine::TrainEpoch {
             records: std::mem::take(&mut self.epochs),
             seconds: self.seconds(),
@@ -143,6 +151,7 @@ impl Run {
         self.steps += 1;
         self.examples += batch;
         self.epoch_loss = (0.0, 0);
+        self.epoch_end_loss = train_loss;
         if now() - self.last_post >= PROGRESS_EVERY_MS {
             self.last_post = now();
             self.post_progress(train_loss);
