@@ -55,14 +55,6 @@ function fileFor(pathname) {
   return inside(DIST, path.endsWith("/") ? path + "index.html" : path);
 }
 
-/**
- * Serves the benchmark on 127.0.0.1 at a free port (with `precompress`, the default,
- * every file of dist/, bench/, /tfjs/ and /data/ is read and gzipped before it
- * listens; files that change on disk are re-read). Returns `{origin, close, bytes,
- * reset}`: `bytes()` gives `{total, requests, byPath: {path: {bytes, encoding,
- * requests}}}` of the body bytes written since the last `reset()` (compressed bytes
- * where gzip was used; headers are not counted).
- */
 /** Chromium's flags for V8 from `HEARTH_JS_FLAGS` (for example `--no-liftoff`, which
  * compiles all wasm with the optimising compiler from the start), or none. The benchmark's
  * figures are the browser's defaults; this is for finding out what V8's tiering costs. */
@@ -71,6 +63,14 @@ export function jsFlags() {
   return flags ? [`--js-flags=${flags}`] : [];
 }
 
+/**
+ * Serves the benchmark on 127.0.0.1 at a free port (with `precompress`, the default,
+ * every file of dist/, bench/, /tfjs/ and /data/ is read and gzipped before it
+ * listens; files that change on disk are re-read). Returns `{origin, close, bytes,
+ * reset}`: `bytes()` gives `{total, requests, byPath: {path: {bytes, encoding,
+ * requests}}}` of the body bytes written since the last `reset()` (compressed bytes
+ * where gzip was used; headers are not counted).
+ */
 export async function serveBench({ precompress = true } = {}) {
   const cache = new Map(); // file -> {raw, gz, size, mtimeMs}
   let log = new Map();
