@@ -73,8 +73,9 @@ impl Run {
     }
 
     /// Posts the finished epochs not posted yet, after the progress at the last one's end
-    /// where no step has been trained since (so the last epoch's progress is never held
-    /// back); returns the last one's number (`None` when there were none).
+    /// where no step has been trained since (the only place an epoch's closing progress is
+    /// posted: once with its epochs, never held back); returns the last one's number
+    /// (`None` when there were none).
     pub fn post_epochs(&mut self) -> Option<u32> {
         let last = self.epochs.last()?.epoch;
         self.last_epochs = now();
@@ -144,18 +145,14 @@ impl Run {
         }
     }
 
-    /// Counts the epoch's last batch and posts the epoch's training loss when progress is
-    /// due.
+    /// Counts the epoch's last batch; the progress at the epoch's end (its training loss)
+    /// goes with the epochs' next message ([`Run::post_epochs`]).
     pub fn count_epoch(&mut self, epoch: u32, batch: usize, train_loss: f32) {
         self.epoch = epoch;
         self.steps += 1;
         self.examples += batch;
         self.epoch_loss = (0.0, 0);
         self.epoch_end_loss = train_loss;
-        if now() - self.last_post >= PROGRESS_EVERY_MS {
-            self.last_post = now();
-            self.post_progress(train_loss);
-        }
     }
 
     /// Goes on from the epoch after `from_epoch` (the run moved to another device).
